@@ -1,0 +1,202 @@
+/**
+ * The domain's typed errors. Each has a human `message`; none ever carries a token value.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/**
+ * One problem found in an input: where (a dotted path such as `name` or `scopes.1`) and what is wrong.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class InputIssue extends Schema.Class<InputIssue>("InputIssue")({
+  path: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
+ * The caller is not allowed to do this: only an organisation's administrator may manage its service accounts.
+ * Nothing was looked up.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NotAuthorized extends Schema.TaggedError<NotAuthorized>()("NotAuthorized", {
+  action: Schema.String,
+  role: Schema.String
+}) {
+  override get message(): string {
+    return `only an administrator may ${this.action}; the caller's role is "${this.role}"`
+  }
+}
+
+/**
+ * The organisation's plan does not include service accounts (they need the Enterprise plan).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PlanNotEligible extends Schema.TaggedError<PlanNotEligible>()("PlanNotEligible", {
+  organizationId: Schema.String,
+  plan: Schema.String
+}) {
+  override get message(): string {
+    return `service accounts need the enterprise plan; organisation ${this.organizationId} is on "${this.plan}"`
+  }
+}
+
+/**
+ * An input did not decode. `field` names the first offending field; `issues` lists every problem.
+ * The input values themselves are never repeated here: a pasted secret must not reach a log through an error.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  input: Schema.String,
+  field: Schema.String,
+  issues: Schema.Array(InputIssue)
+}) {
+  override get message(): string {
+    const details = this.issues.map((issue) => (issue.path === "" ? issue.message : `${issue.path}: ${issue.message}`))
+    return `invalid ${this.input}: ${details.join("; ")}`
+  }
+}
+
+/**
+ * Another live service account of the organisation already has this name (compared trimmed, NFKC, case-folded).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DuplicateServiceAccountName extends Schema.TaggedError<DuplicateServiceAccountName>()(
+  "DuplicateServiceAccountName",
+  { name: Schema.String }
+) {
+  override get message(): string {
+    return `a service account named "${this.name}" already exists in this organisation`
+  }
+}
+
+/**
+ * Another active token of the account already has this name.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DuplicateTokenName extends Schema.TaggedError<DuplicateTokenName>()("DuplicateTokenName", {
+  serviceAccountId: Schema.String,
+  name: Schema.String
+}) {
+  override get message(): string {
+    return `service account ${this.serviceAccountId} already has an active token named "${this.name}"`
+  }
+}
+
+/**
+ * No live service account with this id exists in the caller's organisation.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ServiceAccountNotFound extends Schema.TaggedError<ServiceAccountNotFound>()("ServiceAccountNotFound", {
+  serviceAccountId: Schema.String
+}) {
+  override get message(): string {
+    return `service account ${this.serviceAccountId} was not found`
+  }
+}
+
+/**
+ * The service account has no token with this id.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TokenNotFound extends Schema.TaggedError<TokenNotFound>()("TokenNotFound", {
+  serviceAccountId: Schema.String,
+  tokenId: Schema.String
+}) {
+  override get message(): string {
+    return `token ${this.tokenId} was not found on service account ${this.serviceAccountId}`
+  }
+}
+
+/**
+ * The token is already revoked; revocation is permanent and happens once.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TokenAlreadyRevoked extends Schema.TaggedError<TokenAlreadyRevoked>()("TokenAlreadyRevoked", {
+  serviceAccountId: Schema.String,
+  tokenId: Schema.String
+}) {
+  override get message(): string {
+    return `token ${this.tokenId} is already revoked`
+  }
+}
+
+/**
+ * A stream was not at the revision the writer expected: somebody else appended first. Nothing was appended.
+ * The application service retries such conflicts a bounded number of times before giving up with this error.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConcurrencyConflict extends Schema.TaggedError<ConcurrencyConflict>()("ConcurrencyConflict", {
+  streamId: Schema.String,
+  expected: Schema.String,
+  actual: Schema.String
+}) {
+  override get message(): string {
+    return `stream ${this.streamId} was expected at revision ${this.expected} but is at ${this.actual}`
+  }
+}
+
+/**
+ * A token value did not authenticate. The cause (malformed, bad checksum, unknown, revoked, account deleted)
+ * is deliberately not part of the error: it goes to logs only.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AuthenticationFailed extends Schema.TaggedError<AuthenticationFailed>()("AuthenticationFailed", {}) {
+  override get message(): string {
+    return "authentication failed"
+  }
+}
+
+/**
+ * A command id (idempotency key) was reused for a different command.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CommandIdReused extends Schema.TaggedError<CommandIdReused>()("CommandIdReused", {
+  commandId: Schema.String
+}) {
+  override get message(): string {
+    return `command id ${this.commandId} was already used for a different command`
+  }
+}
+
+/**
+ * The errors a command can fail with because of what the caller asked, as opposed to infrastructure failures.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type DomainError =
+  | NotAuthorized
+  | PlanNotEligible
+  | InvalidInput
+  | DuplicateServiceAccountName
+  | DuplicateTokenName
+  | ServiceAccountNotFound
+  | TokenNotFound
+  | TokenAlreadyRevoked
+  | ConcurrencyConflict
+  | CommandIdReused
