@@ -1,0 +1,35 @@
+/**
+ * The API token entity: its state inside a service account, and the rules for issuing and revoking it.
+ *
+ * @since 0.1.0
+ */
+import type { TokenId } from "./Ids.js"
+import type { TokenName } from "./Names.js"
+
+/**
+ * A token as the decider needs to know it. The digest is not kept here: deciding never needs it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ApiTokenState {
+  readonly id: TokenId
+  readonly name: TokenName
+  readonly active: boolean
+}
+
+/**
+ * A token just issued.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const issued = (id: TokenId, name: TokenName): ApiTokenState => ({ id, name, active: true })
+
+/**
+ * The same token, revoked.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const revoked = (token: ApiTokenState): ApiTokenState => ({ ...token, active: false })

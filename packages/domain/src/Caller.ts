@@ -1,0 +1,101 @@
+/**
+ * Who is calling: the organisation (with its plan and tenant URL), the acting user and role, and an
+ * optional command id. The host authenticates its users; this library only authorises them.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { CommandId, OrganizationId, UserId } from "./Ids.js"
+
+/**
+ * The role that may manage service accounts.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ADMINISTRATOR = "administrator"
+
+/**
+ * The plan that includes service accounts.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ENTERPRISE = "enterprise"
+
+/**
+ * A role as the host names it. Only `administrator` may manage service accounts; any other role is refused.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Role = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "a role must not be empty" }),
+  Schema.maxLength(64, { message: () => "a role must be at most 64 characters" })
+)
+
+/**
+ * The tenant URL: where the organisation's API lives; it goes into every `session.json`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TenantUrl = Schema.String.pipe(
+  Schema.maxLength(2048, { message: () => "a tenant URL must be at most 2048 characters" }),
+  Schema.filter(
+    (s) => {
+      if (!URL.canParse(s)) return false
+      const url = new URL(s)
+      return (url.protocol === "https:" || url.protocol === "http:") && url.username === "" && url.password === ""
+    },
+    { message: () => "a tenant URL must be an absolute http(s) URL without credentials" }
+  )
+)
+
+/**
+ * The caller's organisation.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Organization = Schema.Struct({
+  id: OrganizationId,
+  plan: Schema.String.pipe(Schema.maxLength(64, { message: () => "a plan must be at most 64 characters" })),
+  tenantUrl: TenantUrl
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Organization = typeof Organization.Type
+
+/**
+ * The acting user and their role in the organisation. It is recorded in every event.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Actor = Schema.Struct({ userId: UserId, role: Role })
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Actor = typeof Actor.Type
+
+/**
+ * Everything a command or query needs to know about its caller.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Caller = Schema.Struct({
+  organization: Organization,
+  actor: Actor,
+  /** An idempotency key: the same command sent again with the same id is not applied twice. */
+  commandId: Schema.optional(CommandId)
+})
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Caller = typeof Caller.Type

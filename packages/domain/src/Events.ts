@@ -1,0 +1,179 @@
+/**
+ * The v1 events. Their names and encoded JSON are the storage and export format: an old history must always
+ * stay readable, so fields are only ever added as optional, and incompatible changes get a new version with an
+ * upcaster (see docs/events.md).
+ *
+ * Events are `TaggedStruct`s rather than classes: a history is decoded event by event on every replay, and
+ * plain structs decode several times faster.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { Actor } from "./Caller.js"
+import { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
+import { Description, ServiceAccountName, TokenName } from "./Names.js"
+
+/**
+ * What a token may be used for.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Scope = Schema.Literal("read", "write")
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Scope = typeof Scope.Type
+
+/**
+ * A token's scopes: at least one, each at most once.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Scopes = Schema.Array(Scope).pipe(
+  Schema.filter((scopes) => scopes.length > 0, { message: () => "at least one scope is required" }),
+  Schema.filter((scopes) => new Set(scopes).size === scopes.length, {
+    message: () => "each scope may be given only once"
+  })
+)
+
+/**
+ * A SHA-256 digest in lower-case hex.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SecretHash = Schema.String.pipe(
+  Schema.pattern(/^[0-9a-f]{64}$/, { message: () => "must be a SHA-256 digest in lower-case hex" }),
+  Schema.brand("SecretHash")
+)
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SecretHash = typeof SecretHash.Type
+
+/**
+ * Why a token was revoked.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const RevocationReason = Schema.Literal("Manual", "ServiceAccountDeleted")
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type RevocationReason = typeof RevocationReason.Type
+
+const common = {
+  organizationId: OrganizationId,
+  actor: Actor,
+  occurredAt: Schema.DateTimeUtc
+}
+
+/**
+ * A service account was created.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ServiceAccountCreated = Schema.TaggedStruct("ServiceAccountCreated", {
+  ...common,
+  serviceAccountId: ServiceAccountId,
+  name: ServiceAccountName,
+  description: Schema.optional(Description)
+})
+/**
+ * @since 0.1.0
+ * @category events
+ */
+export type ServiceAccountCreated = typeof ServiceAccountCreated.Type
+
+/**
+ * A token was issued. Only the SHA-256 digest of its value is recorded, and a short hint (its last four
+ * characters) so people can tell tokens apart.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const TokenIssued = Schema.TaggedStruct("TokenIssued", {
+  ...common,
+  serviceAccountId: ServiceAccountId,
+  tokenId: TokenId,
+  name: TokenName,
+  scopes: Scopes,
+  secretHash: SecretHash,
+  hint: Schema.String.pipe(Schema.pattern(/^[0-9A-Za-z]{4}$/, { message: () => "must be four letters or digits" }))
+})
+/**
+ * @since 0.1.0
+ * @category events
+ */
+export type TokenIssued = typeof TokenIssued.Type
+
+/**
+ * A token was revoked, by hand or because its account was deleted. Revocation is permanent.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const TokenRevoked = Schema.TaggedStruct("TokenRevoked", {
+  ...common,
+  serviceAccountId: ServiceAccountId,
+  tokenId: TokenId,
+  reason: RevocationReason
+})
+/**
+ * @since 0.1.0
+ * @category events
+ */
+export type TokenRevoked = typeof TokenRevoked.Type
+
+/**
+ * A service account was deleted. The same append revoked its active tokens first, listed here.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ServiceAccountDeleted = Schema.TaggedStruct("ServiceAccountDeleted", {
+  ...common,
+  serviceAccountId: ServiceAccountId,
+  revokedTokenIds: Schema.Array(TokenId)
+})
+/**
+ * @since 0.1.0
+ * @category events
+ */
+export type ServiceAccountDeleted = typeof ServiceAccountDeleted.Type
+
+/**
+ * Every v1 event.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ServiceAccountEvent = Schema.Union(ServiceAccountCreated, TokenIssued, TokenRevoked, ServiceAccountDeleted)
+/**
+ * @since 0.1.0
+ * @category events
+ */
+export type ServiceAccountEvent = typeof ServiceAccountEvent.Type
+
+/**
+ * The event type names, which are also the `_tag`s and the stored event types.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const eventTypes = ["ServiceAccountCreated", "TokenIssued", "TokenRevoked", "ServiceAccountDeleted"] as const
+
+/**
+ * The version of the event schemas this code writes. Stored in each event's metadata as `schemaVersion`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const EVENT_SCHEMA_VERSION = 1

@@ -1,0 +1,99 @@
+/**
+ * Names and descriptions, and the comparison that makes names unique.
+ *
+ * A name is trimmed, 1–100 characters, and has no control or bidirectional-override characters (they
+ * would let two names look alike on screen yet differ, or hide text). Uniqueness compares names
+ * NFKC-normalised and case-folded, so "Deploy", "deploy " and "ｄｅｐｌｏｙ" are the same name.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+// C0 and C1 controls, and the bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+// Lone surrogates are refused too: they cannot be stored faithfully as UTF-8.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const forbiddenCharacters = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+
+const hasLoneSurrogate = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++
+        continue
+      }
+      return true
+    }
+    if (c >= 0xdc00 && c <= 0xdfff) return true
+  }
+  return false
+}
+
+const characters = (s: string): number => {
+  let n = 0
+  for (const _ of s) n++
+  return n
+}
+
+const Text = (what: string, max: number) =>
+  Schema.Trim.pipe(
+    Schema.filter((s) => !forbiddenCharacters.test(s) && !hasLoneSurrogate(s), {
+      message: () => `a ${what} must not contain control characters, bidirectional overrides or lone surrogates`
+    }),
+    Schema.filter((s) => characters(s) <= max, {
+      message: () => `a ${what} must be at most ${max} characters`
+    })
+  )
+
+const Name = (what: string) =>
+  Text(what, 100).pipe(Schema.filter((s) => s.length > 0, { message: () => `a ${what} must not be empty` }))
+
+/**
+ * A service account's name: trimmed, 1–100 characters, printable.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ServiceAccountName = Name("service account name").pipe(Schema.brand("ServiceAccountName"))
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ServiceAccountName = typeof ServiceAccountName.Type
+
+/**
+ * A token's name: trimmed, 1–100 characters, printable.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TokenName = Name("token name").pipe(Schema.brand("TokenName"))
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type TokenName = typeof TokenName.Type
+
+/**
+ * A service account's description: trimmed, at most 500 characters, printable (may be empty).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Description = Text("description", 500).pipe(Schema.brand("Description"))
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Description = typeof Description.Type
+
+/**
+ * The key two names are compared by: trimmed, NFKC-normalised, case-folded.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const nameKey = (name: string): string =>
+  // Upper- then lower-casing approximates Unicode case folding (e.g. "ß" and "SS" meet at "ss").
+  name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC").trim()

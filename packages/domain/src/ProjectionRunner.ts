@@ -1,0 +1,170 @@
+/**
+ * Runs a projection by subscribing to the whole store: catch up from a checkpoint, then follow live. After a
+ * dropped subscription it resubscribes (with backoff) from its last checkpoint, so every event is applied
+ * exactly once.
+ *
+ * @since 0.1.0
+ */
+import {
+  Context,
+  Deferred,
+  Effect,
+  Either,
+  Layer,
+  Option,
+  Ref,
+  Schedule,
+  type Scope,
+  Stream,
+  SubscriptionRef
+} from "effect"
+import { EventStore, type ReadError } from "./EventStore.js"
+import type { Projection } from "./Projection.js"
+import { type DomainEvent, decode, isDirectoryStream } from "./StoredEvent.js"
+
+/**
+ * Where runners keep their checkpoints: the position of the last event each projection applied.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CheckpointStoreShape {
+  readonly load: (name: string) => Effect.Effect<Option.Option<bigint>, ReadError>
+  readonly save: (name: string, position: bigint) => Effect.Effect<void, ReadError>
+}
+
+/**
+ * The checkpoint store. `Checkpoints.layerMemory` keeps them in memory, for projections whose state lives in
+ * memory too; adapters offer durable ones.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Checkpoints extends Context.Tag("@service-accounts/domain/Checkpoints")<
+  Checkpoints,
+  CheckpointStoreShape
+>() {
+  static readonly makeMemory = (): Effect.Effect<CheckpointStoreShape> =>
+    Effect.map(Ref.make(new Map<string, bigint>()), (ref) => ({
+      load: (name) => Effect.map(Ref.get(ref), (map) => Option.fromNullable(map.get(name))),
+      save: (name, position) => Ref.update(ref, (map) => new Map(map).set(name, position))
+    }))
+
+  static readonly layerMemory: Layer.Layer<Checkpoints> = Layer.effect(Checkpoints, Checkpoints.makeMemory())
+}
+
+/**
+ * A projection being run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunningProjection<S> {
+  /** The current state, and its changes. */
+  readonly state: SubscriptionRef.SubscriptionRef<S>
+  /** Completes once the history present at start has been applied. */
+  readonly caughtUp: Effect.Effect<void>
+  /** The position of the last applied event. */
+  readonly checkpoint: Effect.Effect<Option.Option<bigint>>
+}
+
+/**
+ * Options of a runner.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunOptions<S> {
+  /** The state to resume from, with the checkpoint it corresponds to. Defaults to the projection's initial state from the start. */
+  readonly resume?: { readonly state: S; readonly checkpoint: bigint }
+  /** How to wait between resubscriptions after a failure. Default: exponential from 100 ms, capped at 30 s. */
+  readonly retry?: Schedule.Schedule<unknown, unknown>
+}
+
+/**
+ * Starts a projection in the current scope. Only organisation-directory streams are applied; system events
+ * (types starting with `$`) and other streams are skipped. A stored event that does not decode stops the
+ * projection with `CorruptStoredEvent` after logging it (and it is retried by the schedule): it is never skipped.
+ *
+ * @since 0.1.0
+ * @category runners
+ */
+export const start = <S>(
+  projection: Projection<S>,
+  options: RunOptions<S> = {}
+): Effect.Effect<RunningProjection<S>, never, EventStore | Scope.Scope> =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const state = yield* SubscriptionRef.make(options.resume?.state ?? projection.initialState)
+    const checkpoint = yield* Ref.make(Option.fromNullable(options.resume?.checkpoint))
+    const caughtUp = yield* Deferred.make<void>()
+    const subscription = Stream.unwrap(
+      Effect.map(Ref.get(checkpoint), (from) =>
+        store.subscribeToAll({ from: Option.getOrElse(from, () => "start" as const) })
+      )
+    )
+    const run = subscription.pipe(
+      Stream.runForEach((message) => {
+        if (message._tag === "CaughtUp") return Deferred.succeed(caughtUp, undefined)
+        const recorded = message.event
+        if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$")) {
+          return Ref.set(checkpoint, Option.some(recorded.position))
+        }
+        const decoded = decode(recorded)
+        if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
+        return SubscriptionRef.update(state, (current) => projection.apply(current, decoded.right)).pipe(
+          Effect.zipRight(Ref.set(checkpoint, Option.some(recorded.position)))
+        )
+      }),
+      Effect.tapError((error) =>
+        Effect.logWarning(`projection ${projection.name} lost its subscription; resubscribing`).pipe(
+          Effect.annotateLogs({ error: error.message })
+        )
+      ),
+      Effect.retry(
+        options.retry ?? Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))
+      )
+    )
+    yield* Effect.forkScoped(run)
+    return { state, caughtUp: Deferred.await(caughtUp), checkpoint: Ref.get(checkpoint) }
+  })
+
+/**
+ * Runs a projection whose state lives elsewhere (a database table, say): `handle` is called once per event,
+ * in order, and the checkpoint is saved after each. On restart the runner resumes after the saved checkpoint.
+ *
+ * @since 0.1.0
+ * @category runners
+ */
+export const runWithCheckpoints = <E, R>(
+  name: string,
+  handle: (event: DomainEvent) => Effect.Effect<void, E, R>,
+  options: { readonly retry?: Schedule.Schedule<unknown, unknown> } = {}
+): Effect.Effect<never, never, EventStore | Checkpoints | R> =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const checkpoints = yield* Checkpoints
+    const subscription = Stream.unwrap(
+      Effect.map(checkpoints.load(name), (from) =>
+        store.subscribeToAll({ from: Option.getOrElse(from, () => "start" as const) })
+      )
+    )
+    return yield* subscription.pipe(
+      Stream.runForEach((message) => {
+        if (message._tag === "CaughtUp") return Effect.void
+        const recorded = message.event
+        if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$")) {
+          return checkpoints.save(name, recorded.position)
+        }
+        const decoded = decode(recorded)
+        if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
+        return handle(decoded.right).pipe(Effect.zipRight(checkpoints.save(name, recorded.position)))
+      }),
+      Effect.tapError(() => Effect.logWarning(`projection ${name} failed; resubscribing from its checkpoint`)),
+      Effect.retry(
+        options.retry ?? Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))
+      ),
+      Effect.zipRight(Effect.never),
+      Effect.orDie
+    )
+  })

@@ -1,0 +1,198 @@
+/**
+ * The application service: runs commands (load → authorise → decide → append with expected revision →
+ * retry on conflict → update read models) and answers queries and `authenticate`.
+ *
+ * @since 0.1.0
+ */
+import { Context, type Effect, Layer, type Redacted, type Schedule } from "effect"
+import type * as AuditTrail from "./AuditTrail.js"
+import type { Caller } from "./Caller.js"
+import type { CreateServiceAccount, DeleteServiceAccount, IssueToken, RevokeToken } from "./Commands.js"
+import type * as Directory from "./Directory.js"
+import type * as DirectoryView from "./DirectoryView.js"
+import type {
+  AuthenticationFailed,
+  ConcurrencyConflict,
+  DuplicateServiceAccountName,
+  DuplicateTokenName,
+  InvalidInput,
+  NotAuthorized,
+  PlanNotEligible,
+  ServiceAccountNotFound,
+  TokenAlreadyRevoked,
+  TokenNotFound
+} from "./Errors.js"
+import type { EventStore, ReadError, StreamDeleted, EventStoreUnavailable } from "./EventStore.js"
+import type { Scope } from "./Events.js"
+import type { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
+import { make } from "./internal/service.js"
+
+/**
+ * The caller as passed in: the encoded (plain JSON) form of `Caller`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CallerInput = typeof Caller.Encoded
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type CreateInput = Omit<typeof CreateServiceAccount.Encoded, "_tag">
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type IssueTokenInput = Omit<typeof IssueToken.Encoded, "_tag">
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type RevokeTokenInput = Omit<typeof RevokeToken.Encoded, "_tag">
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type DeleteInput = Omit<typeof DeleteServiceAccount.Encoded, "_tag">
+
+/**
+ * A newly issued token. `value` and `sessionJson` are the only places the token value ever exists: show them
+ * once, then let them go.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IssuedToken {
+  readonly serviceAccountId: ServiceAccountId
+  readonly tokenId: TokenId
+  readonly name: string
+  readonly scopes: ReadonlyArray<Scope>
+  readonly hint: string
+  readonly value: Redacted.Redacted<string>
+  /** `{"accessToken": "<TOKEN>", "tenantURL": "<TENANT URL>", "scopes": [...]}` */
+  readonly sessionJson: Redacted.Redacted<string>
+}
+
+/**
+ * Who a token authenticates as.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Principal {
+  readonly organizationId: OrganizationId
+  readonly serviceAccountId: ServiceAccountId
+  readonly tokenId: TokenId
+  readonly scopes: ReadonlyArray<Scope>
+}
+
+/**
+ * What the management page lists: the tenant URL on top, then the live accounts with their tokens.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DirectoryListing {
+  readonly organizationId: OrganizationId
+  readonly tenantUrl: string
+  readonly accounts: ReadonlyArray<DirectoryView.AccountView>
+}
+
+/**
+ * Failures of the store that a command or query can meet.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type StoreError = ReadError | StreamDeleted | EventStoreUnavailable
+
+/**
+ * Refusals every call can meet before anything is looked up.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type AccessError = InvalidInput | NotAuthorized | PlanNotEligible
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServiceAccountsShape {
+  readonly create: (
+    caller: CallerInput,
+    input: CreateInput
+  ) => Effect.Effect<Directory.Created, AccessError | DuplicateServiceAccountName | ConcurrencyConflict | StoreError>
+  readonly issueToken: (
+    caller: CallerInput,
+    input: IssueTokenInput
+  ) => Effect.Effect<
+    IssuedToken,
+    AccessError | ServiceAccountNotFound | DuplicateTokenName | ConcurrencyConflict | StoreError
+  >
+  readonly revokeToken: (
+    caller: CallerInput,
+    input: RevokeTokenInput
+  ) => Effect.Effect<
+    Directory.Revoked,
+    AccessError | ServiceAccountNotFound | TokenNotFound | TokenAlreadyRevoked | ConcurrencyConflict | StoreError
+  >
+  readonly delete: (
+    caller: CallerInput,
+    input: DeleteInput
+  ) => Effect.Effect<Directory.Deleted, AccessError | ServiceAccountNotFound | ConcurrencyConflict | StoreError>
+  /** The organisation's live accounts, from the read model. */
+  readonly list: (caller: CallerInput) => Effect.Effect<DirectoryListing, AccessError>
+  /** One live account, from the read model. */
+  readonly get: (
+    caller: CallerInput,
+    serviceAccountId: string
+  ) => Effect.Effect<DirectoryView.AccountView, AccessError | ServiceAccountNotFound>
+  /** The organisation's audit trail, oldest first. */
+  readonly auditTrail: (caller: CallerInput) => Effect.Effect<ReadonlyArray<AuditTrail.AuditEntry>, AccessError>
+  /**
+   * Who a token value stands for. Any failure — malformed, bad checksum, unknown, revoked, account deleted,
+   * another organisation's token — is the one `AuthenticationFailed`; the cause goes to the debug log and
+   * the `service_accounts_authentication_failures` counter only.
+   */
+  readonly authenticate: (
+    value: Redacted.Redacted<string> | string,
+    options?: { readonly organizationId?: string }
+  ) => Effect.Effect<Principal, AuthenticationFailed>
+}
+
+/**
+ * Options of the service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServiceAccountsOptions {
+  /** How many organisations' decision states to keep in memory (least recently used go first). Default 10,000. */
+  readonly stateCacheCapacity?: number
+  /** How to retry a command whose append met a concurrent writer. Default: up to 5 immediate retries. */
+  readonly conflictRetry?: Schedule.Schedule<unknown, unknown>
+}
+
+/**
+ * The application service.
+ *
+ * - `ServiceAccounts.layer`: needs an `EventStore`; uses `SecureRandom` when one is provided, the operating
+ *   system's CSPRNG otherwise. Building it catches the read models up with the store's history; they then
+ *   follow the store live until the layer's scope closes.
+ * - `ServiceAccounts.layerWith(options)`: the same with options.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class ServiceAccounts extends Context.Tag("@service-accounts/domain/ServiceAccounts")<
+  ServiceAccounts,
+  ServiceAccountsShape
+>() {
+  static readonly layerWith = (
+    options: ServiceAccountsOptions = {}
+  ): Layer.Layer<ServiceAccounts, ReadError, EventStore> => Layer.scoped(ServiceAccounts, make(options))
+
+  static readonly layer: Layer.Layer<ServiceAccounts, ReadError, EventStore> = ServiceAccounts.layerWith()
+}

@@ -1,0 +1,160 @@
+/**
+ * How domain events are stored: one stream per organisation, the event's encoded JSON as data, and a small
+ * metadata object. Decoding a stored event that does not fit the schemas is a `CorruptStoredEvent` naming
+ * the stream and revision — never a crash, never a silent skip.
+ *
+ * @since 0.1.0
+ */
+import { createHash } from "node:crypto"
+import { Either, ParseResult, Schema } from "effect"
+import { CorruptStoredEvent } from "./EventStore.js"
+import type { Json, ProposedEvent, RecordedEvent } from "./EventStore.js"
+import { EVENT_SCHEMA_VERSION, ServiceAccountEvent } from "./Events.js"
+import type { OrganizationId } from "./Ids.js"
+import { uuidFromBytes } from "./Ids.js"
+import { redactTokens } from "./Token.js"
+
+/**
+ * The stream category of organisation directories. Stream names are `<category>-<organization id>`, so
+ * EventStoreDB's category projections (`$ce-serviceAccountDirectory`) group them.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DIRECTORY_CATEGORY = "serviceAccountDirectory"
+
+/**
+ * The stream that holds an organisation's directory.
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const directoryStream = (organizationId: OrganizationId): string => `${DIRECTORY_CATEGORY}-${organizationId}`
+
+/**
+ * Whether a stream is an organisation directory.
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const isDirectoryStream = (streamId: string): boolean => streamId.startsWith(`${DIRECTORY_CATEGORY}-`)
+
+/**
+ * A stored event decoded into a domain event, with where and when it was recorded.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DomainEvent {
+  readonly streamId: string
+  readonly revision: bigint
+  readonly position: bigint
+  readonly eventId: string
+  readonly recordedAt: Date
+  readonly metadata: { readonly [key: string]: Json }
+  readonly event: ServiceAccountEvent
+}
+
+/**
+ * What is written next to each event.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EventMetadata {
+  readonly schemaVersion: number
+  readonly commandId?: string
+}
+
+const encodeEvent = Schema.encodeSync(ServiceAccountEvent)
+const decodeEvent = Schema.decodeUnknownEither(ServiceAccountEvent, { onExcessProperty: "error" })
+
+const isJson = (value: unknown): value is Json => {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true
+    case "number":
+      return Number.isFinite(value)
+    case "object":
+      if (value === null) return true
+      if (Array.isArray(value)) return value.every(isJson)
+      return Object.values(value).every(isJson)
+    default:
+      return false
+  }
+}
+
+/**
+ * An event id derived from a command id, so that re-sending the same command's append is recognised by the
+ * store as the same write (EventStoreDB deduplicates by event id).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const derivedEventId = (streamId: string, commandId: string, index: number): string =>
+  uuidFromBytes(createHash("sha256").update(`${streamId}\u0000${commandId}\u0000${index}`).digest())
+
+/**
+ * Encodes domain events for appending. `newEventId` supplies ids when no command id is given.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const toProposed = (
+  streamId: string,
+  events: ReadonlyArray<ServiceAccountEvent>,
+  options: { readonly commandId: string | undefined; readonly newEventId: () => string }
+): ReadonlyArray<ProposedEvent> =>
+  events.map((event, index) => {
+    const data = encodeEvent(event)
+    if (!isJson(data)) throw new TypeError(`event ${event._tag} does not encode to JSON`)
+    const metadata: { [key: string]: Json } = { schemaVersion: EVENT_SCHEMA_VERSION }
+    if (options.commandId !== undefined) metadata.commandId = options.commandId
+    return {
+      eventId:
+        options.commandId === undefined ? options.newEventId() : derivedEventId(streamId, options.commandId, index),
+      type: event._tag,
+      data,
+      metadata
+    }
+  })
+
+/**
+ * Decodes one stored event.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decode = (recorded: RecordedEvent): Either.Either<DomainEvent, CorruptStoredEvent> => {
+  const corrupt = (reason: string) =>
+    Either.left(
+      new CorruptStoredEvent({
+        streamId: recorded.streamId,
+        revision: recorded.revision,
+        position: recorded.position,
+        // A stored event could hold anything: never let a token-shaped value through, and keep it short.
+        reason: redactTokens(reason).slice(0, 1000)
+      })
+    )
+  const version = recorded.metadata.schemaVersion
+  if (version !== undefined && version !== EVENT_SCHEMA_VERSION) {
+    return corrupt(`schema version ${String(version)} is not known to this version of the library`)
+  }
+  const decoded = decodeEvent(recorded.data)
+  if (Either.isLeft(decoded)) {
+    return corrupt(ParseResult.TreeFormatter.formatErrorSync(decoded.left))
+  }
+  if (decoded.right._tag !== recorded.type) {
+    return corrupt(`the stored type ${recorded.type} does not match the data's _tag ${decoded.right._tag}`)
+  }
+  return Either.right({
+    streamId: recorded.streamId,
+    revision: recorded.revision,
+    position: recorded.position,
+    eventId: recorded.eventId,
+    recordedAt: recorded.recordedAt,
+    metadata: recorded.metadata,
+    event: decoded.right
+  })
+}

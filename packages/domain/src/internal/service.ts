@@ -1,0 +1,261 @@
+import { Chunk, Deferred, Effect, HashMap, Metric, Option, Redacted, Ref, Schedule, Stream } from "effect"
+import * as Authorization from "../Authorization.js"
+import { Caller } from "../Caller.js"
+import { CreateServiceAccount, DeleteServiceAccount, IssueToken, RevokeToken } from "../Commands.js"
+import type { Decision } from "../Decider.js"
+import * as Directory from "../Directory.js"
+import * as DirectoryView from "../DirectoryView.js"
+import { AuthenticationFailed, type ConcurrencyConflict, ServiceAccountNotFound } from "../Errors.js"
+import { EventStore } from "../EventStore.js"
+import type { ServiceAccountEvent } from "../Events.js"
+import { ServiceAccountId, uuidFromBytes } from "../Ids.js"
+import { SecureRandom } from "../SecureRandom.js"
+import type { IssuedToken, Principal, ServiceAccountsOptions, ServiceAccountsShape } from "../ServiceAccounts.js"
+import { directoryStream, isDirectoryStream, toProposed } from "../StoredEvent.js"
+import * as Token from "../Token.js"
+import * as TokenIndex from "../TokenIndex.js"
+import { decoder } from "./input.js"
+import { makeReadModels } from "./readModels.js"
+import { makeStateCache } from "./stateCache.js"
+
+const decodeCaller = decoder(Caller, "caller")
+const decodeCreate = decoder(CreateServiceAccount, "CreateServiceAccount command")
+const decodeIssue = decoder(IssueToken, "IssueToken command")
+const decodeRevoke = decoder(RevokeToken, "RevokeToken command")
+const decodeDelete = decoder(DeleteServiceAccount, "DeleteServiceAccount command")
+const decodeAccountId = decoder(ServiceAccountId, "service account id")
+
+/** Adds the command's tag, so callers pass plain fields. A non-object stays as it is and fails to decode. */
+const tagged = (tag: string, input: unknown): unknown =>
+  typeof input === "object" && input !== null && !Array.isArray(input) ? { ...input, _tag: tag } : input
+
+const authenticationFailures = Metric.counter("service_accounts_authentication_failures", {
+  description: "authentications refused, by cause"
+})
+
+const isConflict = (error: unknown): error is ConcurrencyConflict =>
+  typeof error === "object" && error !== null && "_tag" in error && error._tag === "ConcurrencyConflict"
+
+type FailureCause = Token.MalformedReason | "unknown" | "revoked" | "account-deleted" | "other-organization"
+
+export const make = (options: ServiceAccountsOptions) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const random = Option.getOrElse(yield* Effect.serviceOption(SecureRandom), () => SecureRandom.live)
+    const cache = makeStateCache(store, options.stateCacheCapacity ?? 10_000)
+    const readModels = yield* makeReadModels(store)
+    const conflictRetry = options.conflictRetry ?? Schedule.recurs(5)
+
+    const newEventId = Effect.map(random.bytes(16), uuidFromBytes)
+
+    /** Load → decide → append with the expected revision; on a conflict, load what the other writer wrote and decide again. */
+    const execute = <O, E>(
+      caller: Caller,
+      decide: (
+        state: Directory.DirectoryState,
+        context: Directory.DecisionContext
+      ) => Effect.Effect<Decision<ServiceAccountEvent, O>, E, SecureRandom>
+    ) => {
+      const streamId = directoryStream(caller.organization.id)
+      const context: Directory.DecisionContext = { organizationId: caller.organization.id, actor: caller.actor }
+      const attempt = Effect.gen(function* () {
+        const loaded = yield* cache.load(streamId)
+        const decision = yield* decide(loaded.state, context)
+        if (decision.events.length === 0) return decision.output
+        const eventIds = yield* Effect.forEach(decision.events, () => newEventId)
+        const proposed = toProposed(streamId, decision.events, {
+          commandId: caller.commandId,
+          newEventId: () => eventIds.pop() ?? ""
+        })
+        const result = yield* store.append(streamId, proposed, loaded.revision ?? "no_stream")
+        cache.remember(streamId, {
+          revision: result.nextExpectedRevision,
+          state: decision.events.reduce(Directory.evolve, loaded.state)
+        })
+        yield* readModels.catchUp(streamId)
+        return decision.output
+      }).pipe(Effect.provideService(SecureRandom, random))
+      return attempt.pipe(Effect.retry({ schedule: conflictRetry, while: (error) => isConflict(error) }))
+    }
+
+    const admit = (callerInput: unknown, action: string) =>
+      Effect.tap(decodeCaller(callerInput), (caller) => Authorization.authorize(caller, action))
+
+    const create: ServiceAccountsShape["create"] = (callerInput, input) =>
+      Effect.gen(function* () {
+        const caller = yield* admit(callerInput, "create service accounts")
+        const command = yield* decodeCreate(tagged("CreateServiceAccount", input))
+        const created = yield* execute(caller, (state, context) => Directory.create(state, context, command))
+        yield* Effect.logInfo("service account created").pipe(
+          Effect.annotateLogs({ organizationId: caller.organization.id, serviceAccountId: created.serviceAccountId })
+        )
+        return created
+      }).pipe(Effect.withSpan("ServiceAccounts.create"))
+
+    const issueToken: ServiceAccountsShape["issueToken"] = (callerInput, input) =>
+      Effect.gen(function* () {
+        const caller = yield* admit(callerInput, "issue tokens")
+        const command = yield* decodeIssue(tagged("IssueToken", input))
+        const issued = yield* execute(caller, (state, context) => Directory.issueToken(state, context, command))
+        yield* Effect.logInfo("token issued").pipe(
+          Effect.annotateLogs({
+            organizationId: caller.organization.id,
+            serviceAccountId: issued.serviceAccountId,
+            tokenId: issued.tokenId
+          })
+        )
+        const result: IssuedToken = {
+          serviceAccountId: issued.serviceAccountId,
+          tokenId: issued.tokenId,
+          name: issued.name,
+          scopes: issued.scopes,
+          hint: issued.hint,
+          value: issued.value,
+          sessionJson: Token.sessionJson(issued.value, caller.organization.tenantUrl, issued.scopes)
+        }
+        return result
+      }).pipe(Effect.withSpan("ServiceAccounts.issueToken"))
+
+    const revokeToken: ServiceAccountsShape["revokeToken"] = (callerInput, input) =>
+      Effect.gen(function* () {
+        const caller = yield* admit(callerInput, "revoke tokens")
+        const command = yield* decodeRevoke(tagged("RevokeToken", input))
+        const revoked = yield* execute(caller, (state, context) => Directory.revokeToken(state, context, command))
+        yield* Effect.logInfo("token revoked").pipe(
+          Effect.annotateLogs({
+            organizationId: caller.organization.id,
+            serviceAccountId: revoked.serviceAccountId,
+            tokenId: revoked.tokenId
+          })
+        )
+        return revoked
+      }).pipe(Effect.withSpan("ServiceAccounts.revokeToken"))
+
+    const deleteAccount: ServiceAccountsShape["delete"] = (callerInput, input) =>
+      Effect.gen(function* () {
+        const caller = yield* admit(callerInput, "delete service accounts")
+        const command = yield* decodeDelete(tagged("DeleteServiceAccount", input))
+        const deleted = yield* execute(caller, (state, context) =>
+          Directory.deleteServiceAccount(state, context, command)
+        )
+        yield* Effect.logInfo("service account deleted").pipe(
+          Effect.annotateLogs({
+            organizationId: caller.organization.id,
+            serviceAccountId: deleted.serviceAccountId,
+            revokedTokens: deleted.revokedTokenIds.length
+          })
+        )
+        return deleted
+      }).pipe(Effect.withSpan("ServiceAccounts.delete"))
+
+    const directoryOf = (caller: Caller) =>
+      Effect.map(readModels.get, (models) =>
+        Option.getOrElse(HashMap.get(models.directory, caller.organization.id), () =>
+          DirectoryView.emptyDirectory(caller.organization.id)
+        )
+      )
+
+    const list: ServiceAccountsShape["list"] = (callerInput) =>
+      Effect.gen(function* () {
+        const caller = yield* admit(callerInput, "list service accounts")
+        const directory = yield* directoryOf(caller)
+        return {
+          organizationId: caller.organization.id,
+          tenantUrl: caller.organization.tenantUrl,
+          accounts: DirectoryView.accounts(directory)
+        }
+      })
+
+    const get: ServiceAccountsShape["get"] = (callerInput, serviceAccountIdInput) =>
+      Effect.gen(function* () {
+        const caller = yield* admit(callerInput, "view service accounts")
+        const serviceAccountId = yield* decodeAccountId(serviceAccountIdInput)
+        const directory = yield* directoryOf(caller)
+        const account = HashMap.get(directory.accounts, serviceAccountId)
+        if (Option.isNone(account) || account.value.status !== "active") {
+          return yield* new ServiceAccountNotFound({ serviceAccountId })
+        }
+        return account.value
+      })
+
+    const auditTrail: ServiceAccountsShape["auditTrail"] = (callerInput) =>
+      Effect.gen(function* () {
+        const caller = yield* admit(callerInput, "read the audit trail")
+        const models = yield* readModels.get
+        return Chunk.toReadonlyArray(
+          Option.getOrElse(HashMap.get(models.audit, caller.organization.id), () => Chunk.empty())
+        )
+      })
+
+    const refuse = (cause: FailureCause) =>
+      Effect.logDebug("authentication failed").pipe(
+        Effect.annotateLogs({ cause }),
+        Effect.zipRight(Metric.increment(Metric.tagged(authenticationFailures, "cause", cause))),
+        Effect.zipRight(Effect.fail(new AuthenticationFailed()))
+      )
+
+    const authenticate: ServiceAccountsShape["authenticate"] = (value, authOptions) =>
+      Effect.suspend(() => {
+        const raw: unknown = typeof value === "string" ? value : Redacted.value(value)
+        if (typeof raw !== "string") return refuse("wrong-length")
+        const malformed = Token.checkFormat(raw)
+        if (malformed !== undefined) return refuse(malformed)
+        return Effect.flatMap(readModels.get, (models) => {
+          const entry = TokenIndex.lookup(models.tokens, Token.digest(raw))
+          if (Option.isNone(entry)) return refuse("unknown")
+          if (Option.isSome(entry.value.revoked)) {
+            return refuse(entry.value.revoked.value === "Manual" ? "revoked" : "account-deleted")
+          }
+          if (authOptions?.organizationId !== undefined && authOptions.organizationId !== entry.value.organizationId) {
+            return refuse("other-organization")
+          }
+          const principal: Principal = {
+            organizationId: entry.value.organizationId,
+            serviceAccountId: entry.value.serviceAccountId,
+            tokenId: entry.value.tokenId,
+            scopes: entry.value.scopes
+          }
+          return Effect.succeed(principal)
+        })
+      })
+
+    // Follow the whole store, so writes of other processes reach the read models too; the layer is ready once
+    // the history has been caught up with.
+    const caughtUp = yield* Deferred.make<void>()
+    const lastPosition = yield* Ref.make<bigint | undefined>(undefined)
+    const follow = Stream.suspend(() =>
+      Effect.map(Ref.get(lastPosition), (from) => store.subscribeToAll({ from: from ?? "start" })).pipe(Stream.unwrap)
+    ).pipe(
+      Stream.runForEach((message) => {
+        if (message._tag === "CaughtUp") return Deferred.succeed(caughtUp, undefined)
+        const recorded = message.event
+        if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$")) {
+          return Ref.set(lastPosition, recorded.position)
+        }
+        return readModels.offer(recorded).pipe(Effect.zipRight(Ref.set(lastPosition, recorded.position)))
+      })
+    )
+    const scope = yield* Effect.scope
+    yield* follow.pipe(
+      Effect.tapError((error) =>
+        Effect.logError("the read models lost their subscription to the event store; resubscribing").pipe(
+          Effect.annotateLogs({ error: error.message })
+        )
+      ),
+      Effect.retry(Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))),
+      Effect.forkIn(scope)
+    )
+    yield* Deferred.await(caughtUp)
+
+    const service: ServiceAccountsShape = {
+      create,
+      issueToken,
+      revokeToken,
+      delete: deleteAccount,
+      list,
+      get,
+      auditTrail,
+      authenticate
+    }
+    return service
+  })

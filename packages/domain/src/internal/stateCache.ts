@@ -1,0 +1,59 @@
+import { Effect, Either, Stream } from "effect"
+import * as Directory from "../Directory.js"
+import type { EventStoreShape, ReadError } from "../EventStore.js"
+import { decode } from "../StoredEvent.js"
+
+/** A directory state and the revision of the last event folded into it (`undefined`: the stream is empty). */
+export interface CachedState {
+  readonly revision: bigint | undefined
+  readonly state: Directory.DirectoryState
+}
+
+const empty: CachedState = { revision: undefined, state: Directory.initialState }
+
+/**
+ * The decision-state cache: the folded directory state of recently used organisations, keyed by stream and
+ * revision. Loading reads only the events after the cached revision, so a command costs the same whatever the
+ * length of the organisation's history. Entries never go backwards, and a conflict on append simply makes the
+ * next load read what the other writer appended — the store, not the cache, is the authority.
+ */
+export interface StateCache {
+  readonly load: (streamId: string) => Effect.Effect<CachedState, ReadError>
+  readonly remember: (streamId: string, entry: CachedState) => void
+  readonly size: () => number
+}
+
+const newer = (a: bigint | undefined, b: bigint | undefined): boolean => a !== undefined && (b === undefined || a > b)
+
+export const makeStateCache = (store: EventStoreShape, capacity: number): StateCache => {
+  // A Map keeps insertion order: re-inserting on use makes the first key the least recently used.
+  const entries = new Map<string, CachedState>()
+
+  const remember = (streamId: string, entry: CachedState): void => {
+    const current = entries.get(streamId)
+    if (current !== undefined && !newer(entry.revision, current.revision)) return
+    entries.delete(streamId)
+    entries.set(streamId, entry)
+    if (entries.size > capacity) {
+      const oldest = entries.keys().next()
+      if (oldest.done !== true) entries.delete(oldest.value)
+    }
+  }
+
+  const load = (streamId: string): Effect.Effect<CachedState, ReadError> =>
+    Effect.suspend(() => {
+      const cached = entries.get(streamId) ?? empty
+      const from = cached.revision === undefined ? "start" : cached.revision + 1n
+      return store.readStream(streamId, { from }).pipe(
+        Stream.runFoldEffect(cached, (acc, recorded) => {
+          const decoded = decode(recorded)
+          return Either.isLeft(decoded)
+            ? Effect.fail(decoded.left)
+            : Effect.succeed({ revision: recorded.revision, state: Directory.evolve(acc.state, decoded.right.event) })
+        }),
+        Effect.tap((loaded) => Effect.sync(() => remember(streamId, loaded)))
+      )
+    })
+
+  return { load, remember, size: () => entries.size }
+}
