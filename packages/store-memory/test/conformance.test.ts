@@ -1,0 +1,4 @@
+import { eventStoreConformance } from "@service-accounts/testing"
+import { layer } from "../src/index.js"
+
+eventStoreConformance("memory", layer)
