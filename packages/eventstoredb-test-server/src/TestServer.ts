@@ -1,0 +1,74 @@
+/**
+ * The test server as an Effect service, started and stopped with a scope.
+ *
+ * @since 0.1.0
+ */
+import { Context, Data, Effect, Layer, type Scope } from "effect"
+import { type DropMode, type RpcMethod, type RunningTestServer, type StartOptions, start } from "./start.js"
+
+/**
+ * The server could not start (for example, the port was taken).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TestServerStartError extends Data.TaggedError("TestServerStartError")<{ readonly cause: unknown }> {}
+
+/**
+ * What the {@link TestServer} service provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TestServerService {
+  /** `esdb://HOST:PORT?tls=false`, ready for `EventStoreDBClient.connectionString`. */
+  readonly connectionString: string
+  readonly port: number
+  /** Ends every open subscription call; succeeds with how many there were. */
+  readonly dropSubscriptions: (mode?: DropMode) => Effect.Effect<number>
+  /** How many calls of an RPC the server has received. */
+  readonly callCount: (method: RpcMethod) => Effect.Effect<number>
+}
+
+/**
+ * Starts a server and closes it when the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const scoped = (options?: StartOptions): Effect.Effect<RunningTestServer, TestServerStartError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.tryPromise({ try: () => start(options), catch: (cause) => new TestServerStartError({ cause }) }),
+    (server) => Effect.promise(() => server.close())
+  )
+
+const toService = (server: RunningTestServer): TestServerService => ({
+  connectionString: server.connectionString,
+  port: server.port,
+  dropSubscriptions: (mode) => Effect.sync(() => server.dropSubscriptions(mode)),
+  callCount: (method) => Effect.sync(() => server.callCount(method))
+})
+
+/**
+ * A running test server, for Effect programs and `@effect/vitest` tests. `TestServer.layer(options)`
+ * starts one server per layer build and stops it when the layer's scope closes.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { TestServer } from "@service-accounts/eventstoredb-test-server"
+ *
+ * const program = Effect.gen(function* () {
+ *   const { connectionString } = yield* TestServer
+ *   return connectionString
+ * }).pipe(Effect.provide(TestServer.layer()))
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class TestServer extends Context.Tag("@service-accounts/eventstoredb-test-server/TestServer")<
+  TestServer,
+  TestServerService
+>() {
+  static readonly layer = (options?: StartOptions): Layer.Layer<TestServer, TestServerStartError> =>
+    Layer.scoped(TestServer, Effect.map(scoped(options), toService))
+}

@@ -1,0 +1,94 @@
+/**
+ * Assembles one grpc-js server: a fresh store, the `Streams` service and (unless told not to) the
+ * `ServerFeatures` service, bound to a host and port.
+ *
+ * @internal
+ */
+import { handleAppend } from "./append.js"
+import { handleBatchAppend } from "./batchAppend.js"
+import { ServerContext } from "./context.js"
+import { handleDelete, handleTombstone } from "./delete.js"
+import { internalError, invalidArgumentError } from "./errors.js"
+import { handleGetSupportedMethods } from "./features.js"
+import { grpc, type StreamsGrpcPb, serverFeaturesGrpcPb, streamsGrpcPb } from "./generated.js"
+import { type ReadCall, readOnce } from "./read.js"
+import { Store } from "./store.js"
+import { subscribe } from "./subscription.js"
+import { writeSystemEvents } from "./systemEvents.js"
+
+export interface ServerSettings {
+  readonly host: string
+  readonly port: number
+  readonly serverFeatures: "advertised" | "unimplemented"
+  readonly maxAppendSize: number
+}
+
+export interface Listening {
+  readonly port: number
+  readonly context: ServerContext
+  readonly shutdown: () => Promise<void>
+}
+
+/** The client accepts messages up to 17 MiB; a real server accepts appends of up to 16 MiB records. */
+const MAX_MESSAGE_LENGTH = 17 * 1024 * 1024
+/** How long a graceful shutdown may take before open calls are cut. */
+const SHUTDOWN_GRACE_MS = 500
+
+const handleRead =
+  (context: ServerContext) =>
+  (call: ReadCall): void => {
+    context.called("Streams.Read")
+    const options = call.request.getOptions()
+    if (options === undefined) {
+      call.emit("error", invalidArgumentError("A read needs options."))
+      return
+    }
+    const work = options.hasSubscription() ? subscribe(context, call, options) : readOnce(context, call, options)
+    work.catch((cause: unknown) => call.emit("error", internalError(cause)))
+  }
+
+export const listen = async (settings: ServerSettings): Promise<Listening> => {
+  const store = new Store()
+  writeSystemEvents(store)
+  const context = new ServerContext(store, settings.maxAppendSize)
+
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": MAX_MESSAGE_LENGTH,
+    "grpc.max_send_message_length": MAX_MESSAGE_LENGTH
+  })
+  const streams: StreamsGrpcPb.IStreamsServer = {
+    read: handleRead(context),
+    append: handleAppend(context),
+    delete: handleDelete(context),
+    tombstone: handleTombstone(context),
+    batchAppend: handleBatchAppend(context)
+  }
+  server.addService(streamsGrpcPb.StreamsService, streams)
+  if (settings.serverFeatures === "advertised") {
+    server.addService(serverFeaturesGrpcPb.ServerFeaturesService, {
+      getSupportedMethods: handleGetSupportedMethods(context)
+    })
+  }
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${settings.host}:${settings.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error === null ? resolve(bound) : reject(error)
+    )
+  })
+
+  const shutdown = async (): Promise<void> => {
+    for (const call of context.openCalls()) call.terminate("shutdown")
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.forceShutdown()
+        resolve()
+      }, SHUTDOWN_GRACE_MS)
+      server.tryShutdown(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+
+  return { port, context, shutdown }
+}
