@@ -441,12 +441,14 @@ export const eventStoreConformance = (
           Effect.gen(function* () {
             const streamId = streamName("idempotent-partial")
             const events = batch(2)
+            const [first = proposed()] = events
             yield* append(streamId, events, "no_stream")
-            const [first] = events
-            const extended = yield* Effect.flip(append(streamId, [...events, proposed()], "no_stream"))
-            expect(extended._tag).toBe("ConcurrencyConflict")
-            const mixed = yield* Effect.flip(append(streamId, [...(first ? [first] : []), proposed()], "no_stream"))
-            expect(mixed._tag).toBe("ConcurrencyConflict")
+            for (const expected of ["no_stream", "any"] as const) {
+              const extended = yield* Effect.flip(append(streamId, [...events, proposed()], expected))
+              expect(extended._tag).toBe("ConcurrencyConflict")
+              const mixed = yield* Effect.flip(append(streamId, [first, proposed()], expected))
+              expect(mixed._tag).toBe("ConcurrencyConflict")
+            }
             expect(ids(yield* readStream(streamId))).toEqual(ids(events))
           })
         )

@@ -1,4 +1,7 @@
 /**
  * @since 0.1.0
  */
+export * from "./Arbitraries.js"
 export * from "./EventStoreConformance.js"
+export * from "./Invariants.js"
+export * from "./ModelTest.js"

@@ -10,14 +10,17 @@ const withoutActual = (message: string): string => redactTokens(message.replace(
  * Turns a parse error into `InvalidInput` with one issue per problem and the first problem's field.
  */
 export const toInvalidInput = (input: string, error: ParseResult.ParseError): InvalidInput => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map(
+  const formatted = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const issues = formatted.map(
     (issue) =>
       new InputIssue({
         path: issue.path.map(String).join("."),
         message: withoutActual(issue.message)
       })
   )
-  return new InvalidInput({ input, field: issues[0]?.path || "(input)", issues })
+  // The field is the top-level one (`scopes`); each issue keeps its full path (`scopes.0`).
+  const first = formatted[0]?.path[0]
+  return new InvalidInput({ input, field: first === undefined ? "(input)" : String(first), issues })
 }
 
 const options = { errors: "all", onExcessProperty: "error" } as const

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Redacted } from "effect"
+import { Token } from "../src/index.js"
+
+const entropy = (fill: number) => new Uint8Array(32).fill(fill)
+
+describe("Token", () => {
+  it("has the prefix, a fixed length and only base62 characters", () => {
+    const value = Token.fromEntropy(entropy(7))
+    expect(value.startsWith("sat_")).toBe(true)
+    expect(value).toHaveLength(Token.TOKEN_LENGTH)
+    expect(value.slice(4)).toMatch(/^[0-9A-Za-z]+$/)
+    expect(Token.isWellFormed(value)).toBe(true)
+  })
+
+  it("encodes all 256 bits: different entropy gives different values", () => {
+    const a = Token.fromEntropy(entropy(0))
+    const b = new Uint8Array(32)
+    b[31] = 1
+    const c = new Uint8Array(32)
+    c[0] = 1
+    expect(new Set([a, Token.fromEntropy(b), Token.fromEntropy(c), Token.fromEntropy(entropy(255))]).size).toBe(4)
+  })
+
+  it("refuses anything but 32 bytes of entropy", () => {
+    expect(() => Token.fromEntropy(new Uint8Array(16))).toThrow(RangeError)
+  })
+
+  it("detects every single-character change through the checksum", () => {
+    const value = Token.fromEntropy(entropy(42))
+    for (let i = 4; i < value.length; i++) {
+      const replacement = value[i] === "a" ? "b" : "a"
+      const changed = value.slice(0, i) + replacement + value.slice(i + 1)
+      expect(Token.checkFormat(changed)).toBe("bad-checksum")
+    }
+  })
+
+  it("names why a value is malformed", () => {
+    const value = Token.fromEntropy(entropy(9))
+    expect(Token.checkFormat(value.slice(1))).toBe("wrong-length")
+    expect(Token.checkFormat(`ghp_${value.slice(4)}`)).toBe("wrong-prefix")
+    expect(Token.checkFormat(`${value.slice(0, 10)}-${value.slice(11)}`)).toBe("bad-characters")
+    expect(Token.checkFormat(value)).toBeUndefined()
+  })
+
+  it("computes CRC-32 like the IEEE reference", () => {
+    expect(Token.crc32("123456789")).toBe(0xcbf43926)
+    expect(Token.crc32("")).toBe(0)
+  })
+
+  it("digests with SHA-256 in hex and hints with the last four characters", () => {
+    const value = Token.fromEntropy(entropy(3))
+    expect(Token.digest(value)).toMatch(/^[0-9a-f]{64}$/)
+    expect(Token.digest("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    expect(Token.hint(value)).toBe(value.slice(-4))
+  })
+
+  it("writes session.json exactly in the documented shape", () => {
+    const value = Token.fromEntropy(entropy(5))
+    const json = Redacted.value(Token.sessionJson(Redacted.make(value), "https://acme.example.com", ["read", "write"]))
+    expect(json).toBe(
+      `{"accessToken": "${value}", "tenantURL": "https://acme.example.com", "scopes": ["read", "write"]}`
+    )
+    expect(JSON.parse(json)).toEqual({
+      accessToken: value,
+      tenantURL: "https://acme.example.com",
+      scopes: ["read", "write"]
+    })
+  })
+
+  it("finds and redacts well-formed tokens in text, and leaves look-alikes alone", () => {
+    const value = Token.fromEntropy(entropy(11))
+    const lookAlike = `${value.slice(0, -1)}${value.endsWith("a") ? "b" : "a"}`
+    const text = `leaked ${value} and ${lookAlike}`
+    expect(Token.findTokens(text)).toEqual([value])
+    expect(Token.redactTokens(text)).toBe(`leaked [REDACTED] and ${lookAlike}`)
+  })
+})
