@@ -9,13 +9,14 @@
 import type { ServerContext } from "./context.js"
 import { invalidArgumentError, streamDeletedError, unavailableError } from "./errors.js"
 import { filterOf } from "./filter.js"
-import { type Grpc, type StreamsPb, streamsPb } from "./generated.js"
+import { type StreamsPb, streamsPb } from "./generated.js"
 import { resolve } from "./links.js"
-import { ResponseWriter } from "./responseWriter.js"
+import { type ResponseSink, ResponseWriter } from "./responseWriter.js"
 import type { StoredEvent } from "./types.js"
 import { eventResponse, streamIdentifier, streamNameOf } from "./wire.js"
 
-export type ReadCall = Grpc.ServerWritableStream<StreamsPb.ReadReq, StreamsPb.ReadResp>
+/** The response side of a `Read` call. */
+export type ReadCall = ResponseSink<StreamsPb.ReadResp>
 
 const { ReadDirection } = streamsPb.ReadReq.Options
 

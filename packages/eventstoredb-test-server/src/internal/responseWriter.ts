@@ -7,14 +7,21 @@
  */
 import type { Grpc } from "./generated.js"
 
-type WritableCall<T> = Grpc.ServerWritableStream<unknown, T> | Grpc.ServerDuplexStream<unknown, T>
+/** What the writer needs of a grpc-js server-streaming or duplex call. */
+export interface ResponseSink<T> {
+  write(message: T): boolean
+  end(): void
+  emit(event: "error", error: Grpc.ServiceError): boolean
+  on(event: "cancelled" | "close" | "drain", listener: () => void): unknown
+  off(event: "drain", listener: () => void): unknown
+}
 
 export class ResponseWriter<T> {
   private closed = false
   private readonly closedSignal: Promise<void>
   private signalClosed: () => void = () => {}
 
-  constructor(private readonly call: WritableCall<T>) {
+  constructor(private readonly call: ResponseSink<T>) {
     this.closedSignal = new Promise<void>((resolve) => {
       this.signalClosed = resolve
     })

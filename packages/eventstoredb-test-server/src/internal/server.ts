@@ -10,8 +10,15 @@ import { ServerContext } from "./context.js"
 import { handleDelete, handleTombstone } from "./delete.js"
 import { internalError, invalidArgumentError } from "./errors.js"
 import { handleGetSupportedMethods } from "./features.js"
-import { grpc, type StreamsGrpcPb, serverFeaturesGrpcPb, streamsGrpcPb } from "./generated.js"
-import { type ReadCall, readOnce } from "./read.js"
+import {
+  type Grpc,
+  grpc,
+  type StreamsGrpcPb,
+  type StreamsPb,
+  serverFeaturesGrpcPb,
+  streamsGrpcPb
+} from "./generated.js"
+import { readOnce } from "./read.js"
 import { Store } from "./store.js"
 import { subscribe } from "./subscription.js"
 import { writeSystemEvents } from "./systemEvents.js"
@@ -36,7 +43,7 @@ const SHUTDOWN_GRACE_MS = 500
 
 const handleRead =
   (context: ServerContext) =>
-  (call: ReadCall): void => {
+  (call: Grpc.ServerWritableStream<StreamsPb.ReadReq, StreamsPb.ReadResp>): void => {
     context.called("Streams.Read")
     const options = call.request.getOptions()
     if (options === undefined) {
