@@ -11,7 +11,15 @@ mkdirSync(outDir, { recursive: true })
 
 const run = spawnSync(
   "pnpm",
-  ["exec", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${outFile}`, ...process.argv.slice(2)],
+  [
+    "exec",
+    "vitest",
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${outFile}`,
+    ...process.argv.slice(2)
+  ],
   { stdio: "inherit" }
 )
 

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ServiceAccounts, Token } from "@service-accounts/domain"
+import { layer as memoryStore } from "@service-accounts/store-memory"
+import { Effect, Layer } from "effect"
+import { story } from "../src/story.js"
+
+describe("the quick start", () => {
+  it.effect("tells the whole story and every step behaves as it says", () =>
+    Effect.gen(function* () {
+      const lines: Array<string> = []
+      yield* story((line) => lines.push(line)).pipe(
+        Effect.provide(ServiceAccounts.layer.pipe(Layer.provide(memoryStore)))
+      )
+      const text = lines.join("\n")
+      // Each issued value is shown once as the value (and the backup token once more inside its session.json).
+      const values = Token.findTokens(text)
+      expect(new Set(values).size).toBe(3)
+      expect(text).toContain("refused with NotAuthorized")
+      expect(text).toContain("refused with PlanNotEligible")
+      expect(text).toContain("refused with DuplicateServiceAccountName")
+      expect(text).toMatch(/old ci +✗ AuthenticationFailed/)
+      expect(text).toMatch(/new ci-2 +✓/)
+      expect(text).toMatch(/backup +✗ AuthenticationFailed/)
+      expect(text).toContain("revoked 2 token(s)")
+      expect(text).toContain("(no service accounts)")
+      expect(text).toContain("<redacted>")
+      expect(lines.filter((line) => line.includes("#")).length).toBe(8)
+    })
+  )
+})

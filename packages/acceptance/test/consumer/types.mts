@@ -1,0 +1,10 @@
+// Type-checked against the built .d.ts (ESM resolution), without the source condition.
+import { type IssuedToken, ServiceAccounts, type ServiceAccountEvent } from "@service-accounts/domain"
+import { layer } from "@service-accounts/store-memory"
+import type { Effect, Layer } from "effect"
+
+export const tag: typeof ServiceAccounts = ServiceAccounts
+export const store: Layer.Layer<import("@service-accounts/domain").EventStore> = layer
+export type Issue =
+  ReturnType<ServiceAccounts["Type"]["issueToken"]> extends Effect.Effect<IssuedToken, unknown> ? true : never
+export const tagOf = (event: ServiceAccountEvent): string => event._tag
