@@ -29,7 +29,11 @@ let skipped = 0
 try {
   const report = JSON.parse(readFileSync(outFile, "utf8"))
   passed = report.numPassedTests
-  failed = report.numFailedTests + (report.numFailedTestSuites ?? 0)
+  // A test file that fails to load has no failed test of its own: count it as one failure.
+  const brokenFiles = report.testResults.filter(
+    (file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed")
+  ).length
+  failed = report.numFailedTests + brokenFiles
   skipped = report.numPendingTests + report.numTodoTests
 } catch (error) {
   console.error(`could not read the test report ${outFile}: ${error instanceof Error ? error.message : String(error)}`)
