@@ -69,6 +69,12 @@ export class TestServer extends Context.Tag("@service-accounts/eventstoredb-test
   TestServer,
   TestServerService
 >() {
+  /**
+   * A layer that starts a server when built and closes it when its scope closes.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
   static readonly layer = (options?: StartOptions): Layer.Layer<TestServer, TestServerStartError> =>
     Layer.scoped(TestServer, Effect.map(scoped(options), toService))
 }
