@@ -184,6 +184,24 @@ export class CommandIdReused extends Schema.TaggedError<CommandIdReused>()("Comm
 }
 
 /**
+ * This `issueToken` was already run under the same command id: the token exists, and its value was delivered
+ * to whoever ran the command the first time. It is never shown a second time, so a repeat answers with the
+ * token's id and this refusal instead of the value.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TokenAlreadyIssued extends Schema.TaggedError<TokenAlreadyIssued>()("TokenAlreadyIssued", {
+  commandId: Schema.String,
+  serviceAccountId: Schema.String,
+  tokenId: Schema.String
+}) {
+  override get message(): string {
+    return `command ${this.commandId} already issued token ${this.tokenId}; its value was delivered then and is never shown again`
+  }
+}
+
+/**
  * The errors a command can fail with because of what the caller asked, as opposed to infrastructure failures.
  *
  * @since 0.1.0
@@ -200,3 +218,4 @@ export type DomainError =
   | TokenAlreadyRevoked
   | ConcurrencyConflict
   | CommandIdReused
+  | TokenAlreadyIssued

@@ -12,6 +12,7 @@ import type * as Directory from "./Directory.js"
 import type * as DirectoryView from "./DirectoryView.js"
 import type {
   AuthenticationFailed,
+  CommandIdReused,
   ConcurrencyConflict,
   DuplicateServiceAccountName,
   DuplicateTokenName,
@@ -19,6 +20,7 @@ import type {
   NotAuthorized,
   PlanNotEligible,
   ServiceAccountNotFound,
+  TokenAlreadyIssued,
   TokenAlreadyRevoked,
   TokenNotFound
 } from "./Errors.js"
@@ -116,6 +118,15 @@ export type StoreError = ReadError | StreamDeleted | EventStoreUnavailable
 export type AccessError = InvalidInput | NotAuthorized | PlanNotEligible
 
 /**
+ * What any command can meet besides its own refusals: a reused command id, a conflict that outlasted the
+ * retries, a store failure.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type CommandError = AccessError | CommandIdReused | ConcurrencyConflict | StoreError
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -123,25 +134,19 @@ export interface ServiceAccountsShape {
   readonly create: (
     caller: CallerInput,
     input: CreateInput
-  ) => Effect.Effect<Directory.Created, AccessError | DuplicateServiceAccountName | ConcurrencyConflict | StoreError>
+  ) => Effect.Effect<Directory.Created, CommandError | DuplicateServiceAccountName>
   readonly issueToken: (
     caller: CallerInput,
     input: IssueTokenInput
-  ) => Effect.Effect<
-    IssuedToken,
-    AccessError | ServiceAccountNotFound | DuplicateTokenName | ConcurrencyConflict | StoreError
-  >
+  ) => Effect.Effect<IssuedToken, CommandError | ServiceAccountNotFound | DuplicateTokenName | TokenAlreadyIssued>
   readonly revokeToken: (
     caller: CallerInput,
     input: RevokeTokenInput
-  ) => Effect.Effect<
-    Directory.Revoked,
-    AccessError | ServiceAccountNotFound | TokenNotFound | TokenAlreadyRevoked | ConcurrencyConflict | StoreError
-  >
+  ) => Effect.Effect<Directory.Revoked, CommandError | ServiceAccountNotFound | TokenNotFound | TokenAlreadyRevoked>
   readonly delete: (
     caller: CallerInput,
     input: DeleteInput
-  ) => Effect.Effect<Directory.Deleted, AccessError | ServiceAccountNotFound | ConcurrencyConflict | StoreError>
+  ) => Effect.Effect<Directory.Deleted, CommandError | ServiceAccountNotFound>
   /** The organisation's live accounts, from the read model. */
   readonly list: (caller: CallerInput) => Effect.Effect<DirectoryListing, AccessError>
   /** One live account, from the read model. */
@@ -173,6 +178,12 @@ export interface ServiceAccountsOptions {
   readonly stateCacheCapacity?: number
   /** How to retry a command whose append met a concurrent writer. Default: up to 5 immediate retries. */
   readonly conflictRetry?: Schedule.Schedule<unknown, unknown>
+  /**
+   * How to re-send an append the store failed with a retryable error (its outcome may be unknown: the same
+   * events, with the same ids and expected revision, are re-sent, and the store recognises them if they were
+   * written). Default: 3 retries, exponential from 50 ms, jittered.
+   */
+  readonly storeRetry?: Schedule.Schedule<unknown, unknown>
 }
 
 /**

@@ -63,8 +63,23 @@ export interface DomainEvent {
  */
 export interface EventMetadata {
   readonly schemaVersion: number
+  /** The caller's idempotency key, when one was given. */
   readonly commandId?: string
+  /** A digest of the decoded command, so a reused command id with a different command is recognised. */
+  readonly commandHash?: string
 }
+
+/**
+ * A digest of a command (its canonical JSON), stored with its events when the caller gave a command id.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const commandHash = (command: unknown): string =>
+  createHash("sha256")
+    .update(JSON.stringify(command, (_key, value) => (typeof value === "bigint" ? String(value) : value)))
+    .digest("hex")
+    .slice(0, 32)
 
 const encodeEvent = Schema.encodeSync(ServiceAccountEvent)
 const decodeEvent = Schema.decodeUnknownEither(ServiceAccountEvent, { onExcessProperty: "error" })
@@ -96,7 +111,9 @@ export const derivedEventId = (streamId: string, commandId: string, index: numbe
   uuidFromBytes(createHash("sha256").update(`${streamId}\u0000${commandId}\u0000${index}`).digest())
 
 /**
- * Encodes domain events for appending. `newEventId` supplies ids when no command id is given.
+ * Encodes domain events for appending. Event ids are derived from `idempotencyKey` (the caller's command id,
+ * or a key drawn once per call), so re-sending the same append is recognised by the store as the same write.
+ * `command`, when given, records the caller's command id and the command's digest in the metadata.
  *
  * @since 0.1.0
  * @category encoding
@@ -104,20 +121,20 @@ export const derivedEventId = (streamId: string, commandId: string, index: numbe
 export const toProposed = (
   streamId: string,
   events: ReadonlyArray<ServiceAccountEvent>,
-  options: { readonly commandId: string | undefined; readonly newEventId: () => string }
+  options: {
+    readonly idempotencyKey: string
+    readonly command?: { readonly commandId: string; readonly hash: string } | undefined
+  }
 ): ReadonlyArray<ProposedEvent> =>
   events.map((event, index) => {
     const data = encodeEvent(event)
     if (!isJson(data)) throw new TypeError(`event ${event._tag} does not encode to JSON`)
     const metadata: { [key: string]: Json } = { schemaVersion: EVENT_SCHEMA_VERSION }
-    if (options.commandId !== undefined) metadata.commandId = options.commandId
-    return {
-      eventId:
-        options.commandId === undefined ? options.newEventId() : derivedEventId(streamId, options.commandId, index),
-      type: event._tag,
-      data,
-      metadata
+    if (options.command !== undefined) {
+      metadata.commandId = options.command.commandId
+      metadata.commandHash = options.command.hash
     }
+    return { eventId: derivedEventId(streamId, options.idempotencyKey, index), type: event._tag, data, metadata }
   })
 
 /**

@@ -42,9 +42,9 @@ describe("stored events", () => {
   })
 
   it("encode to JSON with the type and schema version, and decode back", () => {
-    const [proposed] = toProposed("s", [event], { commandId: undefined, newEventId: () => "id-1" })
+    const [proposed] = toProposed("s", [event], { idempotencyKey: "k" })
     expect(proposed).toMatchObject({
-      eventId: "id-1",
+      eventId: derivedEventId("s", "k", 0),
       type: "ServiceAccountCreated",
       metadata: { schemaVersion: 1 },
       data: { _tag: "ServiceAccountCreated", occurredAt: "2026-01-02T03:04:05.000Z", name: "deploy-bot" }
@@ -54,12 +54,14 @@ describe("stored events", () => {
   })
 
   it("derive event ids from the command id, so a re-sent append is the same write", () => {
-    const a = toProposed("s", [event, event], { commandId: "cmd-1", newEventId: () => "random" })
-    const b = toProposed("s", [event, event], { commandId: "cmd-1", newEventId: () => "random" })
+    const command = { commandId: "cmd-1", hash: "h" }
+    const a = toProposed("s", [event, event], { idempotencyKey: "cmd-1", command })
+    const b = toProposed("s", [event, event], { idempotencyKey: "cmd-1", command })
     expect(a.map((e) => e.eventId)).toEqual(b.map((e) => e.eventId))
     expect(a[0]?.eventId).not.toBe(a[1]?.eventId)
     expect(a[0]?.eventId).toBe(derivedEventId("s", "cmd-1", 0))
-    expect(a[0]?.metadata).toEqual({ schemaVersion: 1, commandId: "cmd-1" })
+    expect(a[0]?.eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(a[0]?.metadata).toEqual({ schemaVersion: 1, commandId: "cmd-1", commandHash: "h" })
   })
 
   it("that do not decode are a CorruptStoredEvent naming stream and revision", () => {
@@ -67,9 +69,7 @@ describe("stored events", () => {
       recorded({ _tag: "ServiceAccountCreated" }),
       recorded("not an object"),
       recorded({
-        ...JSON.parse(
-          JSON.stringify(toProposed("s", [event], { commandId: undefined, newEventId: () => "x" })[0]?.data)
-        ),
+        ...JSON.parse(JSON.stringify(toProposed("s", [event], { idempotencyKey: "x" })[0]?.data)),
         extra: 1
       }),
       recorded({ _tag: "Nope" }, "Nope"),

@@ -230,10 +230,7 @@ export const historyFromSteps = (
       )
       if (decision._tag === "Left") continue
       const events: ReadonlyArray<ServiceAccountEvent> = decision.right.events
-      const proposed = toProposed(streamId, events, {
-        commandId: undefined,
-        newEventId: () => `${streamId}:${recorded.length}`
-      })
+      const proposed = toProposed(streamId, events, { idempotencyKey: `step-${recorded.length}` })
       let revision = current.revision
       let state = current.state
       for (const [index, event] of events.entries()) {
@@ -245,7 +242,7 @@ export const historyFromSteps = (
           streamId,
           revision,
           position: BigInt(recorded.length),
-          eventId: `00000000-0000-4000-8000-${String(recorded.length).padStart(12, "0")}`,
+          eventId: p.eventId,
           type: p.type,
           data: p.data,
           metadata: p.metadata,

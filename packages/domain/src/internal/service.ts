@@ -1,22 +1,34 @@
 import { Chunk, Deferred, Effect, HashMap, Metric, Option, Redacted, Ref, Schedule, Stream } from "effect"
 import * as Authorization from "../Authorization.js"
 import { Caller } from "../Caller.js"
-import { CreateServiceAccount, DeleteServiceAccount, IssueToken, RevokeToken } from "../Commands.js"
+import {
+  CreateServiceAccount,
+  DeleteServiceAccount,
+  IssueToken,
+  RevokeToken,
+  type ServiceAccountCommand
+} from "../Commands.js"
 import type { Decision } from "../Decider.js"
 import * as Directory from "../Directory.js"
 import * as DirectoryView from "../DirectoryView.js"
-import { AuthenticationFailed, type ConcurrencyConflict, ServiceAccountNotFound } from "../Errors.js"
-import { EventStore } from "../EventStore.js"
+import {
+  AuthenticationFailed,
+  CommandIdReused,
+  type ConcurrencyConflict,
+  ServiceAccountNotFound,
+  TokenAlreadyIssued
+} from "../Errors.js"
+import { EventStore, EventStoreUnavailable } from "../EventStore.js"
 import type { ServiceAccountEvent } from "../Events.js"
 import { ServiceAccountId, uuidFromBytes } from "../Ids.js"
 import { SecureRandom } from "../SecureRandom.js"
 import type { IssuedToken, Principal, ServiceAccountsOptions, ServiceAccountsShape } from "../ServiceAccounts.js"
-import { directoryStream, isDirectoryStream, toProposed } from "../StoredEvent.js"
+import { commandHash, directoryStream, isDirectoryStream, toProposed } from "../StoredEvent.js"
 import * as Token from "../Token.js"
 import * as TokenIndex from "../TokenIndex.js"
 import { decoder } from "./input.js"
 import { makeReadModels } from "./readModels.js"
-import { makeStateCache } from "./stateCache.js"
+import { foldCached, makeStateCache } from "./stateCache.js"
 
 const decodeCaller = decoder(Caller, "caller")
 const decodeCreate = decoder(CreateServiceAccount, "CreateServiceAccount command")
@@ -36,6 +48,54 @@ const authenticationFailures = Metric.counter("service_accounts_authentication_f
 const isConflict = (error: unknown): error is ConcurrencyConflict =>
   typeof error === "object" && error !== null && "_tag" in error && error._tag === "ConcurrencyConflict"
 
+const isRetryable = (error: unknown): boolean => error instanceof EventStoreUnavailable && error.retryable
+
+/** What a repeated command answers, rebuilt from the events it appended the first time. */
+const firstOf = <T extends ServiceAccountEvent["_tag"]>(events: ReadonlyArray<ServiceAccountEvent>, tag: T) =>
+  events.find((event): event is Extract<ServiceAccountEvent, { _tag: T }> => event._tag === tag)
+
+const repeatCreate = (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => {
+  const created = firstOf(events, "ServiceAccountCreated")
+  return created === undefined
+    ? Effect.fail(new CommandIdReused({ commandId }))
+    : Effect.succeed<Directory.Created>({
+        _tag: "Created",
+        serviceAccountId: created.serviceAccountId,
+        name: created.name
+      })
+}
+
+const repeatIssue = (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => {
+  const issued = firstOf(events, "TokenIssued")
+  return Effect.fail(
+    issued === undefined
+      ? new CommandIdReused({ commandId })
+      : new TokenAlreadyIssued({ commandId, serviceAccountId: issued.serviceAccountId, tokenId: issued.tokenId })
+  )
+}
+
+const repeatRevoke = (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => {
+  const revoked = firstOf(events, "TokenRevoked")
+  return revoked === undefined
+    ? Effect.fail(new CommandIdReused({ commandId }))
+    : Effect.succeed<Directory.Revoked>({
+        _tag: "Revoked",
+        serviceAccountId: revoked.serviceAccountId,
+        tokenId: revoked.tokenId
+      })
+}
+
+const repeatDelete = (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => {
+  const deleted = firstOf(events, "ServiceAccountDeleted")
+  return deleted === undefined
+    ? Effect.fail(new CommandIdReused({ commandId }))
+    : Effect.succeed<Directory.Deleted>({
+        _tag: "Deleted",
+        serviceAccountId: deleted.serviceAccountId,
+        revokedTokenIds: deleted.revokedTokenIds
+      })
+}
+
 type FailureCause = Token.MalformedReason | "unknown" | "revoked" | "account-deleted" | "other-organization"
 
 export const make = (options: ServiceAccountsOptions) =>
@@ -45,38 +105,66 @@ export const make = (options: ServiceAccountsOptions) =>
     const cache = makeStateCache(store, options.stateCacheCapacity ?? 10_000)
     const readModels = yield* makeReadModels(store)
     const conflictRetry = options.conflictRetry ?? Schedule.recurs(5)
+    const storeRetry =
+      options.storeRetry ??
+      Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(3)))
 
-    const newEventId = Effect.map(random.bytes(16), uuidFromBytes)
+    const newKey = Effect.map(random.bytes(16), uuidFromBytes)
 
-    /** Load → decide → append with the expected revision; on a conflict, load what the other writer wrote and decide again. */
-    const execute = <O, E>(
+    /**
+     * Load → (answer a repeated command id from the history) → decide → append with the expected revision. A
+     * retryable store failure re-sends the very same events (same ids, same expected revision), so a write
+     * whose reply was lost is recognised, not repeated. A conflict loads what the other writer appended and
+     * decides again.
+     */
+    const execute = <O, E, RE>(
       caller: Caller,
+      command: ServiceAccountCommand,
       decide: (
         state: Directory.DirectoryState,
         context: Directory.DecisionContext
-      ) => Effect.Effect<Decision<ServiceAccountEvent, O>, E, SecureRandom>
-    ) => {
-      const streamId = directoryStream(caller.organization.id)
-      const context: Directory.DecisionContext = { organizationId: caller.organization.id, actor: caller.actor }
-      const attempt = Effect.gen(function* () {
-        const loaded = yield* cache.load(streamId)
-        const decision = yield* decide(loaded.state, context)
-        if (decision.events.length === 0) return decision.output
-        const eventIds = yield* Effect.forEach(decision.events, () => newEventId)
-        const proposed = toProposed(streamId, decision.events, {
-          commandId: caller.commandId,
-          newEventId: () => eventIds.pop() ?? ""
-        })
-        const result = yield* store.append(streamId, proposed, loaded.revision ?? "no_stream")
-        cache.remember(streamId, {
-          revision: result.nextExpectedRevision,
-          state: decision.events.reduce(Directory.evolve, loaded.state)
-        })
-        yield* readModels.catchUp(streamId)
-        return decision.output
-      }).pipe(Effect.provideService(SecureRandom, random))
-      return attempt.pipe(Effect.retry({ schedule: conflictRetry, while: (error) => isConflict(error) }))
-    }
+      ) => Effect.Effect<Decision<ServiceAccountEvent, O>, E, SecureRandom>,
+      repeat: (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => Effect.Effect<O, RE>
+    ) =>
+      Effect.gen(function* () {
+        const streamId = directoryStream(caller.organization.id)
+        const context: Directory.DecisionContext = { organizationId: caller.organization.id, actor: caller.actor }
+        const commandId = caller.commandId
+        const recorded = commandId === undefined ? undefined : { commandId, hash: commandHash(command) }
+        const idempotencyKey = commandId ?? (yield* newKey)
+        const attempt = Effect.gen(function* () {
+          const loaded = yield* cache.load(streamId)
+          if (recorded !== undefined) {
+            const previous = HashMap.get(loaded.commands, recorded.commandId)
+            if (Option.isSome(previous)) {
+              if (previous.value.hash !== recorded.hash) {
+                return yield* new CommandIdReused({ commandId: recorded.commandId })
+              }
+              return yield* repeat(recorded.commandId, previous.value.events)
+            }
+          }
+          const decision = yield* decide(loaded.state, context)
+          if (decision.events.length === 0) return decision.output
+          const proposed = toProposed(streamId, decision.events, { idempotencyKey, command: recorded })
+          const result = yield* store
+            .append(streamId, proposed, loaded.revision ?? "no_stream")
+            .pipe(Effect.retry({ schedule: storeRetry, while: isRetryable }))
+          const metadata = recorded === undefined ? {} : { commandId: recorded.commandId, commandHash: recorded.hash }
+          let next = loaded
+          for (const [i, event] of decision.events.entries()) {
+            next = foldCached(
+              next,
+              result.nextExpectedRevision - BigInt(decision.events.length - 1 - i),
+              event,
+              metadata
+            )
+          }
+          cache.remember(streamId, next)
+          yield* readModels.catchUp(streamId)
+          return decision.output
+        }).pipe(Effect.provideService(SecureRandom, random))
+        return yield* attempt.pipe(Effect.retry({ schedule: conflictRetry, while: (error) => isConflict(error) }))
+      })
 
     const admit = (callerInput: unknown, action: string) =>
       Effect.tap(decodeCaller(callerInput), (caller) => Authorization.authorize(caller, action))
@@ -85,7 +173,12 @@ export const make = (options: ServiceAccountsOptions) =>
       Effect.gen(function* () {
         const caller = yield* admit(callerInput, "create service accounts")
         const command = yield* decodeCreate(tagged("CreateServiceAccount", input))
-        const created = yield* execute(caller, (state, context) => Directory.create(state, context, command))
+        const created = yield* execute(
+          caller,
+          command,
+          (state, context) => Directory.create(state, context, command),
+          repeatCreate
+        )
         yield* Effect.logInfo("service account created").pipe(
           Effect.annotateLogs({ organizationId: caller.organization.id, serviceAccountId: created.serviceAccountId })
         )
@@ -96,7 +189,12 @@ export const make = (options: ServiceAccountsOptions) =>
       Effect.gen(function* () {
         const caller = yield* admit(callerInput, "issue tokens")
         const command = yield* decodeIssue(tagged("IssueToken", input))
-        const issued = yield* execute(caller, (state, context) => Directory.issueToken(state, context, command))
+        const issued = yield* execute(
+          caller,
+          command,
+          (state, context) => Directory.issueToken(state, context, command),
+          repeatIssue
+        )
         yield* Effect.logInfo("token issued").pipe(
           Effect.annotateLogs({
             organizationId: caller.organization.id,
@@ -120,7 +218,12 @@ export const make = (options: ServiceAccountsOptions) =>
       Effect.gen(function* () {
         const caller = yield* admit(callerInput, "revoke tokens")
         const command = yield* decodeRevoke(tagged("RevokeToken", input))
-        const revoked = yield* execute(caller, (state, context) => Directory.revokeToken(state, context, command))
+        const revoked = yield* execute(
+          caller,
+          command,
+          (state, context) => Directory.revokeToken(state, context, command),
+          repeatRevoke
+        )
         yield* Effect.logInfo("token revoked").pipe(
           Effect.annotateLogs({
             organizationId: caller.organization.id,
@@ -135,8 +238,11 @@ export const make = (options: ServiceAccountsOptions) =>
       Effect.gen(function* () {
         const caller = yield* admit(callerInput, "delete service accounts")
         const command = yield* decodeDelete(tagged("DeleteServiceAccount", input))
-        const deleted = yield* execute(caller, (state, context) =>
-          Directory.deleteServiceAccount(state, context, command)
+        const deleted = yield* execute(
+          caller,
+          command,
+          (state, context) => Directory.deleteServiceAccount(state, context, command),
+          repeatDelete
         )
         yield* Effect.logInfo("service account deleted").pipe(
           Effect.annotateLogs({

@@ -1,15 +1,42 @@
-import { Effect, Either, Stream } from "effect"
+import { Effect, Either, HashMap, Option, Stream } from "effect"
 import * as Directory from "../Directory.js"
 import type { EventStoreShape, ReadError } from "../EventStore.js"
+import type { ServiceAccountEvent } from "../Events.js"
 import { decode } from "../StoredEvent.js"
 
-/** A directory state and the revision of the last event folded into it (`undefined`: the stream is empty). */
+/** What a command with a caller-given id appended: enough to answer a repeat with the original result. */
+export interface CommandRecord {
+  readonly hash: string
+  readonly events: ReadonlyArray<ServiceAccountEvent>
+}
+
+/** A directory state, the revision of the last event folded into it (`undefined`: empty stream), and the commands seen. */
 export interface CachedState {
   readonly revision: bigint | undefined
   readonly state: Directory.DirectoryState
+  readonly commands: HashMap.HashMap<string, CommandRecord>
 }
 
-const empty: CachedState = { revision: undefined, state: Directory.initialState }
+const empty: CachedState = { revision: undefined, state: Directory.initialState, commands: HashMap.empty() }
+
+/** Folds one decoded event, with its metadata, into a cached state. */
+export const foldCached = (
+  cached: CachedState,
+  revision: bigint,
+  event: ServiceAccountEvent,
+  metadata: { readonly commandId?: unknown; readonly commandHash?: unknown }
+): CachedState => {
+  let commands = cached.commands
+  if (typeof metadata.commandId === "string") {
+    const previous = HashMap.get(commands, metadata.commandId)
+    const hash = typeof metadata.commandHash === "string" ? metadata.commandHash : ""
+    commands = HashMap.set(commands, metadata.commandId, {
+      hash: Option.match(previous, { onNone: () => hash, onSome: (record) => record.hash }),
+      events: Option.match(previous, { onNone: () => [event], onSome: (record) => [...record.events, event] })
+    })
+  }
+  return { revision, state: Directory.evolve(cached.state, event), commands }
+}
 
 /**
  * The decision-state cache: the folded directory state of recently used organisations, keyed by stream and
@@ -49,7 +76,7 @@ export const makeStateCache = (store: EventStoreShape, capacity: number): StateC
           const decoded = decode(recorded)
           return Either.isLeft(decoded)
             ? Effect.fail(decoded.left)
-            : Effect.succeed({ revision: recorded.revision, state: Directory.evolve(acc.state, decoded.right.event) })
+            : Effect.succeed(foldCached(acc, recorded.revision, decoded.right.event, recorded.metadata))
         }),
         Effect.tap((loaded) => Effect.sync(() => remember(streamId, loaded)))
       )
