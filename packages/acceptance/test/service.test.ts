@@ -6,6 +6,7 @@ import {
   EventStore,
   type EventStoreShape,
   foldProjection,
+  Integrity,
   OrganizationId,
   SecureRandom,
   ServiceAccounts
@@ -105,7 +106,12 @@ describe("ServiceAccounts", () => {
           "ServiceAccountDeleted"
         ])
         const store = yield* EventStore
-        expect(checkInvariants(Chunk.toReadonlyArray(yield* Stream.runCollect(store.readAll())))).toEqual([])
+        const history = Chunk.toReadonlyArray(yield* Stream.runCollect(store.readAll()))
+        expect(checkInvariants(history)).toEqual([])
+        // Every appended event is sealed into its stream's chain.
+        const verifier = new Integrity.ChainVerifier("serviceAccountDirectory-acme")
+        expect(history.flatMap((event) => verifier.next(event))).toEqual([])
+        expect(verifier.lastRevision).toBe(7n)
       })
     )
   })

@@ -11,6 +11,7 @@ import {
 import type { Decision } from "../Decider.js"
 import * as Directory from "../Directory.js"
 import * as DirectoryView from "../DirectoryView.js"
+import * as Integrity from "../Integrity.js"
 import {
   AuthenticationFailed,
   CommandIdReused,
@@ -145,19 +146,19 @@ export const make = (options: ServiceAccountsOptions) =>
           }
           const decision = yield* decide(loaded.state, context)
           if (decision.events.length === 0) return decision.output
-          const proposed = toProposed(streamId, decision.events, { idempotencyKey, command: recorded })
-          const result = yield* store
+          const firstRevision = (loaded.revision ?? -1n) + 1n
+          const proposed = Integrity.seal(
+            streamId,
+            firstRevision,
+            loaded.lastDigest,
+            toProposed(streamId, decision.events, { idempotencyKey, command: recorded })
+          ).events
+          yield* store
             .append(streamId, proposed, loaded.revision ?? "no_stream")
             .pipe(Effect.retry({ schedule: storeRetry, while: isRetryable }))
-          const metadata = recorded === undefined ? {} : { commandId: recorded.commandId, commandHash: recorded.hash }
           let next = loaded
           for (const [i, event] of decision.events.entries()) {
-            next = foldCached(
-              next,
-              result.nextExpectedRevision - BigInt(decision.events.length - 1 - i),
-              event,
-              metadata
-            )
+            next = foldCached(next, firstRevision + BigInt(i), event, proposed[i]?.metadata ?? {})
           }
           cache.remember(streamId, next)
           yield* readModels.catchUp(streamId)

@@ -1,7 +1,8 @@
 import { Effect, Either, HashMap, Option, Stream } from "effect"
 import * as Directory from "../Directory.js"
-import type { EventStoreShape, ReadError } from "../EventStore.js"
+import type { EventStoreShape, Json, ReadError } from "../EventStore.js"
 import type { ServiceAccountEvent } from "../Events.js"
+import { GENESIS, recordOf } from "../Integrity.js"
 import { decode } from "../StoredEvent.js"
 
 /** What a command with a caller-given id appended: enough to answer a repeat with the original result. */
@@ -10,21 +11,30 @@ export interface CommandRecord {
   readonly events: ReadonlyArray<ServiceAccountEvent>
 }
 
-/** A directory state, the revision of the last event folded into it (`undefined`: empty stream), and the commands seen. */
+/**
+ * A directory state, the revision of the last event folded into it (`undefined`: empty stream), that event's
+ * integrity digest (the next event chains from it), and the commands seen.
+ */
 export interface CachedState {
   readonly revision: bigint | undefined
   readonly state: Directory.DirectoryState
+  readonly lastDigest: string
   readonly commands: HashMap.HashMap<string, CommandRecord>
 }
 
-const empty: CachedState = { revision: undefined, state: Directory.initialState, commands: HashMap.empty() }
+const empty: CachedState = {
+  revision: undefined,
+  state: Directory.initialState,
+  lastDigest: GENESIS,
+  commands: HashMap.empty()
+}
 
 /** Folds one decoded event, with its metadata, into a cached state. */
 export const foldCached = (
   cached: CachedState,
   revision: bigint,
   event: ServiceAccountEvent,
-  metadata: { readonly commandId?: unknown; readonly commandHash?: unknown }
+  metadata: { readonly [key: string]: Json }
 ): CachedState => {
   let commands = cached.commands
   if (typeof metadata.commandId === "string") {
@@ -35,7 +45,12 @@ export const foldCached = (
       events: Option.match(previous, { onNone: () => [event], onSome: (record) => [...record.events, event] })
     })
   }
-  return { revision, state: Directory.evolve(cached.state, event), commands }
+  return {
+    revision,
+    state: Directory.evolve(cached.state, event),
+    lastDigest: recordOf(metadata)?.digest ?? GENESIS,
+    commands
+  }
 }
 
 /**

@@ -1,0 +1,299 @@
+/**
+ * Tamper evidence. Every event the service appends carries, in its metadata, the digest of its predecessor in
+ * the stream and its own digest over a canonical encoding of everything that matters (stream, revision, type,
+ * data, metadata). Editing, deleting, inserting or reordering events breaks the chain; rewriting the chain from
+ * some point on is caught by signed checkpoints (Ed25519), which pin a stream's digest at a revision.
+ *
+ * @since 0.1.0
+ */
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto"
+import type { Json, ProposedEvent, RecordedEvent } from "./EventStore.js"
+
+/**
+ * The "previous digest" of a stream's first event.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const GENESIS = "0".repeat(64)
+
+/**
+ * The metadata key holding an event's integrity record.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const INTEGRITY_KEY = "integrity"
+
+/**
+ * An event's integrity record.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IntegrityRecord {
+  /** The digest of the stream's previous event (`GENESIS` for revision 0). */
+  readonly previous: string
+  /** SHA-256 of the canonical data alone, so an edit can be told from a metadata edit. */
+  readonly data: string
+  /** SHA-256 of the canonical {stream, revision, type, data, metadata without this record, previous}. */
+  readonly digest: string
+}
+
+/**
+ * JSON with object keys sorted at every level and no insignificant white space: the same value always gives
+ * the same text.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const canonicalJson = (value: Json): string => {
+  if (value === null || typeof value !== "object") return JSON.stringify(value)
+  if (Array.isArray(value)) return `[${value.map((item: Json) => canonicalJson(item)).join(",")}]`
+  const entries = Object.keys(value)
+    .sort()
+    .flatMap((key) => {
+      const item = (value as { readonly [key: string]: Json | undefined })[key]
+      return item === undefined ? [] : [`${JSON.stringify(key)}:${canonicalJson(item)}`]
+    })
+  return `{${entries.join(",")}}`
+}
+
+const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex")
+
+const withoutIntegrity = (metadata: { readonly [key: string]: Json }): { readonly [key: string]: Json } => {
+  const { [INTEGRITY_KEY]: _ignored, ...rest } = metadata
+  return rest
+}
+
+/**
+ * The digests of one event.
+ *
+ * @since 0.1.0
+ * @category digests
+ */
+export const digestEvent = (event: {
+  readonly streamId: string
+  readonly revision: bigint
+  readonly type: string
+  readonly data: Json
+  readonly metadata: { readonly [key: string]: Json }
+  readonly previous: string
+}): IntegrityRecord => {
+  const data = sha256(canonicalJson(event.data))
+  const digest = sha256(
+    canonicalJson({
+      stream: event.streamId,
+      revision: String(event.revision),
+      type: event.type,
+      data: event.data,
+      metadata: withoutIntegrity(event.metadata),
+      previous: event.previous
+    })
+  )
+  return { previous: event.previous, data, digest }
+}
+
+/**
+ * Adds integrity records to events about to be appended at `firstRevision` onwards, chained from `previous`.
+ *
+ * @since 0.1.0
+ * @category sealing
+ */
+export const seal = (
+  streamId: string,
+  firstRevision: bigint,
+  previous: string,
+  events: ReadonlyArray<ProposedEvent>
+): { readonly events: ReadonlyArray<ProposedEvent>; readonly last: string } => {
+  let chain = previous
+  const sealed = events.map((event, i) => {
+    const record = digestEvent({ ...event, streamId, revision: firstRevision + BigInt(i), previous: chain })
+    chain = record.digest
+    return {
+      ...event,
+      metadata: {
+        ...event.metadata,
+        [INTEGRITY_KEY]: { previous: record.previous, data: record.data, digest: record.digest }
+      }
+    }
+  })
+  return { events: sealed, last: chain }
+}
+
+/**
+ * The integrity record stored with an event, if it has a well-formed one.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const recordOf = (metadata: { readonly [key: string]: Json }): IntegrityRecord | undefined => {
+  const record = metadata[INTEGRITY_KEY]
+  if (typeof record !== "object" || record === null || Array.isArray(record)) return undefined
+  const { previous, data, digest } = record as { readonly [key: string]: Json }
+  const hex = (value: Json | undefined): value is string => typeof value === "string" && /^[0-9a-f]{64}$/.test(value)
+  return hex(previous) && hex(data) && hex(digest) ? { previous, data, digest } : undefined
+}
+
+/**
+ * What verification found wrong at one event.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Finding {
+  readonly kind:
+    | "unsealed"
+    | "edited-data"
+    | "edited-metadata"
+    | "missing-events"
+    | "out-of-order"
+    | "broken-chain"
+    | "truncated"
+    | "checkpoint-mismatch"
+    | "forged-checkpoint"
+  readonly streamId: string
+  readonly revision: bigint
+  readonly position?: bigint
+  readonly message: string
+}
+
+/**
+ * Verifies one stream's chain incrementally: feed it the stream's events in the order the store returns them.
+ * Memory stays constant, so a history of any length verifies in one streaming pass.
+ *
+ * @since 0.1.0
+ * @category verification
+ */
+export class ChainVerifier {
+  private expectedRevision = 0n
+  private previous = GENESIS
+  /** The digest at each revision a checkpoint asked to remember. */
+  readonly remembered = new Map<bigint, string>()
+
+  constructor(
+    readonly streamId: string,
+    private readonly remember: ReadonlySet<bigint> = new Set()
+  ) {}
+
+  /** The revision of the last event seen, or -1. */
+  get lastRevision(): bigint {
+    return this.expectedRevision - 1n
+  }
+
+  /** The digest of the last event seen. */
+  get lastDigest(): string {
+    return this.previous
+  }
+
+  /** Checks the next event; returns what is wrong with it (nothing when it is intact). */
+  next(event: RecordedEvent): ReadonlyArray<Finding> {
+    const findings: Array<Finding> = []
+    const at = { streamId: this.streamId, revision: event.revision, position: event.position }
+    if (event.revision > this.expectedRevision) {
+      findings.push({
+        ...at,
+        kind: "missing-events",
+        message: `revisions ${this.expectedRevision}–${event.revision - 1n} are missing before this event`
+      })
+    } else if (event.revision < this.expectedRevision) {
+      findings.push({
+        ...at,
+        kind: "out-of-order",
+        message: `revision ${event.revision} comes after revision ${this.expectedRevision - 1n}`
+      })
+    }
+    const record = recordOf(event.metadata)
+    if (record === undefined) {
+      findings.push({ ...at, kind: "unsealed", message: "the event carries no integrity record" })
+      this.expectedRevision = event.revision + 1n
+      this.previous = GENESIS
+      return findings
+    }
+    const computed = digestEvent({ ...event, previous: record.previous })
+    if (computed.data !== record.data) {
+      findings.push({ ...at, kind: "edited-data", message: "the event's data was changed after it was written" })
+    } else if (computed.digest !== record.digest) {
+      findings.push({
+        ...at,
+        kind: "edited-metadata",
+        message: "the event's type or metadata was changed after it was written"
+      })
+    }
+    if (
+      record.previous !== this.previous &&
+      findings.every((f) => f.kind !== "missing-events" && f.kind !== "out-of-order")
+    ) {
+      findings.push({
+        ...at,
+        kind: "broken-chain",
+        message: "the event does not follow its predecessor: an event was inserted, deleted or moved before it"
+      })
+    }
+    // An event that comes back out of order is reported, but the chain carries on from the furthest event.
+    if (event.revision < this.expectedRevision) return findings
+    if (this.remember.has(event.revision)) this.remembered.set(event.revision, record.digest)
+    this.expectedRevision = event.revision + 1n
+    this.previous = record.digest
+    return findings
+  }
+}
+
+/**
+ * A signed statement that a stream had a given digest at a given revision.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Checkpoint {
+  readonly streamId: string
+  readonly revision: string
+  readonly digest: string
+  readonly createdAt: string
+  /** Base64 Ed25519 signature over the canonical JSON of the four fields above. */
+  readonly signature: string
+}
+
+const signedPart = (checkpoint: Omit<Checkpoint, "signature">): string =>
+  canonicalJson({
+    streamId: checkpoint.streamId,
+    revision: checkpoint.revision,
+    digest: checkpoint.digest,
+    createdAt: checkpoint.createdAt
+  })
+
+const toPrivateKey = (key: KeyObject | string): KeyObject => (typeof key === "string" ? createPrivateKey(key) : key)
+const toPublicKey = (key: KeyObject | string): KeyObject => (typeof key === "string" ? createPublicKey(key) : key)
+
+/**
+ * Signs a checkpoint with an Ed25519 private key (a `KeyObject` or PEM text).
+ *
+ * @since 0.1.0
+ * @category checkpoints
+ */
+export const signCheckpoint = (
+  privateKey: KeyObject | string,
+  unsigned: Omit<Checkpoint, "signature">
+): Checkpoint => ({
+  ...unsigned,
+  signature: sign(null, Buffer.from(signedPart(unsigned), "utf8"), toPrivateKey(privateKey)).toString("base64")
+})
+
+/**
+ * Whether a checkpoint's signature is valid for the public key (a `KeyObject` or PEM text).
+ *
+ * @since 0.1.0
+ * @category checkpoints
+ */
+export const verifyCheckpointSignature = (publicKey: KeyObject | string, checkpoint: Checkpoint): boolean => {
+  try {
+    return verify(
+      null,
+      Buffer.from(signedPart(checkpoint), "utf8"),
+      toPublicKey(publicKey),
+      Buffer.from(checkpoint.signature, "base64")
+    )
+  } catch {
+    return false
+  }
+}

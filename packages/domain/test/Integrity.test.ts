@@ -1,0 +1,125 @@
+import { generateKeyPairSync } from "node:crypto"
+import { describe, expect, it } from "@effect/vitest"
+import { Integrity, type Json, type ProposedEvent, type RecordedEvent } from "../src/index.js"
+
+const STREAM = "serviceAccountDirectory-acme"
+
+const proposed = (n: number): ReadonlyArray<ProposedEvent> =>
+  Array.from({ length: n }, (_, i) => ({
+    eventId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    type: i % 2 === 0 ? "ServiceAccountCreated" : "TokenIssued",
+    data: { n: i, nested: { b: [1, "two", null], a: true } },
+    metadata: { schemaVersion: 1 }
+  }))
+
+const recorded = (events: ReadonlyArray<ProposedEvent>): Array<RecordedEvent> =>
+  events.map((event, i) => ({
+    ...event,
+    streamId: STREAM,
+    revision: BigInt(i),
+    position: BigInt(1000 + i),
+    recordedAt: new Date(0)
+  }))
+
+const history = (n = 6) => recorded(Integrity.seal(STREAM, 0n, Integrity.GENESIS, proposed(n)).events)
+
+const verify = (events: ReadonlyArray<RecordedEvent>) => {
+  const verifier = new Integrity.ChainVerifier(STREAM)
+  return events.flatMap((event) => verifier.next(event)).map((f) => `${f.kind}@${f.revision}`)
+}
+
+describe("Integrity", () => {
+  it("encodes canonically: key order does not matter, values do", () => {
+    expect(Integrity.canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe('{"a":[{"c":3,"d":2}],"b":1}')
+    expect(Integrity.canonicalJson({ a: "é\u2028" } as Json)).toBe('{"a":"é\u2028"}')
+  })
+
+  it("chains each event to its predecessor and verifies an intact history", () => {
+    const events = history()
+    const records = events.map((e) => Integrity.recordOf(e.metadata))
+    expect(records[0]?.previous).toBe(Integrity.GENESIS)
+    expect(records[1]?.previous).toBe(records[0]?.digest)
+    expect(verify(events)).toEqual([])
+  })
+
+  it("continues a chain across appends", () => {
+    const first = Integrity.seal(STREAM, 0n, Integrity.GENESIS, proposed(2))
+    const second = Integrity.seal(STREAM, 2n, first.last, proposed(2))
+    expect(verify(recorded([...first.events, ...second.events]))).toEqual([])
+  })
+
+  it("detects edited data", () => {
+    const events = history()
+    events[2] = { ...events[2], data: { n: 99 } } as RecordedEvent
+    expect(verify(events)).toEqual(["edited-data@2"])
+  })
+
+  it("detects edited metadata and an edited type", () => {
+    const events = history()
+    const target = events[3] as RecordedEvent
+    events[3] = { ...target, metadata: { ...target.metadata, commandId: "forged" } }
+    expect(verify(events)).toEqual(["edited-metadata@3"])
+    const retyped = history()
+    retyped[1] = { ...(retyped[1] as RecordedEvent), type: "TokenRevoked" }
+    expect(verify(retyped)).toEqual(["edited-metadata@1"])
+  })
+
+  it("detects a deleted event", () => {
+    const events = history()
+    events.splice(2, 1)
+    expect(verify(events)).toEqual(["missing-events@3"])
+  })
+
+  it("detects a deleted event when the revisions were renumbered to hide it", () => {
+    const events = history()
+    events.splice(2, 1)
+    const renumbered = events.map((e, i) => ({ ...e, revision: BigInt(i) }))
+    expect(verify(renumbered)).toContain("broken-chain@2")
+  })
+
+  it("detects an inserted event, even one sealed as if it belonged", () => {
+    const events = history()
+    const intruder = recorded(Integrity.seal(STREAM, 3n, Integrity.GENESIS, proposed(1)).events)[0] as RecordedEvent
+    const withIntruder = [
+      ...events.slice(0, 3),
+      { ...intruder, revision: 3n },
+      ...events.slice(3).map((e) => ({ ...e, revision: e.revision + 1n }))
+    ]
+    const found = verify(withIntruder)
+    expect(found).toContain("broken-chain@3")
+    expect(found.length).toBeGreaterThan(0)
+  })
+
+  it("detects reordered events", () => {
+    const events = history()
+    const swapped = [events[0], events[2], events[1], ...events.slice(3)] as Array<RecordedEvent>
+    expect(verify(swapped)).toEqual(["missing-events@2", "out-of-order@1"])
+    const renumbered = swapped.map((e, i) => ({ ...e, revision: BigInt(i) }))
+    expect(verify(renumbered)).toContain("edited-metadata@1")
+  })
+
+  it("flags events without an integrity record", () => {
+    const events = recorded(proposed(2))
+    expect(verify(events)).toEqual(["unsealed@0", "unsealed@1"])
+  })
+
+  it("signs checkpoints with Ed25519 and refuses forged or altered ones", () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519")
+    const other = generateKeyPairSync("ed25519")
+    const events = history()
+    const last = Integrity.recordOf((events[5] as RecordedEvent).metadata)
+    const checkpoint = Integrity.signCheckpoint(privateKey, {
+      streamId: STREAM,
+      revision: "5",
+      digest: last?.digest ?? "",
+      createdAt: "2026-11-28T00:00:00.000Z"
+    })
+    expect(Integrity.verifyCheckpointSignature(publicKey, checkpoint)).toBe(true)
+    expect(
+      Integrity.verifyCheckpointSignature(publicKey.export({ type: "spki", format: "pem" }).toString(), checkpoint)
+    ).toBe(true)
+    expect(Integrity.verifyCheckpointSignature(other.publicKey, checkpoint)).toBe(false)
+    expect(Integrity.verifyCheckpointSignature(publicKey, { ...checkpoint, revision: "4" })).toBe(false)
+    expect(Integrity.verifyCheckpointSignature(publicKey, { ...checkpoint, signature: "AAAA" })).toBe(false)
+  })
+})
