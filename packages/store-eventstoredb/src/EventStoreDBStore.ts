@@ -1,0 +1,197 @@
+/**
+ * The `EventStore` port on EventStoreDB, through the official `@eventstore/db-client`.
+ *
+ * - Streams and revisions are EventStoreDB's own: the domain's stream names (`serviceAccountDirectory-<org>`) are
+ *   used as they are, so the server's category projection groups them (`$ce-serviceAccountDirectory`).
+ * - Expected revisions map one to one (`any`, `no_stream`, `stream_exists`, a revision); event ids are sent as the
+ *   events' UUIDs, so a re-sent append is deduplicated by the server.
+ * - A position of the port is an event's **commit position**. EventStoreDB positions are (commit, prepare) pairs;
+ *   on EventStoreDB 20 and later each event is committed by its own record and both numbers are equal, so the
+ *   adapter reads a position as `{ commit: p, prepare: p }`.
+ * - Reads and subscriptions of the whole store skip the server's own events (types or streams starting with `$`);
+ *   subscriptions ask the server to filter them out.
+ * - Catch-up subscriptions survive a dropped connection: they resubscribe (with backoff) after the last event they
+ *   delivered.
+ *
+ * @since 0.1.0
+ */
+import { EventStoreDBClient } from "@eventstore/db-client"
+import { EventStore, type EventStoreShape } from "@service-accounts/domain"
+import { Config, type ConfigError, Context, Effect, Layer, Redacted, Schedule, Schema, type Scope } from "effect"
+import { keepFor, readAll, readStream } from "./internal/read.js"
+import { subscribeToAll, subscribeToStream } from "./internal/subscribe.js"
+import { append, tombstone } from "./internal/write.js"
+
+/**
+ * Options of the adapter.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EventStoreDBOptions {
+  /**
+   * How long to wait between attempts to resubscribe after a subscription dropped (the server ended the call or the
+   * connection failed). It starts over once messages flow again; when it gives up, the subscription fails with
+   * `EventStoreUnavailable`. Default: {@link defaultResubscribe}.
+   */
+  readonly resubscribe?: Schedule.Schedule<unknown, unknown>
+  /**
+   * Only streams whose names start with one of these prefixes are part of `readAll` and `subscribeToAll` (filtered
+   * by the server for subscriptions). Set it when the database is shared with applications whose events are not JSON,
+   * for example `["serviceAccountDirectory-"]`. Default: every stream that is not a system stream.
+   */
+  readonly streamPrefixes?: ReadonlyArray<string>
+}
+
+/**
+ * Where the adapter connects: a connection string (`esdb://…` or `esdb+discover://…`), or a client made elsewhere.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Connection =
+  | { readonly connectionString: string | Redacted.Redacted<string> }
+  | { readonly client: EventStoreDBClient }
+
+/**
+ * The default resubscription schedule: exponential backoff from 100 ms, at most 5 s between attempts, giving up
+ * after one minute without a message.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultResubscribe: Schedule.Schedule<unknown, unknown> = Schedule.exponential("100 millis").pipe(
+  Schedule.union(Schedule.spaced("5 seconds")),
+  Schedule.upTo("1 minute")
+)
+
+/**
+ * The connection string could not be parsed. The reason never repeats the string, which may hold a password.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidConnectionString extends Schema.TaggedError<InvalidConnectionString>()("InvalidConnectionString", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `invalid EventStoreDB connection string: ${this.reason}`
+  }
+}
+
+/**
+ * The client the adapter uses, for what the port does not cover (stream metadata, projections, checkpoints).
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class EventStoreDBConnection extends Context.Tag("@service-accounts/store-eventstoredb/EventStoreDBConnection")<
+  EventStoreDBConnection,
+  { readonly client: EventStoreDBClient }
+>() {}
+
+/**
+ * The port over a client. The client stays the caller's: closing it is the caller's business.
+ *
+ * @example
+ * ```ts
+ * import { EventStoreDBClient } from "@eventstore/db-client"
+ * import { make } from "@service-accounts/store-eventstoredb"
+ *
+ * const client = EventStoreDBClient.connectionString("esdb://localhost:2113?tls=false")
+ * const store = make(client)
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (client: EventStoreDBClient, options: EventStoreDBOptions = {}): EventStoreShape => {
+  const keep = keepFor(options.streamPrefixes)
+  const settings = { schedule: options.resubscribe ?? defaultResubscribe }
+  return {
+    append: append(client),
+    readStream: readStream(client),
+    readAll: readAll(client, keep),
+    subscribeToStream: subscribeToStream(client, settings),
+    subscribeToAll: subscribeToAll(client, settings, keep, options.streamPrefixes),
+    tombstone: tombstone(client)
+  }
+}
+
+/** Parse errors quote the text they stopped at, which may be a password: keep only where it happened. */
+const safeReason = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error)
+  const at = /position (\d+)/.exec(message)
+  const expected = /expected ([^.]+)\./.exec(message)
+  return [
+    at === null ? "it could not be parsed" : `unexpected text at position ${at[1]}`,
+    ...(expected === null ? [] : [`expected ${expected[1]}`])
+  ].join(", ")
+}
+
+/**
+ * A client for a connection string, disposed when the scope closes. Creating it makes no call: the connection
+ * opens on the first command.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const connect = (
+  connectionString: string | Redacted.Redacted<string>
+): Effect.Effect<EventStoreDBClient, InvalidConnectionString, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.try({
+      try: () =>
+        EventStoreDBClient.connectionString(
+          Redacted.isRedacted(connectionString) ? Redacted.value(connectionString) : connectionString
+        ),
+      catch: (error) => new InvalidConnectionString({ reason: safeReason(error) })
+    }),
+    (client) => Effect.promise(() => client.dispose().catch(() => undefined))
+  )
+
+const clientOf = (connection: Connection): Effect.Effect<EventStoreDBClient, InvalidConnectionString, Scope.Scope> =>
+  "client" in connection ? Effect.succeed(connection.client) : connect(connection.connectionString)
+
+/**
+ * Provides `EventStore` (and the client, as `EventStoreDBConnection`). From a connection string, the layer makes
+ * the client and disposes it when its scope closes; a client passed in stays the caller's, and is not disposed.
+ *
+ * @example
+ * ```ts
+ * import { EventStore } from "@service-accounts/domain"
+ * import { layer } from "@service-accounts/store-eventstoredb"
+ * import { Effect, Stream } from "effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const store = yield* EventStore
+ *   return yield* Stream.runCollect(store.readStream("serviceAccountDirectory-acme"))
+ * })
+ *
+ * const runnable = Effect.provide(program, layer({ connectionString: "esdb://localhost:2113?tls=false" }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: Connection & EventStoreDBOptions
+): Layer.Layer<EventStore | EventStoreDBConnection, InvalidConnectionString> =>
+  Layer.scopedContext(
+    Effect.map(clientOf(options), (client) =>
+      Context.make(EventStore, make(client, options)).pipe(Context.add(EventStoreDBConnection, { client }))
+    )
+  )
+
+/**
+ * Like {@link layer}, with the connection string from configuration: by default the `EVENTSTORE_CONNECTION_STRING`
+ * environment variable, read as a redacted value so it never shows in logs.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  config: Config.Config<Redacted.Redacted<string> | string> = Config.redacted("EVENTSTORE_CONNECTION_STRING"),
+  options: EventStoreDBOptions = {}
+): Layer.Layer<EventStore | EventStoreDBConnection, ConfigError.ConfigError | InvalidConnectionString> =>
+  Layer.unwrapEffect(Effect.map(config, (connectionString) => layer({ connectionString, ...options })))

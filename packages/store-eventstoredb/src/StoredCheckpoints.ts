@@ -1,0 +1,131 @@
+/**
+ * Checkpoints of projection runners kept in EventStoreDB, next to the events they count: the domain's `Checkpoints`
+ * port, for runners whose state lives in a database and must resume where they stopped after a restart.
+ *
+ * Each runner has a stream `serviceAccountCheckpoint-<name>`; saving appends one event, loading reads the latest
+ * back. The stream keeps only the last few (`$maxCount`), so the server can scavenge the rest. The events are typed
+ * `$ServiceAccountsCheckpoint`: a `$` type is a system event to every reader of the whole store (this adapter's
+ * `readAll` and `subscribeToAll` skip them, and subscriptions ask the server to filter them out), so a runner never
+ * sees its own checkpoints, which would otherwise make every save produce an event to checkpoint again.
+ *
+ * @since 0.1.0
+ */
+import { ANY, END, type EventStoreDBClient, BACKWARDS, jsonEvent } from "@eventstore/db-client"
+import { Checkpoints, type CheckpointStoreShape, CorruptStoredEvent, StreamDeleted } from "@service-accounts/domain"
+import { Effect, Layer, Option } from "effect"
+import { isStreamDeleted, isStreamNotFound, unavailable } from "./internal/errors.js"
+import { EventStoreDBConnection } from "./EventStoreDBStore.js"
+
+/**
+ * The stream category of checkpoints.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const CHECKPOINT_CATEGORY = "serviceAccountCheckpoint"
+
+/**
+ * The event type of a checkpoint: `$`-prefixed, so readers of the whole store treat it as a system event.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const CHECKPOINT_EVENT_TYPE = "$ServiceAccountsCheckpoint"
+
+/** How many checkpoints a stream keeps. */
+const KEEP = 5
+
+/**
+ * The stream that holds a runner's checkpoints.
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const checkpointStream = (name: string): string => `${CHECKPOINT_CATEGORY}-${name}`
+
+const readError = (streamId: string, error: unknown) =>
+  isStreamDeleted(error) ? new StreamDeleted({ streamId }) : unavailable("read", error, false)
+
+const positionFrom = (data: unknown): bigint | undefined => {
+  if (typeof data !== "object" || data === null || !("position" in data)) return undefined
+  const position = data.position
+  return typeof position === "string" && /^\d+$/.test(position) ? BigInt(position) : undefined
+}
+
+/**
+ * Checkpoints kept in the database the client is connected to.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeCheckpoints = (client: EventStoreDBClient): CheckpointStoreShape => ({
+  load: (name) => {
+    const streamId = checkpointStream(name)
+    return Effect.tryPromise({
+      try: async () => {
+        for await (const resolved of client.readStream(streamId, {
+          direction: BACKWARDS,
+          fromRevision: END,
+          maxCount: 1
+        })) {
+          return resolved.event
+        }
+        return undefined
+      },
+      catch: (error) => error
+    }).pipe(
+      Effect.catchAll((error) =>
+        isStreamNotFound(error) ? Effect.succeed(undefined) : Effect.fail(readError(streamId, error))
+      ),
+      Effect.flatMap((event) => {
+        if (event === undefined) return Effect.succeed(Option.none())
+        const position = event.isJson ? positionFrom(event.data) : undefined
+        return position === undefined
+          ? Effect.fail(
+              new CorruptStoredEvent({
+                streamId,
+                revision: event.revision,
+                reason: 'a checkpoint holds {"position": "<decimal position>"} as JSON'
+              })
+            )
+          : Effect.succeed(Option.some(position))
+      })
+    )
+  },
+  save: (name, position) => {
+    const streamId = checkpointStream(name)
+    return Effect.tryPromise({
+      try: async () => {
+        const event = jsonEvent({ type: CHECKPOINT_EVENT_TYPE, data: { position: position.toString(10) } })
+        const result = await client.appendToStream(streamId, event, { expectedRevision: ANY })
+        if (result.nextExpectedRevision === 0n) {
+          await client.setStreamMetadata(streamId, { maxCount: KEEP })
+        }
+      },
+      catch: (error) => (isStreamDeleted(error) ? new StreamDeleted({ streamId }) : unavailable("append", error, true))
+    })
+  }
+})
+
+/**
+ * Provides the domain's `Checkpoints` from the database of `EventStoreDBConnection` (which the adapter's `layer`
+ * provides).
+ *
+ * @example
+ * ```ts
+ * import { ProjectionRunner } from "@service-accounts/domain"
+ * import { layer, layerCheckpoints } from "@service-accounts/store-eventstoredb"
+ * import { Effect, Layer } from "effect"
+ *
+ * const store = layer({ connectionString: "esdb://localhost:2113?tls=false" })
+ * const runner = ProjectionRunner.runWithCheckpoints("audit-export", (event) => Effect.log(event.event._tag))
+ * const running = Effect.provide(runner, Layer.provideMerge(layerCheckpoints, store))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerCheckpoints: Layer.Layer<Checkpoints, never, EventStoreDBConnection> = Layer.effect(
+  Checkpoints,
+  Effect.map(EventStoreDBConnection, ({ client }) => makeCheckpoints(client))
+)

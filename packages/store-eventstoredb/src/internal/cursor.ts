@@ -1,0 +1,83 @@
+import type { Readable } from "node:stream"
+import { Chunk, Effect, Option } from "effect"
+
+/** What a cursor hands out: the client's items, and the moment the server said the subscription caught up. */
+export type Item<A> = { readonly _tag: "Item"; readonly item: A } | { readonly _tag: "CaughtUp" }
+
+/** The most items one pull takes from the client's buffer. */
+const CHUNK_SIZE = 128
+
+/**
+ * Pulls the items of one of the client's readable streams (a read or a catch-up subscription) on demand, so the
+ * consumer's pace holds the gRPC call back: the stream stays paused and is read only when the consumer pulls, and
+ * the client buffers no more than its high-water mark.
+ *
+ * The client announces "caught up" with an event, not an item, and may announce it while earlier items still wait
+ * in its buffer; the cursor notes how many items came before it (those handed out plus those buffered at that
+ * moment) and hands out `CaughtUp` exactly there.
+ */
+export class Cursor<A> {
+  private received = 0
+  private caughtUpAt: number | undefined = undefined
+  private caughtUpDelivered = false
+  private ended = false
+  private failure: { readonly error: unknown } | undefined = undefined
+  private wake: (() => void) | undefined = undefined
+
+  constructor(private readonly source: Readable) {
+    const notify = () => this.wake?.()
+    source.on("readable", notify)
+    source.on("end", () => {
+      this.ended = true
+      notify()
+    })
+    source.on("close", () => {
+      this.ended = true
+      notify()
+    })
+    // Kept for the life of the source: an `error` event without a listener would throw.
+    source.on("error", (error: unknown) => {
+      this.failure ??= { error }
+      notify()
+    })
+    source.on("caughtUp", () => {
+      this.caughtUpAt ??= this.received + source.readableLength
+      notify()
+    })
+  }
+
+  /** Items available now, up to the caught-up mark; `undefined` when there are none yet. */
+  private take(): Effect.Effect<Chunk.Chunk<Item<A>>, Option.Option<unknown>> | undefined {
+    if (this.caughtUpAt !== undefined && !this.caughtUpDelivered && this.received >= this.caughtUpAt) {
+      this.caughtUpDelivered = true
+      return Effect.succeed(Chunk.of<Item<A>>({ _tag: "CaughtUp" }))
+    }
+    const items: Array<Item<A>> = []
+    while (items.length < CHUNK_SIZE) {
+      if (this.caughtUpAt !== undefined && !this.caughtUpDelivered && this.received >= this.caughtUpAt) break
+      const item: A | null = this.source.read()
+      if (item === null) break
+      this.received++
+      items.push({ _tag: "Item", item })
+    }
+    if (items.length > 0) return Effect.succeed(Chunk.unsafeFromArray(items))
+    if (this.failure !== undefined) return Effect.fail(Option.some(this.failure.error))
+    if (this.ended) return Effect.fail(Option.none())
+    return undefined
+  }
+
+  /** The next items; fails with `Some(error)` when the source failed and with `None` when it ended. */
+  readonly pull: Effect.Effect<Chunk.Chunk<Item<A>>, Option.Option<unknown>> = Effect.async((resume) => {
+    const attempt = (): boolean => {
+      const taken = this.take()
+      if (taken === undefined) return false
+      this.wake = undefined
+      resume(taken)
+      return true
+    }
+    if (!attempt()) this.wake = attempt
+    return Effect.sync(() => {
+      this.wake = undefined
+    })
+  })
+}

@@ -1,0 +1,210 @@
+import { type EventStoreDBClient, START, excludeSystemEvents, streamNameFilter } from "@eventstore/db-client"
+import {
+  EventStoreUnavailable,
+  type EventStoreShape,
+  type ReadError,
+  StreamDeleted,
+  SubscriptionMessage
+} from "@service-accounts/domain"
+import { Chunk, Effect, Either, ExecutionStrategy, Exit, Option, Schedule, Scope, Stream } from "effect"
+import type { Cursor } from "./cursor.js"
+import { describe, isStreamDeleted, isTransient, unavailable } from "./errors.js"
+import { allHead, clientPosition, type Keep, streamHead } from "./read.js"
+import { open as openReadable, type Stoppable } from "./readable.js"
+import { type ClientEvent, positionOf, toRecorded } from "./recorded.js"
+
+/** How subscriptions come back after a drop. */
+export interface ResubscribeSettings {
+  /** Waits between attempts; when it ends, the subscription fails with `EventStoreUnavailable`. */
+  readonly schedule: Schedule.Schedule<unknown, unknown>
+}
+
+/** One kind of subscription: to a stream (points are revisions) or to `$all` (points are positions). */
+interface Source {
+  /** Subscribes after a point (exclusive), or from the start. */
+  readonly open: (after: bigint | undefined) => Stoppable
+  /** The point "end" stands for: the last event now, or `undefined` (the start) when there is none. */
+  readonly head: Effect.Effect<bigint | undefined, ReadError>
+  /** The point of an event, to resume after it. */
+  readonly pointOf: (event: ClientEvent) => bigint | undefined
+  /** Whether the port shows the event. */
+  readonly keep: Keep
+  /** A failure that ends the subscription for good; anything else is a drop, resubscribed after a wait. */
+  readonly fatal: (error: unknown) => ReadError | undefined
+}
+
+/**
+ * A catch-up subscription that survives drops: when the server ends the call or the connection fails, it waits
+ * (by the schedule, which starts over once messages flow again) and subscribes again after the last event it
+ * delivered, so nothing is missed and nothing is delivered twice. `CaughtUp` is delivered once, the first time the
+ * server reports it. A start point of "end" is fixed to the store's last event when the subscription starts, so a
+ * drop before the first live event cannot lose one either.
+ */
+const catchUp = (
+  source: Source,
+  from: "start" | "end" | bigint | undefined,
+  settings: ResubscribeSettings
+): Stream.Stream<SubscriptionMessage, ReadError> =>
+  Stream.fromPull(
+    Effect.gen(function* () {
+      const outer = yield* Effect.scope
+      const driver = yield* Schedule.driver(settings.schedule)
+      let resolved = from !== "end"
+      let after: bigint | undefined =
+        from === undefined || from === "start" || from === "end" || from < 0n ? undefined : from
+      let caughtUp = false
+      let current: { readonly cursor: Cursor<ClientEvent>; readonly scope: Scope.CloseableScope } | undefined
+      /** A failure found in the middle of a chunk: the events before it go out first. */
+      let pending: ReadError | undefined
+
+      const close = Effect.suspend(() => {
+        const scope = current?.scope
+        current = undefined
+        return scope === undefined ? Effect.void : Scope.close(scope, Exit.void)
+      })
+
+      /** One attempt: resolve "end" if needed, then open a subscription. */
+      const connect = Effect.gen(function* () {
+        if (!resolved) {
+          after = yield* source.head
+          resolved = true
+        }
+        const scope = yield* Scope.fork(outer, ExecutionStrategy.sequential)
+        const point = after
+        const cursor = yield* openReadable<ClientEvent>(() => source.open(point)).pipe(Scope.extend(scope))
+        current = { cursor, scope }
+        return cursor
+      })
+
+      /**
+       * After a failure (`None`: the server ended the call): fails the subscription for good, or waits by the
+       * schedule before the next attempt.
+       */
+      const onFailure = (failure: Option.Option<unknown>): Effect.Effect<void, Option.Option<ReadError>> => {
+        const error = Option.getOrElse(failure, () => new Error("the server ended the subscription"))
+        const fatal = Option.isNone(failure)
+          ? undefined
+          : error instanceof EventStoreUnavailable || error instanceof StreamDeleted
+            ? error
+            : source.fatal(error)
+        if (fatal !== undefined && !(fatal instanceof EventStoreUnavailable && fatal.retryable)) {
+          return Effect.zipRight(close, Effect.fail(Option.some(fatal)))
+        }
+        const reason = fatal instanceof EventStoreUnavailable ? fatal.reason : describe(error)
+        return close.pipe(
+          Effect.zipRight(
+            Effect.logDebug("event store subscription dropped; resubscribing").pipe(Effect.annotateLogs({ reason }))
+          ),
+          Effect.zipRight(driver.next(error)),
+          Effect.mapError(() =>
+            Option.some<ReadError>(
+              new EventStoreUnavailable({
+                operation: "subscribe",
+                reason: `gave up resubscribing: ${reason}`,
+                retryable: true
+              })
+            )
+          ),
+          Effect.asVoid
+        )
+      }
+
+      const pull: Effect.Effect<Chunk.Chunk<SubscriptionMessage>, Option.Option<ReadError>> = Effect.gen(function* () {
+        for (;;) {
+          if (pending !== undefined) {
+            yield* close
+            return yield* Effect.fail(Option.some(pending))
+          }
+          let cursor = current?.cursor
+          if (cursor === undefined) {
+            const connected = yield* Effect.either(connect)
+            if (Either.isLeft(connected)) {
+              yield* onFailure(Option.some(connected.left))
+              continue
+            }
+            cursor = connected.right
+          }
+          const next = yield* Effect.either(cursor.pull)
+          if (Either.isLeft(next)) {
+            yield* onFailure(next.left)
+            continue
+          }
+          const out: Array<SubscriptionMessage> = []
+          for (const item of next.right) {
+            if (item._tag === "CaughtUp") {
+              if (!caughtUp) {
+                caughtUp = true
+                out.push(SubscriptionMessage.caughtUp)
+              }
+              continue
+            }
+            const point = source.pointOf(item.item)
+            if (source.keep(item.item)) {
+              const recorded = toRecorded(item.item)
+              if (Either.isLeft(recorded)) {
+                pending = recorded.left
+                break
+              }
+              out.push(SubscriptionMessage.event(recorded.right))
+            }
+            if (point !== undefined) after = point
+          }
+          yield* driver.reset
+          if (out.length > 0) return Chunk.unsafeFromArray(out)
+        }
+      })
+      return pull
+    })
+  )
+
+/** A failure of a subscription that no resubscription can fix. */
+const fatalFor =
+  (streamId: string | undefined) =>
+  (error: unknown): ReadError | undefined => {
+    if (streamId !== undefined && isStreamDeleted(error)) return new StreamDeleted({ streamId })
+    if (isTransient(error)) return undefined
+    return unavailable("subscribe", error, false)
+  }
+
+/** The port's `subscribeToStream`. */
+export const subscribeToStream =
+  (client: EventStoreDBClient, settings: ResubscribeSettings): EventStoreShape["subscribeToStream"] =>
+  (streamId, options) =>
+    catchUp(
+      {
+        open: (after) => client.subscribeToStream(streamId, { fromRevision: after ?? START }),
+        head: Effect.map(streamHead(client, streamId), (head) => head?.revision),
+        pointOf: (event) => event.event?.revision ?? event.link?.revision,
+        keep: () => true,
+        fatal: fatalFor(streamId)
+      },
+      options?.from,
+      settings
+    )
+
+/**
+ * The port's `subscribeToAll`. The server filters out its own events (by event type, or by stream name when
+ * `streamPrefixes` is set); whatever still comes through that the port does not show is skipped here too.
+ */
+export const subscribeToAll =
+  (
+    client: EventStoreDBClient,
+    settings: ResubscribeSettings,
+    keep: Keep,
+    prefixes: ReadonlyArray<string> | undefined
+  ): EventStoreShape["subscribeToAll"] =>
+  (options) => {
+    const filter = prefixes === undefined ? excludeSystemEvents() : streamNameFilter({ prefixes: [...prefixes] })
+    return catchUp(
+      {
+        open: (after) =>
+          client.subscribeToAll({ fromPosition: after === undefined ? START : clientPosition(after), filter }),
+        head: allHead(client),
+        pointOf: positionOf,
+        keep,
+        fatal: fatalFor(undefined)
+      },
+      options?.from,
+      settings
+    )
+  }
