@@ -551,6 +551,9 @@ export const runModelTest = async (
     fc.asyncProperty(
       fc.array(modelStep, { minLength: options.minCommands ?? 20, maxLength: options.maxCommands ?? 40 }),
       async (steps) => {
+        // Give the event loop a turn between sequences: a long run must not starve timers and I/O (a test
+        // runner's heartbeat, say) by chaining promises for minutes.
+        await new Promise<void>((resolve) => setImmediate(resolve))
         const result = await runSequence(steps, storeLayer, sequenceSeed++)
         totals.sequences++
         totals.commands += result.commands
