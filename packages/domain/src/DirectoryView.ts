@@ -50,6 +50,18 @@ export interface AccountView {
 }
 
 /**
+ * An account as the projection keeps it: its tokens in a persistent map plus their issue order, so an update
+ * costs the same however many tokens the account has. `AccountView` is the listed form.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AccountRecord extends Omit<AccountView, "tokens"> {
+  readonly tokens: HashMap.HashMap<TokenId, TokenView>
+  readonly tokenOrder: Chunk.Chunk<TokenId>
+}
+
+/**
  * One organisation's accounts, in the order they were created (deleted ones included, marked).
  *
  * @since 0.1.0
@@ -57,7 +69,7 @@ export interface AccountView {
  */
 export interface OrganizationDirectory {
   readonly organizationId: OrganizationId
-  readonly accounts: HashMap.HashMap<ServiceAccountId, AccountView>
+  readonly accounts: HashMap.HashMap<ServiceAccountId, AccountRecord>
   readonly order: Chunk.Chunk<ServiceAccountId>
 }
 
@@ -67,15 +79,10 @@ export interface OrganizationDirectory {
  */
 export type DirectoryViewState = HashMap.HashMap<OrganizationId, OrganizationDirectory>
 
-const updateToken = (account: AccountView, tokenId: TokenId, f: (token: TokenView) => TokenView): AccountView => ({
-  ...account,
-  tokens: account.tokens.map((token) => (token.tokenId === tokenId ? f(token) : token))
-})
-
 const updateAccount = (
   directory: OrganizationDirectory,
   serviceAccountId: ServiceAccountId,
-  f: (account: AccountView) => AccountView
+  f: (account: AccountRecord) => AccountRecord
 ): OrganizationDirectory =>
   Option.match(HashMap.get(directory.accounts, serviceAccountId), {
     onNone: () => directory,
@@ -95,14 +102,15 @@ export const applyToOrganization = (
   switch (event._tag) {
     case "ServiceAccountCreated": {
       if (HashMap.has(directory.accounts, event.serviceAccountId)) return directory
-      const account: AccountView = {
+      const account: AccountRecord = {
         serviceAccountId: event.serviceAccountId,
         name: event.name,
         ...(event.description === undefined ? {} : { description: event.description }),
         status: "active",
         createdAt: event.occurredAt,
         createdBy: event.actor,
-        tokens: []
+        tokens: HashMap.empty(),
+        tokenOrder: Chunk.empty()
       }
       return {
         ...directory,
@@ -111,30 +119,38 @@ export const applyToOrganization = (
       }
     }
     case "TokenIssued":
-      return updateAccount(directory, event.serviceAccountId, (account) => ({
-        ...account,
-        tokens: [
-          ...account.tokens,
-          {
-            tokenId: event.tokenId,
-            name: event.name,
-            hint: event.hint,
-            scopes: event.scopes,
-            status: "active",
-            issuedAt: event.occurredAt,
-            issuedBy: event.actor
-          }
-        ]
-      }))
+      return updateAccount(directory, event.serviceAccountId, (account) =>
+        HashMap.has(account.tokens, event.tokenId)
+          ? account
+          : {
+              ...account,
+              tokens: HashMap.set(account.tokens, event.tokenId, {
+                tokenId: event.tokenId,
+                name: event.name,
+                hint: event.hint,
+                scopes: event.scopes,
+                status: "active",
+                issuedAt: event.occurredAt,
+                issuedBy: event.actor
+              }),
+              tokenOrder: Chunk.append(account.tokenOrder, event.tokenId)
+            }
+      )
     case "TokenRevoked":
       return updateAccount(directory, event.serviceAccountId, (account) =>
-        updateToken(account, event.tokenId, (token) => ({
-          ...token,
-          status: "revoked",
-          revokedAt: event.occurredAt,
-          revokedBy: event.actor,
-          revocationReason: event.reason
-        }))
+        Option.match(HashMap.get(account.tokens, event.tokenId), {
+          onNone: () => account,
+          onSome: (token) => ({
+            ...account,
+            tokens: HashMap.set(account.tokens, event.tokenId, {
+              ...token,
+              status: "revoked",
+              revokedAt: event.occurredAt,
+              revokedBy: event.actor,
+              revocationReason: event.reason
+            })
+          })
+        })
       )
     case "ServiceAccountDeleted":
       return updateAccount(directory, event.serviceAccountId, (account) => ({
@@ -144,6 +160,22 @@ export const applyToOrganization = (
         deletedBy: event.actor
       }))
   }
+}
+
+/**
+ * The listed form of an account: its tokens in issue order.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const view = (account: AccountRecord): AccountView => {
+  const { tokens, tokenOrder, ...rest } = account
+  const listed: Array<TokenView> = []
+  for (const id of tokenOrder) {
+    const token = HashMap.get(tokens, id)
+    if (Option.isSome(token)) listed.push(token.value)
+  }
+  return { ...rest, tokens: listed }
 }
 
 /**
@@ -189,7 +221,7 @@ export const accounts = (
   for (const id of directory.order) {
     const account = HashMap.get(directory.accounts, id)
     if (Option.isSome(account) && (options?.includeDeleted === true || account.value.status === "active")) {
-      out.push(account.value)
+      out.push(view(account.value))
     }
   }
   return out

@@ -282,7 +282,7 @@ export const make = (options: ServiceAccountsOptions) =>
         if (Option.isNone(account) || account.value.status !== "active") {
           return yield* new ServiceAccountNotFound({ serviceAccountId })
         }
-        return account.value
+        return DirectoryView.view(account.value)
       })
 
     const auditTrail: ServiceAccountsShape["auditTrail"] = (callerInput) =>
