@@ -66,17 +66,27 @@ export class Cursor<A> {
     return undefined
   }
 
-  /** The next items; fails with `Some(error)` when the source failed and with `None` when it ended. */
+  /**
+   * The next items; fails with `Some(error)` when the source failed and with `None` when it ended. While it takes
+   * items no wake-up is armed: reading can make the client process further messages synchronously (and announce
+   * "caught up" or an error in the middle of it), and those are picked up by the same `take`, never by a nested one.
+   */
   readonly pull: Effect.Effect<Chunk.Chunk<Item<A>>, Option.Option<unknown>> = Effect.async((resume) => {
-    const attempt = (): boolean => {
-      const taken = this.take()
-      if (taken === undefined) return false
+    let done = false
+    const attempt = (): void => {
+      if (done) return
       this.wake = undefined
+      const taken = this.take()
+      if (taken === undefined) {
+        this.wake = attempt
+        return
+      }
+      done = true
       resume(taken)
-      return true
     }
-    if (!attempt()) this.wake = attempt
+    attempt()
     return Effect.sync(() => {
+      done = true
       this.wake = undefined
     })
   })

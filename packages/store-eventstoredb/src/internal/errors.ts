@@ -1,4 +1,4 @@
-import { ErrorType, isCommandError } from "@eventstore/db-client"
+import { type CommandError, ErrorType, convertToCommandError, isCommandError } from "@eventstore/db-client"
 import {
   type AppendError,
   type ExpectedRevision,
@@ -26,11 +26,26 @@ interface Classification {
   readonly unknownOutcome: boolean
 }
 
+/**
+ * The client's error for anything thrown: the client throws its own errors, except on a few paths (the lookup of
+ * the server's features before the first append, for one) where a raw gRPC error comes through.
+ */
+const commandError = (error: unknown): CommandError | undefined => {
+  if (!(error instanceof Error)) return undefined
+  const converted = convertToCommandError(error)
+  return isCommandError(converted) ? converted : undefined
+}
+
+/** grpc-js says so when a call failed before any connection carried it: nothing was sent. */
+const neverSent = (error: CommandError): boolean => error.message.includes("No connection established")
+
 const classify = (error: unknown): Classification => {
-  if (error instanceof Error && isCommandError(error)) {
-    switch (error.type) {
-      // Sent, but no answer came (or the call was cut): the server may have written it.
+  const command = commandError(error)
+  if (command !== undefined) {
+    switch (command.type) {
       case ErrorType.UNAVAILABLE:
+        return { retryable: true, unknownOutcome: !neverSent(command) }
+      // Sent, but no answer came (or the call was cut): the server may have written it.
       case ErrorType.DEADLINE_EXCEEDED:
       case ErrorType.TIMEOUT:
       case ErrorType.CANCELLED:
@@ -68,16 +83,17 @@ export const writeError = (
   expected: ExpectedRevision,
   error: unknown
 ): AppendError => {
-  if (error instanceof Error && isCommandError(error)) {
-    switch (error.type) {
+  const command = commandError(error)
+  if (command !== undefined) {
+    switch (command.type) {
       case ErrorType.WRONG_EXPECTED_VERSION:
-        return conflict(streamId, expected, actualRevision(error.actualVersion))
+        return conflict(streamId, expected, actualRevision(command.actualVersion))
       case ErrorType.STREAM_DELETED:
         return new StreamDeleted({ streamId })
       case ErrorType.MAXIMUM_APPEND_SIZE_EXCEEDED:
         return new EventStoreUnavailable({
           operation,
-          reason: `the append is larger than the server's maximum append size (${error.maxAppendSize} bytes); nothing was written`,
+          reason: `the append is larger than the server's maximum append size (${command.maxAppendSize} bytes); nothing was written`,
           retryable: false,
           unknownOutcome: false
         })
@@ -87,9 +103,7 @@ export const writeError = (
 }
 
 /** Whether a read failed because the stream does not exist (or was soft-deleted): the port reads that as empty. */
-export const isStreamNotFound = (error: unknown): boolean =>
-  error instanceof Error && isCommandError(error) && error.type === ErrorType.STREAM_NOT_FOUND
+export const isStreamNotFound = (error: unknown): boolean => commandError(error)?.type === ErrorType.STREAM_NOT_FOUND
 
 /** Whether a read failed because the stream was tombstoned. */
-export const isStreamDeleted = (error: unknown): boolean =>
-  error instanceof Error && isCommandError(error) && error.type === ErrorType.STREAM_DELETED
+export const isStreamDeleted = (error: unknown): boolean => commandError(error)?.type === ErrorType.STREAM_DELETED
