@@ -3,5 +3,7 @@
  */
 export * from "./Arbitraries.js"
 export * from "./EventStoreConformance.js"
+export * from "./FaultInjection.js"
 export * from "./Invariants.js"
+export * from "./LeakScan.js"
 export * from "./ModelTest.js"
