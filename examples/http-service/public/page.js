@@ -307,7 +307,10 @@ const accountItem = (account) => {
     table.append(element("caption", `API tokens of ${account.name}`, "visually-hidden"))
     const head = document.createElement("tr")
     for (const title of ["Name", "Token", "Scopes", "Status", "Issued"]) head.append(element("th", title))
-    head.append(element("th", "Actions", "visually-hidden"))
+    // The last column holds each token's menu; its header is for screen readers only.
+    const actionsHeader = document.createElement("th")
+    actionsHeader.append(element("span", "Actions", "visually-hidden"))
+    head.append(actionsHeader)
     const thead = document.createElement("thead")
     thead.append(head)
     const tbody = document.createElement("tbody")
