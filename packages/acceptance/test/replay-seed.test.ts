@@ -38,7 +38,8 @@ describe("the model-based test", () => {
     const counterexample = /Counterexample: (.*)/.exec(report)?.[1]
     expect(seed).toBe("20261128")
     expect(path).toBeDefined()
-    expect(report).toMatch(/revoked token .* still authenticates|invariants violated/)
+    // The bug shows as a mismatch with the model at some step (which one depends on what the run hit first).
+    expect(report).toMatch(/Got error: step \d+/)
 
     const replayed = await failureOf(runModelTest(forgetfulStore, { seed: Number(seed), path: path ?? "" }))
     expect(/Counterexample: (.*)/.exec(replayed)?.[1]).toBe(counterexample)

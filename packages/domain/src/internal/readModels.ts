@@ -40,6 +40,11 @@ export interface ReadModels {
   readonly get: Effect.Effect<ReadModelsState>
   /** Reads the stream from the last applied revision and applies what is new. */
   readonly catchUp: (streamId: string) => Effect.Effect<void, ReadError>
+  /**
+   * Applies what this process just appended. A single event that follows what was applied is applied as it
+   * is; otherwise the stream is read, so every event carries the position the store gave it.
+   */
+  readonly applyAppended: (streamId: string, events: ReadonlyArray<DomainEvent>) => Effect.Effect<void, ReadError>
   /** Applies one event seen by a subscription; a gap is filled by reading the stream. */
   readonly offer: (recorded: RecordedEvent) => Effect.Effect<void, ReadError>
 }
@@ -79,5 +84,17 @@ export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels
         })
       )
 
-    return { get: Ref.get(ref), catchUp, offer }
+    const applyAppended = (streamId: string, events: ReadonlyArray<DomainEvent>) =>
+      lock.withPermits(1)(
+        Effect.gen(function* () {
+          const [only] = events
+          const state = yield* Ref.get(ref)
+          if (events.length === 1 && only !== undefined && only.revision === lastRevision(state, streamId) + 1n) {
+            return yield* Ref.set(ref, applyOne(state, only))
+          }
+          yield* catchUpUnlocked(streamId)
+        })
+      )
+
+    return { get: Ref.get(ref), catchUp, offer, applyAppended }
   })

@@ -1,4 +1,17 @@
-import { Chunk, Deferred, Effect, HashMap, Metric, Option, Redacted, Ref, Schedule, Stream } from "effect"
+import {
+  Chunk,
+  DateTime,
+  Deferred,
+  Effect,
+  Either,
+  HashMap,
+  Metric,
+  Option,
+  Redacted,
+  Ref,
+  Schedule,
+  Stream
+} from "effect"
 import * as Authorization from "../Authorization.js"
 import { Caller } from "../Caller.js"
 import {
@@ -23,7 +36,13 @@ import { EventStore, EventStoreUnavailable } from "../EventStore.js"
 import type { ServiceAccountEvent } from "../Events.js"
 import { ServiceAccountId, uuidFromBytes } from "../Ids.js"
 import { SecureRandom } from "../SecureRandom.js"
-import type { IssuedToken, Principal, ServiceAccountsOptions, ServiceAccountsShape } from "../ServiceAccounts.js"
+import type {
+  CommandError,
+  IssuedToken,
+  Principal,
+  ServiceAccountsOptions,
+  ServiceAccountsShape
+} from "../ServiceAccounts.js"
 import { commandHash, directoryStream, isDirectoryStream, toProposed } from "../StoredEvent.js"
 import * as Token from "../Token.js"
 import * as TokenIndex from "../TokenIndex.js"
@@ -133,38 +152,77 @@ export const make = (options: ServiceAccountsOptions) =>
         const commandId = caller.commandId
         const recorded = commandId === undefined ? undefined : { commandId, hash: commandHash(command) }
         const idempotencyKey = commandId ?? (yield* newKey)
-        const attempt = Effect.gen(function* () {
-          const loaded = yield* cache.load(streamId)
-          if (recorded !== undefined) {
-            const previous = HashMap.get(loaded.commands, recorded.commandId)
-            if (Option.isSome(previous)) {
-              if (previous.value.hash !== recorded.hash) {
-                return yield* new CommandIdReused({ commandId: recorded.commandId })
+        // The common case reads nothing: decide on the cached state and let the expected revision catch a
+        // stale cache (a conflict loads what the other writer appended and decides again). A refusal or a no-op
+        // is confirmed against the store before it is returned, since no append would catch it.
+        const attempt = (fresh: boolean): Effect.Effect<O, E | RE | CommandError> =>
+          Effect.gen(function* () {
+            const cached = fresh ? undefined : cache.peek(streamId)
+            const loaded = cached ?? (yield* cache.load(streamId))
+            if (recorded !== undefined) {
+              const previous = HashMap.get(loaded.commands, recorded.commandId)
+              if (Option.isSome(previous)) {
+                if (previous.value.hash !== recorded.hash) {
+                  return yield* new CommandIdReused({ commandId: recorded.commandId })
+                }
+                return yield* repeat(recorded.commandId, previous.value.events)
               }
-              return yield* repeat(recorded.commandId, previous.value.events)
             }
-          }
-          const decision = yield* decide(loaded.state, context)
-          if (decision.events.length === 0) return decision.output
-          const firstRevision = (loaded.revision ?? -1n) + 1n
-          const proposed = Integrity.seal(
-            streamId,
-            firstRevision,
-            loaded.lastDigest,
-            toProposed(streamId, decision.events, { idempotencyKey, command: recorded })
-          ).events
-          yield* store
-            .append(streamId, proposed, loaded.revision ?? "no_stream")
-            .pipe(Effect.retry({ schedule: storeRetry, while: isRetryable }))
-          let next = loaded
-          for (const [i, event] of decision.events.entries()) {
-            next = foldCached(next, firstRevision + BigInt(i), event, proposed[i]?.metadata ?? {})
-          }
-          cache.remember(streamId, next)
-          yield* readModels.catchUp(streamId)
-          return decision.output
-        }).pipe(Effect.provideService(SecureRandom, random))
-        return yield* attempt.pipe(Effect.retry({ schedule: conflictRetry, while: (error) => isConflict(error) }))
+            const decided = yield* Effect.either(decide(loaded.state, context))
+            if (Either.isLeft(decided)) {
+              return cached === undefined ? yield* Effect.fail(decided.left) : yield* attempt(true)
+            }
+            const decision = decided.right
+            if (decision.events.length === 0) {
+              return cached === undefined ? decision.output : yield* attempt(true)
+            }
+            const firstRevision = (loaded.revision ?? -1n) + 1n
+            const proposed = Integrity.seal(
+              streamId,
+              firstRevision,
+              loaded.lastDigest,
+              toProposed(streamId, decision.events, { idempotencyKey, command: recorded })
+            ).events
+            const append = store.append(streamId, proposed, loaded.revision ?? "no_stream")
+            const result = yield* append.pipe(
+              Effect.catchIf(isRetryable, () => append.pipe(Effect.retry({ schedule: storeRetry, while: isRetryable })))
+            )
+            let next = loaded
+            for (const [i, event] of decision.events.entries()) {
+              next = foldCached(next, firstRevision + BigInt(i), event, proposed[i]?.metadata ?? {})
+            }
+            cache.remember(streamId, next)
+            yield* readModels.applyAppended(
+              streamId,
+              decision.events.map((event, i) => ({
+                streamId,
+                revision: firstRevision + BigInt(i),
+                position: result.position,
+                eventId: proposed[i]?.eventId ?? "",
+                recordedAt: new Date(DateTime.toEpochMillis(event.occurredAt)),
+                metadata: proposed[i]?.metadata ?? {},
+                event
+              }))
+            )
+            return decision.output
+          }).pipe(Effect.provideService(SecureRandom, random))
+        // A conflict means the cache is behind the store — or, with a store that broke its contract, ahead of it:
+        // then the cached entry is dropped and the stream read from the start.
+        const reconcile = (conflict: ConcurrencyConflict) =>
+          Effect.sync(() => {
+            const cachedRevision = cache.peek(streamId)?.revision
+            const actual = conflict.actual === "no_stream" ? -1n : BigInt(conflict.actual)
+            if (cachedRevision !== undefined && actual < cachedRevision) cache.evict(streamId)
+          })
+        return yield* attempt(false).pipe(
+          Effect.catchIf(isConflict, (conflict) =>
+            reconcile(conflict).pipe(
+              Effect.zipRight(attempt(true)),
+              Effect.tapError((error) => (isConflict(error) ? reconcile(error) : Effect.void)),
+              Effect.retry({ schedule: conflictRetry, while: (error) => isConflict(error) })
+            )
+          )
+        )
       })
 
     const admit = (callerInput: unknown, action: string) =>
@@ -184,7 +242,7 @@ export const make = (options: ServiceAccountsOptions) =>
           Effect.annotateLogs({ organizationId: caller.organization.id, serviceAccountId: created.serviceAccountId })
         )
         return created
-      }).pipe(Effect.withSpan("ServiceAccounts.create"))
+      }).pipe(Effect.withSpan("ServiceAccounts.create", { captureStackTrace: false }))
 
     const issueToken: ServiceAccountsShape["issueToken"] = (callerInput, input) =>
       Effect.gen(function* () {
@@ -213,7 +271,7 @@ export const make = (options: ServiceAccountsOptions) =>
           sessionJson: Token.sessionJson(issued.value, caller.organization.tenantUrl, issued.scopes)
         }
         return result
-      }).pipe(Effect.withSpan("ServiceAccounts.issueToken"))
+      }).pipe(Effect.withSpan("ServiceAccounts.issueToken", { captureStackTrace: false }))
 
     const revokeToken: ServiceAccountsShape["revokeToken"] = (callerInput, input) =>
       Effect.gen(function* () {
@@ -233,7 +291,7 @@ export const make = (options: ServiceAccountsOptions) =>
           })
         )
         return revoked
-      }).pipe(Effect.withSpan("ServiceAccounts.revokeToken"))
+      }).pipe(Effect.withSpan("ServiceAccounts.revokeToken", { captureStackTrace: false }))
 
     const deleteAccount: ServiceAccountsShape["delete"] = (callerInput, input) =>
       Effect.gen(function* () {
@@ -253,7 +311,7 @@ export const make = (options: ServiceAccountsOptions) =>
           })
         )
         return deleted
-      }).pipe(Effect.withSpan("ServiceAccounts.delete"))
+      }).pipe(Effect.withSpan("ServiceAccounts.delete", { captureStackTrace: false }))
 
     const directoryOf = (caller: Caller) =>
       Effect.map(readModels.get, (models) =>

@@ -60,8 +60,13 @@ export const foldCached = (
  * next load read what the other writer appended — the store, not the cache, is the authority.
  */
 export interface StateCache {
+  /** Reads the events after the cached revision and folds them in. */
   readonly load: (streamId: string) => Effect.Effect<CachedState, ReadError>
+  /** The cached state as it is, without asking the store (`undefined` when the stream is not cached). */
+  readonly peek: (streamId: string) => CachedState | undefined
   readonly remember: (streamId: string, entry: CachedState) => void
+  /** Forgets a stream, so the next load reads it from the start. */
+  readonly evict: (streamId: string) => void
   readonly size: () => number
 }
 
@@ -97,5 +102,14 @@ export const makeStateCache = (store: EventStoreShape, capacity: number): StateC
       )
     })
 
-  return { load, remember, size: () => entries.size }
+  const peek = (streamId: string): CachedState | undefined => {
+    const entry = entries.get(streamId)
+    if (entry !== undefined) {
+      entries.delete(streamId)
+      entries.set(streamId, entry)
+    }
+    return entry
+  }
+
+  return { load, peek, remember, evict: (streamId) => void entries.delete(streamId), size: () => entries.size }
 }

@@ -1,0 +1,343 @@
+/**
+ * The NDJSON history format: how a history leaves one store and enters another, and what auditors read.
+ *
+ * A file is UTF-8 text, one JSON value a line, each line ended by `\n` (a `\r` before it is tolerated):
+ *
+ * 1. the header, `{"format":"service-accounts/ndjson","version":1}`;
+ * 2. then one recorded event a line, in the order of the store's positions:
+ *    `{"stream","revision","position","eventId","type","data","metadata","recordedAt"}`. Revisions and positions
+ *    are strings of decimal digits (they are 64-bit numbers, which JSON numbers cannot carry exactly);
+ *    `recordedAt` is an ISO-8601 UTC time; `data` and `metadata` are the stored JSON as it is.
+ *
+ * This module only converts between text and `RecordedEvent`s; reading and writing files is the caller's job.
+ * Decoding names the line of every problem, and never echoes a token value.
+ *
+ * @since 0.1.0
+ */
+import { Either, ParseResult, Schema, Stream } from "effect"
+import type { Json, RecordedEvent } from "./EventStore.js"
+import { redactTokens } from "./Token.js"
+
+/**
+ * The `format` of the header line.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const FORMAT = "service-accounts/ndjson"
+
+/**
+ * The version of the format this code writes and reads.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const VERSION = 1
+
+/**
+ * The header line's schema.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Header = Schema.Struct({ format: Schema.Literal(FORMAT), version: Schema.Literal(VERSION) })
+
+/**
+ * The header line, without its line break.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const HEADER_LINE: string = JSON.stringify({ format: FORMAT, version: VERSION })
+
+const isJson = (value: unknown): value is Json => {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true
+    case "number":
+      return Number.isFinite(value)
+    case "object":
+      if (value === null) return true
+      if (Array.isArray(value)) return value.every(isJson)
+      return Object.values(value).every(isJson)
+    default:
+      return false
+  }
+}
+
+/**
+ * Any JSON value.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const JsonValue: Schema.Schema<Json> = Schema.declare(isJson, {
+  identifier: "Json",
+  description: "a JSON value"
+})
+
+const JsonObject = Schema.Record({ key: Schema.String, value: JsonValue })
+
+const Counter = Schema.String.pipe(
+  Schema.pattern(/^(0|[1-9][0-9]{0,19})$/, { message: () => "must be a string of decimal digits" }),
+  Schema.compose(Schema.BigInt),
+  Schema.filter((n) => n < 2n ** 64n, { message: () => "must fit in 64 bits" })
+)
+
+const IsoTime = Schema.String.pipe(
+  Schema.pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/, {
+    message: () => "must be an ISO-8601 UTC time such as 2026-11-28T09:30:00.000Z"
+  }),
+  Schema.compose(Schema.Date)
+)
+
+/**
+ * One event line's schema: from its JSON to its fields, revision and position as `bigint`, time as a `Date`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EventLine = Schema.Struct({
+  stream: Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })),
+  revision: Counter,
+  position: Counter,
+  eventId: Schema.UUID.annotations({ message: () => "must be a UUID" }),
+  type: Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })),
+  data: JsonValue,
+  metadata: JsonObject,
+  recordedAt: IsoTime
+})
+
+/**
+ * A line that cannot be read, or a file that is not a history. `line` counts from 1; it is absent when the
+ * problem is the file as a whole (an empty file).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidNdjson extends Schema.TaggedError<InvalidNdjson>()("InvalidNdjson", {
+  line: Schema.optional(Schema.Number),
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return this.line === undefined ? this.reason : `line ${this.line}: ${this.reason}`
+  }
+}
+
+const decodeHeaderSchema = Schema.decodeUnknownEither(Header, { onExcessProperty: "error" })
+const decodeLineSchema = Schema.decodeUnknownEither(EventLine, { onExcessProperty: "error", errors: "all" })
+
+/** A stored line may hold anything: never let a token-shaped value through, and keep it short. */
+const safe = (text: string): string => {
+  const redacted = redactTokens(text)
+  return redacted.length > 300 ? `${redacted.slice(0, 300)}…` : redacted
+}
+
+const describeIssues = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`))
+    .join("; ")
+
+const parseJson = (text: string): Either.Either<unknown, string> => {
+  try {
+    return Either.right(JSON.parse(text))
+  } catch (error) {
+    return Either.left(`invalid JSON (${error instanceof Error ? error.message : String(error)})`)
+  }
+}
+
+/**
+ * A line of text with its number (from 1) and whether a line break ended it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NumberedLine {
+  readonly number: number
+  readonly text: string
+  readonly terminated: boolean
+}
+
+const problem = (line: NumberedLine, reason: string): InvalidNdjson =>
+  new InvalidNdjson({
+    line: line.number,
+    reason: line.terminated ? safe(reason) : `the file ends in the middle of this line (truncated): ${safe(reason)}`
+  })
+
+/**
+ * Reads the header line.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeHeader = (line: NumberedLine): Either.Either<typeof Header.Type, InvalidNdjson> => {
+  const expected = `the first line must be the header ${HEADER_LINE}`
+  return Either.flatMap(
+    Either.mapLeft(parseJson(line.text), (reason) => problem(line, `${expected}, but it is ${reason}`)),
+    (json) =>
+      Either.mapLeft(decodeHeaderSchema(json), (error) => {
+        const version = typeof json === "object" && json !== null && "version" in json ? json.version : undefined
+        return json !== null && typeof json === "object" && "format" in json && json.format === FORMAT
+          ? problem(line, `format version ${String(version)} is not known to this version of the library`)
+          : problem(line, `${expected}: ${describeIssues(error)}`)
+      })
+  )
+}
+
+/**
+ * Reads one event line.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeLine = (line: NumberedLine): Either.Either<RecordedEvent, InvalidNdjson> => {
+  if (line.text.trim() === "") return Either.left(problem(line, "the line is empty"))
+  return Either.flatMap(
+    Either.mapLeft(parseJson(line.text), (reason) => problem(line, reason)),
+    (json) =>
+      Either.match(decodeLineSchema(json), {
+        onLeft: (error) => Either.left(problem(line, describeIssues(error))),
+        onRight: (fields) =>
+          Either.right({
+            streamId: fields.stream,
+            revision: fields.revision,
+            position: fields.position,
+            eventId: fields.eventId,
+            type: fields.type,
+            data: fields.data,
+            metadata: fields.metadata,
+            recordedAt: fields.recordedAt
+          })
+      })
+  )
+}
+
+/**
+ * Writes one event line, without its line break.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeLine = (event: RecordedEvent): string =>
+  JSON.stringify({
+    stream: event.streamId,
+    revision: String(event.revision),
+    position: String(event.position),
+    eventId: event.eventId,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+    recordedAt: event.recordedAt.toISOString()
+  })
+
+/**
+ * Cuts text, arriving in chunks of any size, into numbered lines. A last line without a line break is
+ * delivered with `terminated: false`.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const splitLines = <E, R>(chunks: Stream.Stream<string, E, R>): Stream.Stream<NumberedLine, E, R> =>
+  Stream.suspend(() => {
+    let carry = ""
+    let number = 0
+    const complete = Stream.mapConcat(chunks, (chunk) => {
+      if (!chunk.includes("\n")) {
+        carry += chunk
+        return []
+      }
+      const parts = (carry + chunk).split("\n")
+      carry = parts.pop() ?? ""
+      return parts.map((text) => ({
+        number: ++number,
+        text: text.endsWith("\r") ? text.slice(0, -1) : text,
+        terminated: true
+      }))
+    })
+    const rest = Stream.suspend(() =>
+      carry === "" ? Stream.empty : Stream.make({ number: ++number, text: carry, terminated: false })
+    )
+    return Stream.concat(complete, rest)
+  })
+
+/**
+ * An event with the number of the line it was read from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NumberedEvent {
+  readonly line: number
+  readonly event: RecordedEvent
+}
+
+/**
+ * Reads a history from its lines: checks the header, then decodes each event line, failing at the first bad
+ * one. `check` may refuse an event that is well-formed but not acceptable to the caller (its reason is reported
+ * with the line). An empty input fails too: a history file always has its header.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeLines = <E, R>(
+  lines: Stream.Stream<NumberedLine, E, R>,
+  options?: { readonly check?: (event: RecordedEvent) => string | undefined }
+): Stream.Stream<NumberedEvent, E | InvalidNdjson, R> =>
+  Stream.suspend(() => {
+    let seenHeader = false
+    const check = options?.check
+    const events = Stream.mapEffect(lines, (line) => {
+      if (!seenHeader) {
+        seenHeader = true
+        return Either.map(decodeHeader(line), () => undefined)
+      }
+      return Either.flatMap(decodeLine(line), (event) => {
+        const reason = check?.(event)
+        return reason === undefined ? Either.right({ line: line.number, event }) : Either.left(problem(line, reason))
+      })
+    }).pipe(Stream.filter((item): item is NumberedEvent => item !== undefined))
+    const empty = Stream.suspend(() =>
+      seenHeader
+        ? Stream.empty
+        : Stream.fail(
+            new InvalidNdjson({ reason: `the file is empty: a history starts with the header ${HEADER_LINE}` })
+          )
+    )
+    return Stream.concat(events, empty)
+  })
+
+/**
+ * Reads a history from text chunks (`splitLines` then `decodeLines`), giving the recorded events.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decode = <E, R>(
+  chunks: Stream.Stream<string, E, R>,
+  options?: { readonly check?: (event: RecordedEvent) => string | undefined }
+): Stream.Stream<RecordedEvent, E | InvalidNdjson, R> =>
+  Stream.map(decodeLines(splitLines(chunks), options), (numbered) => numbered.event)
+
+/**
+ * Writes a history: the header, then one line per event, each with its line break.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encode = <E, R>(events: Stream.Stream<RecordedEvent, E, R>): Stream.Stream<string, E, R> =>
+  Stream.concat(
+    Stream.make(`${HEADER_LINE}\n`),
+    Stream.map(events, (event) => `${encodeLine(event)}\n`)
+  )
+
+/**
+ * Reads a whole history held in one string (for tests and small files).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeText = (
+  text: string,
+  options?: { readonly check?: (event: RecordedEvent) => string | undefined }
+): Stream.Stream<RecordedEvent, InvalidNdjson> => decode(Stream.make(text), options)
