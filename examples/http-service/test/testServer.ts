@@ -9,8 +9,9 @@ import { baseUrl, ServerLive } from "../src/Server.js"
 export interface RunningServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string
+  /** The in-memory store the server runs on, unless another store layer was given. */
   readonly store: EventStoreShape
-  /** How many events the store holds: a refused request must not change it. */
+  /** How many events `store` holds: a refused request must not change it. */
   readonly eventCount: () => Promise<number>
   readonly close: () => Promise<void>
 }
