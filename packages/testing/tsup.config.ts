@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup"
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // Invariants has its own entry: programs (sa-audit) use the checker without loading vitest.
+  entry: ["src/index.ts", "src/Invariants.ts"],
   format: ["esm", "cjs"],
   dts: true,
   sourcemap: true,

@@ -53,25 +53,29 @@ interface StreamModel {
 }
 
 /**
- * Checks a history (every recorded event, in position order, as `readAll` gives it; events of streams that are
- * not organisation directories are ignored) and returns each violation found. An empty array means the
- * history shows no violation.
+ * An incremental invariant checker: feed it a history's events in position order with `next`, then `finish`
+ * returns the violations. It keeps the model of the directories (live accounts and their tokens), not the events,
+ * so a history of any length can be checked as it streams by. `checkInvariants` runs it over an iterable.
  *
- * What a history can show of each invariant:
- * - I1/I2: a name used twice among live accounts / active tokens (trimmed, NFKC, case-folded);
- * - I3: an event about an account that does not exist (yet or any more), or a reused id;
- * - I4: a token revoked twice, or revoked before it was issued;
- * - I5: `ServiceAccountDeleted` while a token is active, or not right after its own cascade revocations;
- * - I6: a well-formed token value anywhere in an event's data or metadata;
- * - I7: an event whose actor is not an administrator (a command that should have been refused);
- * - I8: an event that cannot be replayed: it does not decode, belongs to another organisation's stream, or
- *   repeats an event id (replays on stores that deduplicate and stores that do not would differ);
- * - I9: a gap or repeat in a stream's revisions, or positions that do not increase.
+ * @since 0.1.0
+ * @category models
+ */
+export interface InvariantChecker {
+  /** Checks the next event of the history. */
+  readonly next: (recorded: RecordedEvent) => void
+  /** The violations found so far, in the order they were found. */
+  readonly violations: ReadonlyArray<Violation>
+  /** Ends the history (a cascade left open is a violation) and returns every violation. */
+  readonly finish: () => ReadonlyArray<Violation>
+}
+
+/**
+ * Makes an `InvariantChecker`: what `checkInvariants` checks, one event at a time.
  *
  * @since 0.1.0
  * @category checks
  */
-export const checkInvariants = (history: Iterable<RecordedEvent>): ReadonlyArray<Violation> => {
+export const makeInvariantChecker = (): InvariantChecker => {
   const violations: Array<Violation> = []
   const streams = new Map<string, StreamModel>()
   const eventIds = new Set<string>()
@@ -92,8 +96,8 @@ export const checkInvariants = (history: Iterable<RecordedEvent>): ReadonlyArray
     }
   }
 
-  for (const recorded of history) {
-    if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$")) continue
+  const next = (recorded: RecordedEvent): void => {
+    if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$")) return
 
     if (lastPosition !== undefined && recorded.position <= lastPosition) {
       report(recorded, "I9", `position ${recorded.position} does not follow position ${lastPosition}`)
@@ -123,7 +127,7 @@ export const checkInvariants = (history: Iterable<RecordedEvent>): ReadonlyArray
     const result = decode(recorded)
     if (Either.isLeft(result)) {
       report(recorded, "I8", `the event cannot be replayed: ${result.left.reason}`)
-      continue
+      return
     }
     const event = result.right.event
     if (recorded.streamId !== `serviceAccountDirectory-${event.organizationId}`) {
@@ -228,7 +232,38 @@ export const checkInvariants = (history: Iterable<RecordedEvent>): ReadonlyArray
       }
     }
   }
-  for (const stream of streams.values()) closeCascade(stream)
 
-  return violations
+  return {
+    next,
+    violations,
+    finish: () => {
+      for (const stream of streams.values()) closeCascade(stream)
+      return violations
+    }
+  }
+}
+
+/**
+ * Checks a history (every recorded event, in position order, as `readAll` gives it; events of streams that are
+ * not organisation directories are ignored) and returns each violation found. An empty array means the
+ * history shows no violation.
+ *
+ * What a history can show of each invariant:
+ * - I1/I2: a name used twice among live accounts / active tokens (trimmed, NFKC, case-folded);
+ * - I3: an event about an account that does not exist (yet or any more), or a reused id;
+ * - I4: a token revoked twice, or revoked before it was issued;
+ * - I5: `ServiceAccountDeleted` while a token is active, or not right after its own cascade revocations;
+ * - I6: a well-formed token value anywhere in an event's data or metadata;
+ * - I7: an event whose actor is not an administrator (a command that should have been refused);
+ * - I8: an event that cannot be replayed: it does not decode, belongs to another organisation's stream, or
+ *   repeats an event id (replays on stores that deduplicate and stores that do not would differ);
+ * - I9: a gap or repeat in a stream's revisions, or positions that do not increase.
+ *
+ * @since 0.1.0
+ * @category checks
+ */
+export const checkInvariants = (history: Iterable<RecordedEvent>): ReadonlyArray<Violation> => {
+  const checker = makeInvariantChecker()
+  for (const recorded of history) checker.next(recorded)
+  return checker.finish()
 }

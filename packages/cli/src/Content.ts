@@ -1,0 +1,82 @@
+/**
+ * What a history's events must hold, beyond the NDJSON envelope: a directory stream holds only the known event
+ * types, each decoding (after upcasting) to its schema; a checkpoint stream holds only readable checkpoints.
+ * Events of other streams are carried along and otherwise ignored.
+ *
+ * @since 0.1.0
+ */
+import {
+  decode,
+  eventTypes,
+  IntegrityCheckpoints,
+  isDirectoryStream,
+  type RecordedEvent,
+  ServiceAccountCreated,
+  ServiceAccountDeleted,
+  TokenIssued,
+  TokenRevoked,
+  Upcasting
+} from "@service-accounts/domain"
+import { Either, ParseResult, Schema } from "effect"
+
+const schemas = {
+  ServiceAccountCreated,
+  TokenIssued,
+  TokenRevoked,
+  ServiceAccountDeleted
+} as const
+
+type EventType = keyof typeof schemas
+
+const isEventType = (type: string): type is EventType => (eventTypes as ReadonlyArray<string>).includes(type)
+
+const decoders: Record<EventType, (data: unknown) => Either.Either<unknown, ParseResult.ParseError>> = {
+  ServiceAccountCreated: Schema.decodeUnknownEither(ServiceAccountCreated, {
+    onExcessProperty: "error",
+    errors: "all"
+  }),
+  TokenIssued: Schema.decodeUnknownEither(TokenIssued, { onExcessProperty: "error", errors: "all" }),
+  TokenRevoked: Schema.decodeUnknownEither(TokenRevoked, { onExcessProperty: "error", errors: "all" }),
+  ServiceAccountDeleted: Schema.decodeUnknownEither(ServiceAccountDeleted, { onExcessProperty: "error", errors: "all" })
+}
+
+const describe = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => `data${issue.path.map((key) => `.${String(key)}`).join("")}: ${issue.message}`)
+    .join("; ")
+
+/**
+ * The problem with an event's content, or `undefined` when it is fine. The directory events are upcast with
+ * `registry` first, then decoded exactly as the service decodes them.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const problemOf =
+  (registry: Upcasting.Registry = Upcasting.registry) =>
+  (event: RecordedEvent): string | undefined => {
+    if (IntegrityCheckpoints.isIntegrityStream(event.streamId)) {
+      return Either.match(IntegrityCheckpoints.decodeCheckpoint(event), {
+        onLeft: (reason) => `not a readable integrity checkpoint: ${reason}`,
+        onRight: () => undefined
+      })
+    }
+    if (!isDirectoryStream(event.streamId)) return undefined
+    const upcast = Upcasting.upcast(event, registry)
+    if (Either.isLeft(upcast)) return upcast.left.reason
+    const { type, data } = upcast.right
+    if (!isEventType(type)) return `unknown event type "${type}" (a directory holds ${eventTypes.join(", ")})`
+    const decoded = decode(upcast.right)
+    if (Either.isRight(decoded)) return undefined
+    // Say which fields are wrong, one line each, rather than the union's whole tree.
+    const fields = decoders[type](data)
+    return Either.isLeft(fields) ? describe(fields.left) : decoded.left.reason
+  }
+
+/**
+ * `problemOf` with today's upcasters.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const problem: (event: RecordedEvent) => string | undefined = problemOf()

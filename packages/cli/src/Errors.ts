@@ -1,0 +1,71 @@
+/**
+ * What `sa-audit` fails with, and the exit code of each: 2 for input it cannot read (arguments, files, events),
+ * 3 for a source it cannot reach. Findings (invariant violations, tampering) are not errors: they exit with 1.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/**
+ * The exit codes.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ExitCode = {
+  /** Everything read, nothing found. */
+  ok: 0,
+  /** The history was read and something is wrong with it: invariant violations, tampering, an unknown token. */
+  findings: 1,
+  /** The input cannot be read: bad arguments, a missing or garbled file, an unreadable event. */
+  badInput: 2,
+  /** The source cannot be reached: an EventStoreDB server that does not answer, a file that cannot be read. */
+  unavailable: 3,
+  /** A bug: the message says so, with the cause. */
+  internal: 70
+} as const
+
+/**
+ * A file that does not exist or cannot be read.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class FileProblem extends Schema.TaggedError<FileProblem>()("FileProblem", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${this.path}: ${this.reason}`
+  }
+}
+
+/**
+ * An event of the source that does not hold what its stream requires (an unknown event type, data that does not
+ * fit the schema, an unreadable checkpoint). Where an event comes from a file, the line is named instead.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnreadableEvent extends Schema.TaggedError<UnreadableEvent>()("UnreadableEvent", {
+  streamId: Schema.String,
+  revision: Schema.BigIntFromSelf,
+  position: Schema.BigIntFromSelf,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `event ${this.streamId}@${this.revision} (position ${this.position}) cannot be read: ${this.reason}`
+  }
+}
+
+/**
+ * Command-line arguments that parse but do not fit together.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", { reason: Schema.String }) {
+  override get message(): string {
+    return this.reason
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * A progress bar on standard error, for long reads: drawn only when standard error is a terminal, at most ten
+ * times a second, and erased when the work is done, so piped or captured output never sees it.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Progress {
+  /** `done` out of the total (bytes of a file, positions of a store); `events` so far. */
+  readonly update: (done: number, events: number) => void
+  /** Erases the bar. */
+  readonly finish: () => void
+}
+
+/**
+ * The bar's text for a fraction (0–1) of the work and a count of events.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const render = (label: string, fraction: number | undefined, events: number, width = 30): string => {
+  const count = `${events.toLocaleString("en-US")} events`
+  if (fraction === undefined || !Number.isFinite(fraction)) return `${label} ${count}`
+  const clamped = Math.min(1, Math.max(0, fraction))
+  const filled = Math.round(clamped * width)
+  const percent = `${Math.floor(clamped * 100)}%`.padStart(4)
+  return `${label} [${"█".repeat(filled)}${"░".repeat(width - filled)}] ${percent} ${count}`
+}
+
+/**
+ * A bar that draws nothing.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const silent: Progress = { update: () => undefined, finish: () => undefined }
+
+/**
+ * A bar on `stream` (standard error by default) when it is a terminal, else `silent`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  label: string,
+  total: number | undefined,
+  stream: NodeJS.WriteStream = process.stderr
+): Progress => {
+  if (stream.isTTY !== true) return silent
+  let last = 0
+  let drawn = false
+  return {
+    update: (done, events) => {
+      const now = Date.now()
+      if (now - last < 100) return
+      last = now
+      drawn = true
+      const columns = Math.max(40, stream.columns ?? 80)
+      const text = render(label, total === undefined || total <= 0 ? undefined : done / total, events)
+      stream.write(`\r${text.slice(0, columns - 1)}\u001b[K`)
+    },
+    finish: () => {
+      if (drawn) stream.write("\r\u001b[K")
+      drawn = false
+    }
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * Where a history comes from: an NDJSON file or an EventStoreDB server. Either way it is read as a stream, in
+ * position order, with a progress bar on a terminal, and can be read again (verification may need two passes).
+ *
+ * @since 0.1.0
+ */
+import { FileSystem } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import {
+  EventStore,
+  type EventStoreUnavailable,
+  Ndjson,
+  type ReadError,
+  type RecordedEvent
+} from "@service-accounts/domain"
+import * as EventStoreDB from "@service-accounts/store-eventstoredb"
+import { Chunk, Context, Effect, Either, Layer, Option, Redacted, type Scope, Stream } from "effect"
+import { problem } from "./Content.js"
+import { FileProblem, UnreadableEvent } from "./Errors.js"
+import { isSystemEvent } from "./HistoryTransfer.js"
+import * as Progress from "./Progress.js"
+
+/**
+ * A source as given on the command line.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Source =
+  | { readonly _tag: "File"; readonly path: string }
+  | { readonly _tag: "EventStoreDB"; readonly connectionString: Redacted.Redacted<string> }
+
+/**
+ * Everything reading a source may fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type SourceError =
+  | Ndjson.InvalidNdjson
+  | FileProblem
+  | UnreadableEvent
+  | ReadError
+  | EventStoreDB.InvalidConnectionString
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReadOptions {
+  /** Check each event's content (`Content.problem`); off only for tamper verification, which judges bytes. */
+  readonly checked: boolean
+  /** What the progress bar says. */
+  readonly label: string
+}
+
+/**
+ * An opened source.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OpenedSource {
+  /** For messages: the file's path, or the server without credentials. */
+  readonly description: string
+  /** The history; each run reads it again from the start. */
+  readonly events: (options: ReadOptions) => Stream.Stream<RecordedEvent, SourceError>
+}
+
+const fileProblem = (path: string) => (error: PlatformError) =>
+  new FileProblem({
+    path,
+    reason:
+      error._tag === "SystemError" && error.reason === "NotFound"
+        ? "no such file"
+        : error._tag === "SystemError" && error.reason === "PermissionDenied"
+          ? "permission denied"
+          : error.message
+  })
+
+/**
+ * The text of a file as a stream of chunks, with a callback for the bytes read so far.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const fileText = (
+  path: string,
+  onBytes: (bytes: number) => void = () => undefined
+): Stream.Stream<string, FileProblem, FileSystem.FileSystem> =>
+  Stream.unwrap(
+    Effect.map(FileSystem.FileSystem, (fs) =>
+      Stream.suspend(() => {
+        let bytes = 0
+        return fs.stream(path, { chunkSize: FileSystem.KiB(64) }).pipe(
+          Stream.mapChunks((chunk) => {
+            Chunk.forEach(chunk, (piece) => {
+              bytes += piece.length
+            })
+            onBytes(bytes)
+            return chunk
+          }),
+          Stream.decodeText("utf-8"),
+          Stream.mapError(fileProblem(path))
+        )
+      })
+    )
+  )
+
+/** Counts events for the progress bar, a chunk at a time. */
+const withProgress = <E, R>(
+  events: Stream.Stream<RecordedEvent, E, R>,
+  progress: Progress.Progress,
+  done: (event: RecordedEvent) => number | undefined
+): Stream.Stream<RecordedEvent, E, R> =>
+  Stream.suspend(() => {
+    let count = 0
+    return events.pipe(
+      Stream.mapChunks((chunk) => {
+        count += Chunk.size(chunk)
+        const last = Chunk.last(chunk)
+        if (Option.isSome(last)) progress.update(done(last.value) ?? 0, count)
+        return chunk
+      }),
+      Stream.ensuring(Effect.sync(progress.finish))
+    )
+  })
+
+/**
+ * Opens an NDJSON file: it must exist and be a file; it is read when the events are.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const openFile = (path: string): Effect.Effect<OpenedSource, FileProblem, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const info = yield* Effect.mapError(fs.stat(path), fileProblem(path))
+    if (info.type !== "File") return yield* new FileProblem({ path, reason: "is not a file" })
+    const size = Number(info.size)
+    const context = yield* Effect.context<FileSystem.FileSystem>()
+    return {
+      description: path,
+      events: (options) =>
+        Stream.suspend(() => {
+          const progress = Progress.make(options.label, size)
+          let bytes = 0
+          const text = fileText(path, (read) => {
+            bytes = read
+          })
+          const decoded = Ndjson.decode(text, options.checked ? { check: problem } : undefined)
+          return withProgress(decoded, progress, () => bytes)
+        }).pipe(Stream.provideContext(context))
+    }
+  })
+
+/**
+ * The connection string without credentials, for messages.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const describeConnection = (connectionString: string): string =>
+  connectionString.replace(/\/\/[^@/]*@/, "//").replace(/\?.*$/, "")
+
+/**
+ * Connects to EventStoreDB (the connection opens on the first read) for the lifetime of the scope.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const openEventStoreDB = (
+  connectionString: Redacted.Redacted<string>
+): Effect.Effect<OpenedSource, EventStoreDB.InvalidConnectionString, Scope.Scope> =>
+  Effect.gen(function* () {
+    const context = yield* Layer.build(EventStoreDB.layer({ connectionString }))
+    const store = Context.get(context, EventStore)
+    return {
+      description: describeConnection(Redacted.value(connectionString)),
+      events: (options) =>
+        Stream.unwrap(
+          Effect.gen(function* () {
+            const last = yield* Stream.runHead(store.readAll({ direction: "backwards", maxCount: 1 }))
+            const total = Option.match(last, { onNone: () => undefined, onSome: (event) => Number(event.position) })
+            const events = Stream.filter(store.readAll(), (event) => !isSystemEvent(event)).pipe(
+              Stream.mapEffect((event) => {
+                const reason = options.checked ? problem(event) : undefined
+                return reason === undefined
+                  ? Either.right(event)
+                  : Either.left(
+                      new UnreadableEvent({
+                        streamId: event.streamId,
+                        revision: event.revision,
+                        position: event.position,
+                        reason
+                      })
+                    )
+              })
+            )
+            return withProgress(events, Progress.make(options.label, total), (event) => Number(event.position))
+          })
+        )
+    }
+  })
+
+/**
+ * Whether an error means the server could not be reached.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const isUnavailable = (error: unknown): error is EventStoreUnavailable =>
+  typeof error === "object" && error !== null && "_tag" in error && error._tag === "EventStoreUnavailable"

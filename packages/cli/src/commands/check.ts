@@ -1,0 +1,46 @@
+/**
+ * `sa-audit check`: the invariants I1–I9 over the whole history, each violation with its position.
+ */
+import { Command } from "@effect/cli"
+import { isDirectoryStream, Upcasting } from "@service-accounts/domain"
+import { makeInvariantChecker } from "@service-accounts/testing/Invariants"
+import { Chunk, Console, Effect, Either, Stream } from "effect"
+import * as Render from "../Render.js"
+import { FindingsReported, format, openSource, sourceOptions } from "./shared.js"
+
+/** The command. */
+export const check = Command.make("check", { ...sourceOptions, format }, (options) =>
+  Effect.gen(function* () {
+    const source = yield* openSource(options)
+    const checker = makeInvariantChecker()
+    let events = 0
+    const directories = new Set<string>()
+    yield* Stream.runForEachChunk(source.events({ checked: true, label: "checking" }), (chunk) =>
+      Effect.sync(() =>
+        Chunk.forEach(chunk, (event) => {
+          if (!isDirectoryStream(event.streamId)) return
+          events++
+          directories.add(event.streamId)
+          // The checker decodes with today's schemas: give it events of older versions upcast.
+          checker.next(Either.getOrElse(Upcasting.upcast(event), () => event))
+        })
+      )
+    )
+    const violations = checker.finish()
+    if (options.format === "json") {
+      yield* Console.log(
+        Render.json({ events, directories: directories.size, violations: violations.map(Render.violationJson) })
+      )
+    } else {
+      for (const violation of violations) yield* Console.log(Render.violationLine(violation))
+      yield* Console.log(
+        violations.length === 0
+          ? `Checked ${events} event(s) of ${directories.size} organisation(s): no violation of invariants I1–I9.`
+          : `${violations.length} violation(s) in ${events} event(s) of ${directories.size} organisation(s).`
+      )
+    }
+    if (violations.length > 0) {
+      return yield* new FindingsReported({ summary: `${violations.length} invariant violation(s)` })
+    }
+  }).pipe(Effect.scoped)
+).pipe(Command.withDescription("Check the invariants I1–I9 over the whole history; exit 1 with each violation if any."))

@@ -1,0 +1,68 @@
+/**
+ * `sa-audit replay`: folds the whole history into the directory view, or prints the audit trail as it streams by.
+ */
+import { Command, Options } from "@effect/cli"
+import { AuditTrail, DirectoryView, type DomainEvent } from "@service-accounts/domain"
+import { Chunk, Console, Effect, Option, Stream } from "effect"
+import * as Render from "../Render.js"
+import type { OpenedSource } from "../Source.js"
+import { domainEvents, format, openSource, organization, sourceOptions } from "./shared.js"
+
+const view = Options.choice("view", ["directory", "audit"]).pipe(
+  Options.withDescription("What to replay: the directory view (default) or the audit trail."),
+  Options.withDefault("directory")
+)
+
+/** Folds a stream of domain events into the directory view, a chunk at a time. */
+export const foldDirectory = <E>(
+  events: Stream.Stream<DomainEvent, E>
+): Effect.Effect<DirectoryView.DirectoryViewState, E> =>
+  Effect.suspend(() => {
+    let state = DirectoryView.projection.initialState
+    return Stream.runForEachChunk(events, (chunk) =>
+      Effect.sync(() => {
+        state = Chunk.reduce(chunk, state, DirectoryView.projection.apply)
+      })
+    ).pipe(Effect.map(() => state))
+  })
+
+const replayDirectory = (source: OpenedSource, options: { format: string; organization: Option.Option<string> }) =>
+  Effect.gen(function* () {
+    const state = yield* foldDirectory(domainEvents(source, "replaying"))
+    const directories = Render.organizations(state, Option.getOrUndefined(options.organization))
+    yield* Console.log(
+      options.format === "json"
+        ? Render.json(Render.directoryJson(directories))
+        : Render.directoryText(directories).join("\n")
+    )
+  })
+
+const replayAudit = (source: OpenedSource, options: { format: string; organization: Option.Option<string> }) =>
+  Effect.gen(function* () {
+    const only = Option.getOrUndefined(options.organization)
+    const json = options.format === "json"
+    let first = true
+    let count = 0
+    if (json) yield* Console.log("[")
+    yield* domainEvents(source, "replaying").pipe(
+      Stream.filter((event) => only === undefined || event.event.organizationId === only),
+      Stream.runForEach((event) => {
+        const entry = AuditTrail.entry(event)
+        const line = json ? `${first ? "" : ","}${JSON.stringify(Render.auditJson(entry))}` : Render.auditLine(entry)
+        first = false
+        count++
+        return Console.log(line)
+      })
+    )
+    if (json) yield* Console.log("]")
+    else if (count === 0) yield* Console.log("(no events)")
+  })
+
+/** The command. */
+export const replay = Command.make("replay", { ...sourceOptions, view, format, organization }, (options) =>
+  Effect.scoped(
+    Effect.flatMap(openSource(options), (source) =>
+      options.view === "directory" ? replayDirectory(source, options) : replayAudit(source, options)
+    )
+  )
+).pipe(Command.withDescription("Replay the history: print the directory view or the audit trail."))

@@ -1,0 +1,111 @@
+/**
+ * What the commands share: the source options, `--format`, reading a history as domain events, and the error
+ * that says findings were reported.
+ */
+import { Options } from "@effect/cli"
+import type { FileSystem } from "@effect/platform"
+import {
+  decode,
+  type DomainEvent,
+  isDirectoryStream,
+  OrganizationId,
+  type RecordedEvent,
+  Upcasting
+} from "@service-accounts/domain"
+import type { InvalidConnectionString } from "@service-accounts/store-eventstoredb"
+import { Effect, Either, Option, type Redacted, Schema, type Scope, Stream } from "effect"
+import { type FileProblem, UnreadableEvent, UsageError } from "../Errors.js"
+import { type OpenedSource, openEventStoreDB, openFile, type Source, type SourceError } from "../Source.js"
+
+const ConnectionString = Schema.String.pipe(
+  Schema.pattern(/^esdb(\+discover)?:\/\/\S+$/, {
+    message: () => "must be an EventStoreDB connection string such as esdb://localhost:2113?tls=false"
+  })
+)
+
+/** `--file`: an NDJSON export. */
+export const file = Options.file("file").pipe(
+  Options.withDescription("Read the history from this NDJSON export file."),
+  Options.optional
+)
+
+/** `--eventstoredb`: a connection string, kept redacted (it may hold credentials). */
+export const eventstoredb = Options.redacted("eventstoredb").pipe(
+  Options.withSchema(Schema.RedactedFromSelf(ConnectionString)),
+  Options.withDescription("Read the history from this EventStoreDB server (esdb://host:port?tls=false)."),
+  Options.optional
+)
+
+/** The two ways to give a history. */
+export const sourceOptions = { file, eventstoredb }
+
+/** `--format table|json`. */
+export const format = Options.choice("format", ["table", "json"]).pipe(
+  Options.withDescription("How to print: a table for people (default) or JSON for programs."),
+  Options.withDefault("table")
+)
+
+/** `--organization <id>`: only this organisation. */
+export const organization = Options.text("organization").pipe(
+  Options.withSchema(OrganizationId),
+  Options.withDescription("Only this organisation."),
+  Options.optional
+)
+
+/** Exactly one source. */
+export const sourceOf = (options: {
+  readonly file: Option.Option<string>
+  readonly eventstoredb: Option.Option<Redacted.Redacted<string>>
+}): Either.Either<Source, UsageError> => {
+  if (Option.isSome(options.file) && Option.isSome(options.eventstoredb)) {
+    return Either.left(new UsageError({ reason: "give either --file or --eventstoredb, not both" }))
+  }
+  if (Option.isSome(options.file)) return Either.right({ _tag: "File", path: options.file.value })
+  if (Option.isSome(options.eventstoredb)) {
+    return Either.right({ _tag: "EventStoreDB", connectionString: options.eventstoredb.value })
+  }
+  return Either.left(new UsageError({ reason: "give the history with --file <ndjson> or --eventstoredb <connection>" }))
+}
+
+/** Opens the source given by the options, for the lifetime of the scope. */
+export const openSource = (options: {
+  readonly file: Option.Option<string>
+  readonly eventstoredb: Option.Option<Redacted.Redacted<string>>
+}): Effect.Effect<
+  OpenedSource,
+  UsageError | FileProblem | InvalidConnectionString,
+  Scope.Scope | FileSystem.FileSystem
+> =>
+  Effect.gen(function* () {
+    const source = yield* sourceOf(options)
+    return source._tag === "File" ? yield* openFile(source.path) : yield* openEventStoreDB(source.connectionString)
+  })
+
+/** Upcasts and decodes a directory event; the source has checked it already, so a failure is unexpected. */
+export const toDomainEvent = (event: RecordedEvent): Either.Either<DomainEvent, UnreadableEvent> =>
+  Either.flatMap(Upcasting.upcast(event), decode).pipe(
+    Either.mapLeft(
+      (error) =>
+        new UnreadableEvent({
+          streamId: event.streamId,
+          revision: event.revision,
+          position: event.position,
+          reason: error.reason
+        })
+    )
+  )
+
+/** The directory events of a history, decoded. */
+export const domainEvents = (source: OpenedSource, label: string): Stream.Stream<DomainEvent, SourceError> =>
+  source.events({ checked: true, label }).pipe(
+    Stream.filter((event) => isDirectoryStream(event.streamId)),
+    Stream.mapEffect(toDomainEvent)
+  )
+
+/**
+ * The history was read and the command reported findings (violations, tampering, an unknown token): the process
+ * exits with 1 after printing them.
+ */
+export class FindingsReported extends Schema.TaggedError<FindingsReported>()("FindingsReported", {
+  summary: Schema.String
+}) {}
