@@ -1,0 +1,118 @@
+/**
+ * The command and `authenticate` jobs: each runs its rounds in one process (see `worker.ts`).
+ */
+import type { Probe } from "./probe.js"
+import type { AuthenticateResult, CommandsResult, CommandsSeries } from "./results.js"
+import * as Authenticate from "./workloads/authenticate.js"
+import * as Commands from "./workloads/commands.js"
+
+export interface CommandsParams {
+  readonly history: number
+  readonly commands: number
+  readonly runs: number
+  readonly emmettBudgetMs: number
+}
+
+export interface AuthenticateParams {
+  readonly tokens: number
+  readonly calls: number
+  readonly runs: number
+}
+
+const collectGarbage = (): void => {
+  const gc: unknown = Reflect.get(globalThis, "gc")
+  if (typeof gc === "function") Reflect.apply(gc, globalThis, [])
+}
+
+type Implementation = "raw" | "ours" | "emmett"
+const IMPLEMENTATIONS: ReadonlyArray<Implementation> = ["raw", "ours", "emmett"]
+
+/**
+ * Interleaves the implementations round by round (raw, ours, Emmett), so a noisy neighbour slows all three
+ * alike. Round 0 warms the JIT up and is not recorded. Each round gets a freshly built subject, unless the history
+ * is so long that the rounds' commands add at most 2% to it: then one subject per implementation serves all rounds
+ * (building the library's service on 100,000 events takes seconds).
+ */
+export const commandsJob = async (params: CommandsParams, probe?: Probe): Promise<CommandsResult> => {
+  const history = Commands.benchHistory(params.history)
+  const rounds = params.runs + 1
+  const sharedSetup = history.length >= 50 * rounds * params.commands
+  const make = (implementation: Implementation) =>
+    implementation === "raw"
+      ? Commands.rawSubject(history)
+      : implementation === "ours"
+        ? Commands.oursSubject(history)
+        : Commands.emmettSubject(history, params.emmettBudgetMs)
+  const series = new Map<
+    Implementation,
+    { perSecond: Array<number>; commands: Array<number>; setupMs: Array<number>; warmupMs: Array<number> }
+  >(
+    IMPLEMENTATIONS.map((implementation) => [
+      implementation,
+      { perSecond: [], commands: [], setupMs: [], warmupMs: [] }
+    ])
+  )
+  const problems: Array<string> = []
+  const shared = new Map<Implementation, Commands.CommandsSubject>()
+  const executed = new Map<Implementation, number>()
+  for (let round = 0; round < rounds; round++) {
+    for (const implementation of IMPLEMENTATIONS) {
+      collectGarbage()
+      let subject = shared.get(implementation)
+      if (subject === undefined) {
+        subject = await make(implementation)
+        if (sharedSetup) shared.set(implementation, subject)
+        executed.set(implementation, 0)
+        const s = series.get(implementation)
+        s?.setupMs.push(subject.setupMs)
+        s?.warmupMs.push(subject.warmupMs)
+      }
+      const measured = await subject.run(params.commands, round, implementation === "ours" ? probe : undefined)
+      executed.set(implementation, (executed.get(implementation) ?? 0) + measured.commands)
+      if (round > 0) {
+        series.get(implementation)?.perSecond.push(measured.perSecond)
+        series.get(implementation)?.commands.push(measured.commands)
+      }
+      if (!sharedSetup || round === rounds - 1) {
+        const expected = history.length + 1 + (executed.get(implementation) ?? 0)
+        const length = await subject.streamLength()
+        if (length !== expected)
+          problems.push(`${implementation}: the stream holds ${length} events, expected ${expected}`)
+        await subject.close()
+      }
+    }
+  }
+  const get = (implementation: Implementation): CommandsSeries =>
+    series.get(implementation) ?? { perSecond: [], commands: [], setupMs: [], warmupMs: [] }
+  return { history: history.length, sharedSetup, raw: get("raw"), ours: get("ours"), emmett: get("emmett"), problems }
+}
+
+/** Interleaves raw and library rounds; round 0 warms up and is not recorded. */
+export const authenticateJob = async (params: AuthenticateParams, probe?: Probe): Promise<AuthenticateResult> => {
+  const fixture = Authenticate.authenticateFixture(params.tokens)
+  const raw = await Authenticate.rawSubject(fixture)
+  const ours = await Authenticate.oursSubject(fixture)
+  const results = { raw: [] as number[], ours: [] as number[] }
+  const problems: Array<string> = []
+  for (let round = 0; round <= params.runs; round++) {
+    for (const [name, subject] of [
+      ["raw", raw],
+      ["ours", ours]
+    ] as const) {
+      collectGarbage()
+      const measured = await subject.run(params.calls, name === "ours" ? probe : undefined)
+      if (measured.accepted !== measured.calls) {
+        problems.push(`${name}: ${measured.calls - measured.accepted} of ${measured.calls} calls did not authenticate`)
+      }
+      if (round > 0) results[name].push(measured.perSecond)
+    }
+  }
+  await ours.close()
+  return {
+    tokens: fixture.values.length,
+    raw: results.raw,
+    ours: results.ours,
+    setupMs: { raw: raw.setupMs, ours: ours.setupMs },
+    problems
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * Commands: `issueToken` on one organisation whose stream already holds H events.
+ *
+ * Every implementation gets the same history and the same commands:
+ * 1. set-up (not timed): the organisation's stream is filled with the H generated events, appended straight to
+ *    the store in batches of 1,000; the library's service layer is built (its read models catch up with them);
+ * 2. one warm-up command (not timed) creates the account the tokens are issued for. For the library this is the
+ *    cold start: its state cache is empty, so this command reads and folds all H events. After it the cache is
+ *    warm;
+ * 3. a round: `commands` `issueToken` commands, one after the other, timed together (steady state, warm cache).
+ *    A subject can run several rounds; each adds its commands to the history.
+ */
+import { randomUUID } from "node:crypto"
+import { EventStore, OrganizationId, ServiceAccounts, directoryStream } from "@service-accounts/domain"
+import { make as makeMemoryStore } from "@service-accounts/store-memory"
+import { Context, Effect, Exit, Layer, LogLevel, Logger, Scope, Stream } from "effect"
+import * as Emmett from "../emmett.js"
+import { ADMIN, type EventJson, METADATA, historyArray, streamOf } from "../history.js"
+import { type Probe, noProbe } from "../probe.js"
+import { type PlainContext, type PlainDirectory, decideCreate, decideIssue, emptyDirectory, evolve } from "../plain.js"
+
+export const BENCH_ORGANIZATION = "org-bench"
+export const TENANT_URL = "https://bench.example.com"
+const BATCH = 1000
+
+/** The caller of every command: an administrator of an enterprise organisation. */
+export const CALLER = {
+  organization: { id: BENCH_ORGANIZATION, plan: "enterprise", tenantUrl: TENANT_URL },
+  actor: ADMIN
+} as const
+
+const PLAIN_CONTEXT: PlainContext = { organizationId: BENCH_ORGANIZATION, actor: ADMIN, tenantUrl: TENANT_URL }
+
+export interface CommandsMeasurement {
+  /** Commands timed. */
+  readonly commands: number
+  readonly seconds: number
+  readonly perSecond: number
+}
+
+/** One implementation, set up on a history and warmed up, ready to run rounds of commands. */
+export interface CommandsSubject {
+  /** Building the history (and, for the library, the service and its read models). */
+  readonly setupMs: number
+  /** The warm-up command (for the library: the cold start that folds the whole history). */
+  readonly warmupMs: number
+  /** Times up to `commands` `issueToken` commands; `round` keeps token names unique across rounds. */
+  readonly run: (commands: number, round: number, probe?: Probe) => Promise<CommandsMeasurement>
+  /** Events in the organisation's stream. */
+  readonly streamLength: () => Promise<number>
+  readonly close: () => Promise<void>
+}
+
+/** The history of the benchmark organisation: `events` generated events (rotations, a few deletions). */
+export const benchHistory = (events: number, seed = 7): ReadonlyArray<EventJson> =>
+  historyArray({ events, organizations: [BENCH_ORGANIZATION], seed }).map(({ event }) => event)
+
+const batches = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+const measurement = (commands: number, start: number, end: number): CommandsMeasurement => {
+  const seconds = (end - start) / 1000
+  return { commands, seconds, perSecond: commands / seconds }
+}
+
+const tokenName = (round: number, i: number): string => `bench-token-${round}-${i}`
+
+// ---------------------------------------------------------------------------------------------------------------
+// The library: ServiceAccounts on @service-accounts/store-memory.
+
+const quiet = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
+  effect.pipe(Logger.withMinimumLogLevel(LogLevel.Warning), Effect.runPromise)
+
+/** The workload through `ServiceAccounts` on the in-memory store. Info logs are filtered (level Warning). */
+export const oursSubject = async (history: ReadonlyArray<EventJson>): Promise<CommandsSubject> => {
+  const t0 = performance.now()
+  const scope = Effect.runSync(Scope.make())
+  const streamId = directoryStream(OrganizationId.make(BENCH_ORGANIZATION))
+  const { store, service } = await quiet(
+    Effect.gen(function* () {
+      const store = yield* makeMemoryStore
+      let revision: bigint | undefined
+      for (const batch of batches(history, BATCH)) {
+        const proposed = batch.map((event) => ({
+          eventId: randomUUID(),
+          type: event._tag,
+          data: event,
+          metadata: METADATA
+        }))
+        revision = (yield* store.append(streamId, proposed, revision ?? "no_stream")).nextExpectedRevision
+      }
+      const context = yield* Layer.buildWithScope(
+        ServiceAccounts.layer.pipe(Layer.provide(Layer.succeed(EventStore, store))),
+        scope
+      )
+      return { store, service: Context.get(context, ServiceAccounts) }
+    })
+  )
+  const t1 = performance.now()
+  const account = await quiet(service.create(CALLER, { name: "bench-account" }))
+  const t2 = performance.now()
+  return {
+    setupMs: t1 - t0,
+    warmupMs: t2 - t1,
+    run: async (commands, round, probe = noProbe) => {
+      await probe.start()
+      const result = await quiet(
+        Effect.gen(function* () {
+          const start = performance.now()
+          for (let i = 0; i < commands; i++) {
+            yield* service.issueToken(CALLER, { serviceAccountId: account.serviceAccountId, name: tokenName(round, i) })
+          }
+          return measurement(commands, start, performance.now())
+        })
+      )
+      await probe.stop()
+      return result
+    },
+    streamLength: () => Effect.runPromise(Stream.runCount(store.readStream(streamId))),
+    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The raw baseline: an array store of JSON strings and a state cache, hand-written.
+
+/** Streams of JSON texts; an append checks the expected revision (`-1`: the stream must not exist). */
+export class ArrayStore {
+  private readonly streams = new Map<string, Array<string>>()
+
+  read(streamId: string, from: number): ReadonlyArray<string> {
+    const stream = this.streams.get(streamId)
+    return stream === undefined || from >= stream.length ? [] : stream.slice(from)
+  }
+
+  append(streamId: string, events: ReadonlyArray<string>, expected: number): number {
+    let stream = this.streams.get(streamId)
+    if (stream === undefined) {
+      stream = []
+      this.streams.set(streamId, stream)
+    }
+    if (stream.length - 1 !== expected) throw new Error(`conflict on ${streamId}`)
+    for (const event of events) stream.push(event)
+    return stream.length - 1
+  }
+
+  length(streamId: string): number {
+    return this.streams.get(streamId)?.length ?? 0
+  }
+}
+
+interface Cached {
+  revision: number
+  readonly state: PlainDirectory
+}
+
+/** The raw command path: load (cache + tail), decide, append with the expected revision, update the cache. */
+export class RawService {
+  private readonly cache = new Map<string, Cached>()
+
+  constructor(readonly store: ArrayStore) {}
+
+  private load(streamId: string): Cached {
+    let cached = this.cache.get(streamId)
+    if (cached === undefined) {
+      cached = { revision: -1, state: emptyDirectory() }
+      this.cache.set(streamId, cached)
+    }
+    for (const text of this.store.read(streamId, cached.revision + 1)) {
+      const event: EventJson = JSON.parse(text)
+      evolve(cached.state, event)
+      cached.revision++
+    }
+    return cached
+  }
+
+  private commit(streamId: string, cached: Cached, event: EventJson): void {
+    cached.revision = this.store.append(streamId, [JSON.stringify(event)], cached.revision)
+    evolve(cached.state, event)
+  }
+
+  create(name: string): string {
+    const streamId = streamOf(BENCH_ORGANIZATION)
+    const cached = this.load(streamId)
+    const event = decideCreate(cached.state, PLAIN_CONTEXT, name)
+    this.commit(streamId, cached, event)
+    return event.serviceAccountId
+  }
+
+  issueToken(serviceAccountId: string, name: string): { readonly tokenId: string; readonly sessionJson: string } {
+    const streamId = streamOf(BENCH_ORGANIZATION)
+    const cached = this.load(streamId)
+    const issued = decideIssue(cached.state, PLAIN_CONTEXT, serviceAccountId, name)
+    this.commit(streamId, cached, issued.event)
+    return { tokenId: issued.event.tokenId, sessionJson: issued.sessionJson }
+  }
+}
+
+export const rawSubject = async (history: ReadonlyArray<EventJson>): Promise<CommandsSubject> => {
+  const t0 = performance.now()
+  const store = new ArrayStore()
+  const streamId = streamOf(BENCH_ORGANIZATION)
+  for (const batch of batches(history, BATCH)) {
+    store.append(
+      streamId,
+      batch.map((event) => JSON.stringify(event)),
+      store.length(streamId) - 1
+    )
+  }
+  const service = new RawService(store)
+  const t1 = performance.now()
+  const accountId = service.create("bench-account")
+  const t2 = performance.now()
+  return {
+    setupMs: t1 - t0,
+    warmupMs: t2 - t1,
+    run: async (commands, round, probe = noProbe) => {
+      await probe.start()
+      const start = performance.now()
+      for (let i = 0; i < commands; i++) service.issueToken(accountId, tokenName(round, i))
+      const end = performance.now()
+      await probe.stop()
+      return measurement(commands, start, end)
+    },
+    streamLength: () => Promise.resolve(store.length(streamId)),
+    close: () => Promise.resolve()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The peer: Emmett's CommandHandler on Emmett's in-memory store.
+
+/**
+ * Emmett's cost per command grows with the history, so at long histories a round runs fewer commands: as many as
+ * fit in `budgetMs` judging by the warm-up command, at least 3 and at most the round's `commands`.
+ */
+export const emmettSubject = async (history: ReadonlyArray<EventJson>, budgetMs: number): Promise<CommandsSubject> => {
+  const t0 = performance.now()
+  const store = Emmett.makeStore()
+  const streamId = streamOf(BENCH_ORGANIZATION)
+  for (const batch of batches(history, BATCH)) await Emmett.appendHistory(store, streamId, batch)
+  const t1 = performance.now()
+  let accountId = ""
+  await Emmett.handle(store, streamId, (state) => {
+    const event = decideCreate(state, PLAIN_CONTEXT, "bench-account")
+    accountId = event.serviceAccountId
+    return Emmett.toEmmett(event)
+  })
+  const t2 = performance.now()
+  const warmupMs = t2 - t1
+  return {
+    setupMs: t1 - t0,
+    warmupMs,
+    run: async (commands, round, probe = noProbe) => {
+      const count = Math.max(3, Math.min(commands, Math.floor(budgetMs / Math.max(warmupMs, 0.001))))
+      await probe.start()
+      const start = performance.now()
+      for (let i = 0; i < count; i++) {
+        await Emmett.handle(store, streamId, (state) =>
+          Emmett.toEmmett(decideIssue(state, PLAIN_CONTEXT, accountId, tokenName(round, i)).event)
+        )
+      }
+      const end = performance.now()
+      await probe.stop()
+      return measurement(count, start, end)
+    },
+    streamLength: () => Emmett.streamLength(store, streamId),
+    close: () => Promise.resolve()
+  }
+}
