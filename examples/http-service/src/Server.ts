@@ -6,7 +6,7 @@ import { createServer } from "node:http"
 import { HttpApiBuilder, HttpApiError, HttpApiSwagger, HttpServer, HttpServerError } from "@effect/platform"
 // The sub-path import keeps the cluster, SQL and worker modules of the package index out of start-up.
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { type EventStore, ServiceAccounts } from "@service-accounts/domain"
+import { type EventStore, ServiceAccounts, Token } from "@service-accounts/domain"
 import { Cause, Effect, Layer } from "effect"
 import type { HostLogin } from "./Api.js"
 import { ServiceAccountsApi } from "./Api.js"
@@ -22,8 +22,10 @@ import {
 } from "./Handlers.js"
 import { PageLive } from "./Page.js"
 
-// Effect's default messages end with ", actual <the input>"; the input may be a pasted secret.
-const withoutInput = (message: string): string => message.replace(/,? actual[\s\S]*$/, "").slice(0, 300)
+// Effect's default messages end with ", actual <the input>"; the input may be a pasted secret. As the library does
+// for its own messages (ADR 0003), the echo is cut, token-shaped text redacted and the length capped.
+const withoutInput = (message: string): string =>
+  Token.redactTokens(message.replace(/,? actual[\s\S]*$/, "")).slice(0, 300)
 
 /**
  * Every 400 has the same body, `InvalidInput` with a message and the field: the library's own for what it
