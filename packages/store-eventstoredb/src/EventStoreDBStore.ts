@@ -147,7 +147,16 @@ export const connect = (
         ),
       catch: (error) => new InvalidConnectionString({ reason: safeReason(error) })
     }),
-    (client) => Effect.promise(() => client.dispose().catch(() => undefined))
+    // `dispose` waits for every call the client opened to finish; a call it cannot end must not hold the scope.
+    (client) =>
+      Effect.promise(() => client.dispose().catch(() => undefined)).pipe(
+        Effect.timeoutTo({
+          duration: "5 seconds",
+          onSuccess: () => Effect.void,
+          onTimeout: () => Effect.logWarning("the EventStoreDB client did not finish disposing within 5 seconds")
+        }),
+        Effect.flatten
+      )
   )
 
 const clientOf = (connection: Connection): Effect.Effect<EventStoreDBClient, InvalidConnectionString, Scope.Scope> =>

@@ -10,10 +10,11 @@
  *
  * @since 0.1.0
  */
-import { ANY, END, type EventStoreDBClient, BACKWARDS, jsonEvent } from "@eventstore/db-client"
+import { ANY, type EventStoreDBClient, jsonEvent } from "@eventstore/db-client"
 import { Checkpoints, type CheckpointStoreShape, CorruptStoredEvent, StreamDeleted } from "@service-accounts/domain"
-import { Effect, Layer, Option } from "effect"
-import { isStreamDeleted, isStreamNotFound, unavailable } from "./internal/errors.js"
+import { Effect, Layer, Option, Stream } from "effect"
+import { isStreamDeleted, unavailable } from "./internal/errors.js"
+import { readStream } from "./internal/read.js"
 import { EventStoreDBConnection } from "./EventStoreDBStore.js"
 
 /**
@@ -43,9 +44,6 @@ const KEEP = 5
  */
 export const checkpointStream = (name: string): string => `${CHECKPOINT_CATEGORY}-${name}`
 
-const readError = (streamId: string, error: unknown) =>
-  isStreamDeleted(error) ? new StreamDeleted({ streamId }) : unavailable("read", error, false)
-
 const positionFrom = (data: unknown): bigint | undefined => {
   if (typeof data !== "object" || data === null || !("position" in data)) return undefined
   const position = data.position
@@ -61,35 +59,26 @@ const positionFrom = (data: unknown): bigint | undefined => {
 export const makeCheckpoints = (client: EventStoreDBClient): CheckpointStoreShape => ({
   load: (name) => {
     const streamId = checkpointStream(name)
-    return Effect.tryPromise({
-      try: async () => {
-        for await (const resolved of client.readStream(streamId, {
-          direction: BACKWARDS,
-          fromRevision: END,
-          maxCount: 1
-        })) {
-          return resolved.event
-        }
-        return undefined
-      },
-      catch: (error) => error
-    }).pipe(
-      Effect.catchAll((error) =>
-        isStreamNotFound(error) ? Effect.succeed(undefined) : Effect.fail(readError(streamId, error))
-      ),
-      Effect.flatMap((event) => {
-        if (event === undefined) return Effect.succeed(Option.none())
-        const position = event.isJson ? positionFrom(event.data) : undefined
-        return position === undefined
-          ? Effect.fail(
-              new CorruptStoredEvent({
-                streamId,
-                revision: event.revision,
-                reason: 'a checkpoint holds {"position": "<decimal position>"} as JSON'
-              })
-            )
-          : Effect.succeed(Option.some(position))
-      })
+    return readStream(client)(streamId, { direction: "backwards", maxCount: 1 }).pipe(
+      Stream.runHead,
+      Effect.flatMap(
+        Option.match({
+          onNone: () => Effect.succeed(Option.none()),
+          onSome: (event) => {
+            const position = positionFrom(event.data)
+            return position === undefined
+              ? Effect.fail(
+                  new CorruptStoredEvent({
+                    streamId,
+                    revision: event.revision,
+                    position: event.position,
+                    reason: 'a checkpoint holds {"position": "<decimal position>"} as JSON'
+                  })
+                )
+              : Effect.succeed(Option.some(position))
+          }
+        })
+      )
     )
   },
   save: (name, position) => {

@@ -59,7 +59,17 @@ const follow = (
       Effect.timeout("10 seconds"),
       Effect.fork
     )
-    return { fiber, paused: Deferred.await(paused), resume: Deferred.succeed(resume, undefined) }
+    return {
+      fiber,
+      paused: Deferred.await(paused),
+      resume: Deferred.succeed(resume, undefined),
+      /** Waits until the consumer has had `n` events. */
+      received: (n: number) =>
+        Effect.sync(() => events).pipe(
+          Effect.repeat({ until: (seen) => seen >= n, schedule: Schedule.spaced("5 millis") }),
+          Effect.asVoid
+        )
+    }
   })
 
 const droppingTwice = (
@@ -83,7 +93,11 @@ const droppingTwice = (
     const live = batch(40)
     for (const [index, event] of live.entries()) {
       yield* store.append(streamId, [event], BigInt(39 + index))
-      if (index === 20) yield* server.dropSubscriptions(mode)
+      if (index === 20) {
+        // Once the resubscribed subscription is live again.
+        yield* follower.received(61)
+        expect(yield* server.dropSubscriptions(mode)).toBeGreaterThanOrEqual(1)
+      }
     }
     const delivered = yield* Fiber.join(follower.fiber)
     expect(delivered.filter((item) => item !== "CaughtUp")).toEqual([...ids(history), ...ids(live)])

@@ -15,10 +15,10 @@ import {
   type RecordedEvent,
   StreamDeleted
 } from "@service-accounts/domain"
-import { Effect, Option, Stream } from "effect"
+import { Chunk, Effect, Either, Option, Stream } from "effect"
 import type { Item } from "./cursor.js"
 import { isStreamDeleted, isStreamNotFound, unavailable } from "./errors.js"
-import { fromReadable } from "./readable.js"
+import { fromReadable, open, type Stoppable } from "./readable.js"
 import { type ClientEvent, isSystemEvent, positionOf, streamOf, toRecorded } from "./recorded.js"
 
 /** The largest revision or position the server understands (an unsigned 64-bit integer). */
@@ -40,48 +40,78 @@ export const keepFor =
   (event) =>
     !isSystemEvent(event) && (prefixes === undefined || prefixes.some((prefix) => streamOf(event).startsWith(prefix)))
 
-const toRecordedEffect = (event: ClientEvent): Effect.Effect<RecordedEvent, ReadError> => toRecorded(event)
-
 const items = <A>(stream: Stream.Stream<Item<A>, unknown>): Stream.Stream<A, unknown> =>
   Stream.filterMap(stream, (item) => (item._tag === "Item" ? Option.some(item.item) : Option.none()))
 
 const limited = <A, E>(stream: Stream.Stream<A, E>, limit: number): Stream.Stream<A, E> =>
   Number.isFinite(limit) ? Stream.take(stream, limit) : stream
 
-/** A read of one stream, as the client gives it (errors untouched). */
-const rawReadStream = (
-  client: EventStoreDBClient,
-  streamId: string,
-  fromRevision: ReadRevision,
-  direction: "forwards" | "backwards",
-  limit: number
-): Stream.Stream<ClientEvent, unknown> =>
-  items(
-    fromReadable<ClientEvent>(() =>
-      client.readStream(streamId, {
-        fromRevision,
-        direction: direction === "forwards" ? FORWARDS : BACKWARDS,
-        ...(Number.isFinite(limit) ? { maxCount: limit } : {})
-      })
+/** The client's read of one stream. */
+const streamRead =
+  (
+    client: EventStoreDBClient,
+    streamId: string,
+    fromRevision: ReadRevision,
+    direction: "forwards" | "backwards",
+    limit: number
+  ) =>
+  () =>
+    client.readStream(streamId, {
+      fromRevision,
+      direction: direction === "forwards" ? FORWARDS : BACKWARDS,
+      ...(Number.isFinite(limit) ? { maxCount: limit } : {})
+    })
+
+/** The client's read of `$all` (system events included). */
+const allRead =
+  (client: EventStoreDBClient, fromPosition: ReadPosition, direction: "forwards" | "backwards", limit: number) => () =>
+    client.readAll({
+      fromPosition,
+      direction: direction === "forwards" ? FORWARDS : BACKWARDS,
+      ...(Number.isFinite(limit) ? { maxCount: limit } : {})
+    })
+
+/**
+ * A read through the client as the port's events: the events `select` keeps, converted a chunk at a time. A stored
+ * event that does not convert fails the read after the events before it. `onError` maps a failure of the call, or
+ * says (`undefined`) that the read is simply empty.
+ */
+const decoded = (
+  make: () => Stoppable,
+  select: (event: ClientEvent) => boolean,
+  onError: (error: unknown) => ReadError | undefined
+): Stream.Stream<RecordedEvent, ReadError> =>
+  Stream.fromPull(
+    open<ClientEvent>(make).pipe(
+      Effect.map((cursor) => {
+        let pending: ReadError | undefined
+        const pull: Effect.Effect<Chunk.Chunk<RecordedEvent>, Option.Option<ReadError>> = Effect.suspend(() =>
+          pending === undefined
+            ? cursor.pull.pipe(
+                Effect.mapError(Option.flatMap((error) => Option.fromNullable(onError(error)))),
+                Effect.flatMap((chunk) => {
+                  const out: Array<RecordedEvent> = []
+                  for (const item of chunk) {
+                    if (item._tag !== "Item" || !select(item.item)) continue
+                    const recorded = toRecorded(item.item)
+                    if (Either.isLeft(recorded)) {
+                      pending = recorded.left
+                      break
+                    }
+                    out.push(recorded.right)
+                  }
+                  return out.length > 0 ? Effect.succeed(Chunk.unsafeFromArray(out)) : pull
+                })
+              )
+            : Effect.fail(Option.some(pending))
+        )
+        return pull
+      }),
+      Effect.catchAll((error) => Effect.succeed(Effect.fail(Option.fromNullable(onError(error)))))
     )
   )
 
-/** A read of `$all`, as the client gives it (errors untouched, system events included). */
-const rawReadAll = (
-  client: EventStoreDBClient,
-  fromPosition: ReadPosition,
-  direction: "forwards" | "backwards",
-  limit: number
-): Stream.Stream<ClientEvent, unknown> =>
-  items(
-    fromReadable<ClientEvent>(() =>
-      client.readAll({
-        fromPosition,
-        direction: direction === "forwards" ? FORWARDS : BACKWARDS,
-        ...(Number.isFinite(limit) ? { maxCount: limit } : {})
-      })
-    )
-  )
+const all = (): boolean => true
 
 /** Where a read of a stream starts, or `undefined` when it reads nothing whatever the stream holds. */
 const streamStart = (
@@ -106,13 +136,12 @@ export const readStream =
     const direction = options?.direction ?? "forwards"
     const fromRevision = streamStart(options?.from, direction)
     if (limit === 0 || fromRevision === undefined) return Stream.empty
-    return rawReadStream(client, streamId, fromRevision, direction, limit).pipe(
-      Stream.catchAll((error) =>
-        isStreamNotFound(error)
-          ? Stream.empty
-          : Stream.fail(isStreamDeleted(error) ? new StreamDeleted({ streamId }) : unavailable("read", error, false))
-      ),
-      Stream.mapEffect(toRecordedEffect)
+    return decoded(streamRead(client, streamId, fromRevision, direction, limit), all, (error) =>
+      isStreamNotFound(error)
+        ? undefined
+        : isStreamDeleted(error)
+          ? new StreamDeleted({ streamId })
+          : unavailable("read", error, false)
     )
   }
 
@@ -131,35 +160,33 @@ export const readAll =
     const direction = options?.direction ?? "forwards"
     const from = options?.from
     if (limit === 0) return Stream.empty
-    let raw: Stream.Stream<ClientEvent, unknown>
+    const onError = (error: unknown) => unavailable("read", error, false)
+    let events: Stream.Stream<RecordedEvent, ReadError>
     if (direction === "forwards") {
       if (from === "end") return Stream.empty
       const start = from === undefined || from === "start" || from < 0n ? START : clientPosition(from)
-      raw = rawReadAll(client, start, "forwards", Number.POSITIVE_INFINITY)
+      events = decoded(allRead(client, start, "forwards", Number.POSITIVE_INFINITY), keep, onError)
     } else if (from === undefined || from === "end") {
-      raw = rawReadAll(client, END, "backwards", Number.POSITIVE_INFINITY)
+      events = decoded(allRead(client, END, "backwards", Number.POSITIVE_INFINITY), keep, onError)
     } else if (from === "start") {
       // The oldest event is the only one at or before the start.
-      raw = rawReadAll(client, START, "forwards", Number.POSITIVE_INFINITY).pipe(Stream.filter(keep), Stream.take(1))
+      events = Stream.take(decoded(allRead(client, START, "forwards", Number.POSITIVE_INFINITY), keep, onError), 1)
     } else if (from < 0n) {
       return Stream.empty
     } else {
-      const at = rawReadAll(client, clientPosition(from), "forwards", 1).pipe(
-        Stream.filter((event) => positionOf(event) === from)
+      const at = decoded(
+        allRead(client, clientPosition(from), "forwards", 1),
+        (event) => positionOf(event) === from && keep(event),
+        onError
       )
-      const before = rawReadAll(client, clientPosition(from), "backwards", Number.POSITIVE_INFINITY).pipe(
-        Stream.filter((event) => (positionOf(event) ?? from) < from)
+      const before = decoded(
+        allRead(client, clientPosition(from), "backwards", Number.POSITIVE_INFINITY),
+        (event) => (positionOf(event) ?? from) < from && keep(event),
+        onError
       )
-      raw = Stream.concat(at, before)
+      events = Stream.concat(at, before)
     }
-    return limited(
-      raw.pipe(
-        Stream.mapError((error) => unavailable("read", error, false)),
-        Stream.filter(keep),
-        Stream.mapEffect(toRecordedEffect)
-      ),
-      limit
-    )
+    return limited(events, limit)
   }
 
 /** The last event of a stream: its revision and position, `undefined` when the stream does not exist. */
@@ -170,7 +197,7 @@ export const streamHead = (
   { readonly revision: bigint; readonly position: bigint } | undefined,
   StreamDeleted | EventStoreUnavailable
 > =>
-  rawReadStream(client, streamId, END, "backwards", 1).pipe(
+  items(fromReadable<ClientEvent>(streamRead(client, streamId, END, "backwards", 1))).pipe(
     Stream.runHead,
     Effect.map(
       Option.match({
@@ -190,7 +217,7 @@ export const streamHead = (
 
 /** The position of the last record of `$all` (whatever it is), `undefined` when the store is empty. */
 export const allHead = (client: EventStoreDBClient): Effect.Effect<bigint | undefined, EventStoreUnavailable> =>
-  rawReadAll(client, END, "backwards", 1).pipe(
+  items(fromReadable<ClientEvent>(allRead(client, END, "backwards", 1))).pipe(
     Stream.runHead,
     Effect.map((event) => Option.getOrUndefined(Option.flatMapNullable(event, positionOf))),
     Effect.mapError((error) => unavailable("read", error, false))
