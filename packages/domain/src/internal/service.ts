@@ -25,14 +25,8 @@ import type { Decision } from "../Decider.js"
 import * as Directory from "../Directory.js"
 import * as DirectoryView from "../DirectoryView.js"
 import * as Integrity from "../Integrity.js"
-import {
-  AuthenticationFailed,
-  CommandIdReused,
-  type ConcurrencyConflict,
-  ServiceAccountNotFound,
-  TokenAlreadyIssued
-} from "../Errors.js"
-import { EventStore, EventStoreUnavailable } from "../EventStore.js"
+import { AuthenticationFailed, CommandIdReused, type ConcurrencyConflict, ServiceAccountNotFound } from "../Errors.js"
+import { EventStore } from "../EventStore.js"
 import type { ServiceAccountEvent } from "../Events.js"
 import { ServiceAccountId, uuidFromBytes } from "../Ids.js"
 import { SecureRandom } from "../SecureRandom.js"
@@ -48,6 +42,7 @@ import * as Token from "../Token.js"
 import * as TokenIndex from "../TokenIndex.js"
 import { decoder } from "./input.js"
 import { makeReadModels } from "./readModels.js"
+import { isConflict, isRetryable, repeatCreate, repeatDelete, repeatIssue, repeatRevoke } from "./repeats.js"
 import { foldCached, makeStateCache } from "./stateCache.js"
 
 const decodeCaller = decoder(Caller, "caller")
@@ -64,57 +59,6 @@ const tagged = (tag: string, input: unknown): unknown =>
 const authenticationFailures = Metric.counter("service_accounts_authentication_failures", {
   description: "authentications refused, by cause"
 })
-
-const isConflict = (error: unknown): error is ConcurrencyConflict =>
-  typeof error === "object" && error !== null && "_tag" in error && error._tag === "ConcurrencyConflict"
-
-const isRetryable = (error: unknown): boolean => error instanceof EventStoreUnavailable && error.retryable
-
-/** What a repeated command answers, rebuilt from the events it appended the first time. */
-const firstOf = <T extends ServiceAccountEvent["_tag"]>(events: ReadonlyArray<ServiceAccountEvent>, tag: T) =>
-  events.find((event): event is Extract<ServiceAccountEvent, { _tag: T }> => event._tag === tag)
-
-const repeatCreate = (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => {
-  const created = firstOf(events, "ServiceAccountCreated")
-  return created === undefined
-    ? Effect.fail(new CommandIdReused({ commandId }))
-    : Effect.succeed<Directory.Created>({
-        _tag: "Created",
-        serviceAccountId: created.serviceAccountId,
-        name: created.name
-      })
-}
-
-const repeatIssue = (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => {
-  const issued = firstOf(events, "TokenIssued")
-  return Effect.fail(
-    issued === undefined
-      ? new CommandIdReused({ commandId })
-      : new TokenAlreadyIssued({ commandId, serviceAccountId: issued.serviceAccountId, tokenId: issued.tokenId })
-  )
-}
-
-const repeatRevoke = (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => {
-  const revoked = firstOf(events, "TokenRevoked")
-  return revoked === undefined
-    ? Effect.fail(new CommandIdReused({ commandId }))
-    : Effect.succeed<Directory.Revoked>({
-        _tag: "Revoked",
-        serviceAccountId: revoked.serviceAccountId,
-        tokenId: revoked.tokenId
-      })
-}
-
-const repeatDelete = (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => {
-  const deleted = firstOf(events, "ServiceAccountDeleted")
-  return deleted === undefined
-    ? Effect.fail(new CommandIdReused({ commandId }))
-    : Effect.succeed<Directory.Deleted>({
-        _tag: "Deleted",
-        serviceAccountId: deleted.serviceAccountId,
-        revokedTokenIds: deleted.revokedTokenIds
-      })
-}
 
 type FailureCause = Token.MalformedReason | "unknown" | "revoked" | "account-deleted" | "other-organization"
 
