@@ -132,6 +132,8 @@ export interface FaultInjectorShape {
   readonly setEnabled: (enabled: boolean) => Effect.Effect<void>
   /** Queues faults to inject next. */
   readonly force: (faults: ForcedFaults) => Effect.Effect<void>
+  /** Drops the forced faults not used yet. */
+  readonly clearForced: Effect.Effect<void>
 }
 
 /**
@@ -329,7 +331,12 @@ export const makeFaultInjector = (options: FaultOptions): FaultInjectorShape => 
         forcedAppends.push(...(faults.appends ?? []))
         forcedReadFailures += faults.readFailures ?? 0
         forcedDrops += faults.subscriptionDrops ?? 0
-      })
+      }),
+    clearForced: Effect.sync(() => {
+      forcedAppends.length = 0
+      forcedReadFailures = 0
+      forcedDrops = 0
+    })
   }
 }
 

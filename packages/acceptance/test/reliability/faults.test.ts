@@ -5,7 +5,7 @@
  * event (generated ids, digests and times normalised), with the same outcome for every command.
  *
  * The service re-sends a failed append itself (its `storeRetry`: bounded, jittered, the very same events with the
- * same ids and expected revision). Its schedule here allows one re-send, so some commands also outlast it and
+ * same ids and expected revision). A second run allows it only one re-send, so some commands also outlast it and
  * reach the caller as `EventStoreUnavailable`; the caller then sends the same command with the same command id,
  * and the service answers from the history — an unknown outcome is resolved through idempotency, never by a
  * blind second append.
@@ -177,21 +177,27 @@ describe("fault injection: the same history with and without faults (memory stor
     180_000
   )
 
-  // DOMAIN BUG (see domain-findings.test.ts, "a caller's re-send after a lost reply"): with only one re-send
-  // allowed, some commands are written but reach the caller as EventStoreUnavailable; the caller sends them again
-  // with the same command id, the service decides again on its cached state (which does not have the write) and
-  // proposes new events under the event ids of the write — the store answers "already written", and the service
-  // returns, caches and projects its new decision: a phantom account or token that later commands build on. The
-  // histories then differ. Remove `.fails` once the domain is fixed.
+  // The caller's side of an unknown outcome: with one re-send allowed, some commands are written but reach the
+  // caller as EventStoreUnavailable, and the caller sends them again with the same command id. The service must
+  // answer from the history (the original result; for issueToken, TokenAlreadyIssued naming the token).
+  //
+  // DOMAIN BUG D1 (see idempotency.test.ts for the precise description and the proposed fix): the repeat is
+  // decided again on the service's stale cached state, its new events reuse the ids of the events already written,
+  // the store answers "already written", and the service returns, caches and projects a phantom account or token;
+  // later commands append events about it, so the history departs from the fault-free run. It passed on the
+  // domain before 9aec1c3 (9 caller re-sends, 4 values withheld, 3/3 histories equal). Remove `.fails` once fixed.
   it.live.fails(
-    `${LONG_SEQUENCES} sequences of ${LONG_LENGTH} commands: the caller re-sends commands that outlast storeRetry`,
+    "2 sequences of 1000 commands and 20 of 30, storeRetry allowing one re-send: the caller re-sends with its command id",
     () =>
       Effect.gen(function* () {
-        const totals = yield* compareRuns(
-          oneResend,
-          sequences.filter((s) => s.length === LONG_LENGTH)
-        )
+        const totals = yield* compareRuns(oneResend, [
+          ...sequences.filter((s) => s.length === LONG_LENGTH).slice(0, 2),
+          ...sequences.filter((s) => s.length === SHORT_LENGTH).slice(0, 20)
+        ])
         print("fault injection, the caller re-sends too (storeRetry: 1 re-send)", totals)
+        expect(totals.callerRetries).toBeGreaterThan(0)
+        expect(totals.duplicates).toBe(0)
+        expect(totals.leaks).toBe(0)
       }),
     180_000
   )
