@@ -3,6 +3,7 @@
  * and inclusive time per function (name, file, line), as a share of all samples.
  */
 import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 
 interface CallFrame {
   readonly functionName: string
@@ -41,20 +42,39 @@ export interface ProfileSummary {
 
 const shortUrl = (url: string): string => {
   const withoutScheme = url.replace(/^file:\/\//, "")
-  const pnpm = withoutScheme.indexOf("/node_modules/.pnpm/")
-  if (pnpm >= 0) {
-    const rest = withoutScheme.slice(pnpm + "/node_modules/.pnpm/".length)
-    const inner = rest.indexOf("/node_modules/")
-    return inner >= 0 ? rest.slice(inner + "/node_modules/".length) : rest
-  }
-  const workspace = withoutScheme.indexOf("/work/main/")
-  return workspace >= 0 ? withoutScheme.slice(workspace + "/work/main/".length) : withoutScheme
+  const pnpm = withoutScheme.lastIndexOf("/node_modules/")
+  if (pnpm >= 0) return withoutScheme.slice(pnpm + "/node_modules/".length)
+  const workspace = /\/((?:packages|bench|examples)\/.*)$/.exec(withoutScheme)
+  return workspace?.[1] ?? withoutScheme
 }
 
-const keyOf = (frame: CallFrame): string =>
-  frame.url === ""
-    ? `${frame.functionName || "(anonymous)"}`
-    : `${frame.functionName || "(anonymous)"} (${shortUrl(frame.url)}:${frame.lineNumber + 1})`
+const sourceLines = new Map<string, ReadonlyArray<string>>()
+
+/** The start of the source line a function begins on, to tell anonymous functions apart. */
+const lineText = (url: string, line: number): string => {
+  if (!url.startsWith("file://")) return ""
+  let lines = sourceLines.get(url)
+  if (lines === undefined) {
+    try {
+      lines = readFileSync(fileURLToPath(url), "utf8").split("\n")
+    } catch {
+      lines = []
+    }
+    sourceLines.set(url, lines)
+  }
+  const text = (lines[line] ?? "").trim()
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+const keyOf = (frame: CallFrame): string => {
+  if (frame.url === "") return frame.functionName || "(anonymous)"
+  const where = `${shortUrl(frame.url)}:${frame.lineNumber + 1}`
+  if (frame.functionName !== "") return `${frame.functionName} (${where})`
+  // Our own anonymous functions (Effect.gen bodies, callbacks) are named by the line they start on.
+  const ours = !frame.url.includes("/node_modules/") && frame.url.startsWith("file://")
+  const text = ours ? lineText(frame.url, frame.lineNumber) : ""
+  return text === "" ? `(anonymous) (${where})` : `(anonymous: ${text}) (${where})`
+}
 
 const isProfile = (value: unknown): value is Profile =>
   typeof value === "object" &&
@@ -144,14 +164,4 @@ export const formatSummary = (summary: ProfileSummary, top = 25): string => {
       `  ${pad(`${f.totalPercent.toFixed(1)}%`, 7)} ${pad(`(self ${f.selfPercent.toFixed(1)}%)`, 14)} ${f.key}`
     )
   return lines.join("\n")
-}
-
-// `tsx src/cpuprofile.ts file.cpuprofile [top]` prints the summary of a profile.
-if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ""))) {
-  const [file, top] = process.argv.slice(2)
-  if (file === undefined) {
-    console.error("usage: tsx src/cpuprofile.ts <file.cpuprofile> [top]")
-    process.exit(2)
-  }
-  console.log(formatSummary(readProfile(file), top === undefined ? 25 : Number(top)))
 }
