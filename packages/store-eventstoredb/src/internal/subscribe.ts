@@ -25,6 +25,11 @@ interface Source {
   readonly open: (after: bigint | undefined) => Stoppable
   /** The point "end" stands for: the last event now, or `undefined` (the start) when there is none. */
   readonly head: Effect.Effect<bigint | undefined, ReadError>
+  /**
+   * Whether to look at `head` before the first subscription and report `CaughtUp` at once when there is nothing:
+   * servers before 24.2 never send "caught up" for a stream that does not exist yet.
+   */
+  readonly caughtUpWhenEmpty: boolean
   /** The point of an event, to resume after it. */
   readonly pointOf: (event: ClientEvent) => bigint | undefined
   /** Whether the port shows the event. */
@@ -49,13 +54,15 @@ const catchUp = (
     Effect.gen(function* () {
       const outer = yield* Effect.scope
       const driver = yield* Schedule.driver(settings.schedule)
-      let resolved = from !== "end"
+      let resolved = from !== "end" && !source.caughtUpWhenEmpty
       let after: bigint | undefined =
         from === undefined || from === "start" || from === "end" || from < 0n ? undefined : from
       let caughtUp = false
       let current: { readonly cursor: Cursor<ClientEvent>; readonly scope: Scope.CloseableScope } | undefined
       /** A failure found in the middle of a chunk: the events before it go out first. */
       let pending: ReadError | undefined
+      /** `CaughtUp` found out before subscribing, to go out first. */
+      let early = false
 
       const close = Effect.suspend(() => {
         const scope = current?.scope
@@ -66,7 +73,12 @@ const catchUp = (
       /** One attempt: resolve "end" if needed, then open a subscription. */
       const connect = Effect.gen(function* () {
         if (!resolved) {
-          after = yield* source.head
+          const head = yield* source.head
+          if (from === "end") after = head
+          if (head === undefined && source.caughtUpWhenEmpty && !caughtUp) {
+            caughtUp = true
+            early = true
+          }
           resolved = true
         }
         const scope = yield* Scope.fork(outer, ExecutionStrategy.sequential)
@@ -93,7 +105,7 @@ const catchUp = (
         const reason = fatal instanceof EventStoreUnavailable ? fatal.reason : describe(error)
         return close.pipe(
           Effect.zipRight(
-            Effect.logDebug("event store subscription dropped; resubscribing").pipe(Effect.annotateLogs({ reason }))
+            Effect.logInfo("event store subscription dropped; resubscribing").pipe(Effect.annotateLogs({ reason }))
           ),
           Effect.zipRight(driver.next(error)),
           Effect.mapError(() =>
@@ -123,6 +135,10 @@ const catchUp = (
               continue
             }
             cursor = connected.right
+          }
+          if (early) {
+            early = false
+            return Chunk.of(SubscriptionMessage.caughtUp)
           }
           const next = yield* Effect.either(cursor.pull)
           if (Either.isLeft(next)) {
@@ -174,6 +190,7 @@ export const subscribeToStream =
       {
         open: (after) => client.subscribeToStream(streamId, { fromRevision: after ?? START }),
         head: Effect.map(streamHead(client, streamId), (head) => head?.revision),
+        caughtUpWhenEmpty: true,
         pointOf: (event) => event.event?.revision ?? event.link?.revision,
         keep: () => true,
         fatal: fatalFor(streamId)
@@ -200,6 +217,7 @@ export const subscribeToAll =
         open: (after) =>
           client.subscribeToAll({ fromPosition: after === undefined ? START : clientPosition(after), filter }),
         head: allHead(client),
+        caughtUpWhenEmpty: false,
         pointOf: positionOf,
         keep,
         fatal: fatalFor(undefined)
