@@ -188,9 +188,12 @@ export const historyArray = (options: HistoryOptions): Array<GeneratedEvent> => 
   return out
 }
 
-/** A recorded event as one NDJSON line holds it: revision and position as decimal strings (they are 64-bit). */
+/**
+ * A recorded event as a line of the library's NDJSON history format (`Ndjson` in the domain, what `sa-audit export`
+ * writes): revision and position as decimal strings (they are 64-bit), the time as ISO-8601.
+ */
 export type RecordedLine = {
-  readonly streamId: string
+  readonly stream: string
   readonly revision: string
   readonly position: string
   readonly eventId: string
@@ -200,16 +203,23 @@ export type RecordedLine = {
   readonly recordedAt: string
 }
 
-/** Renders a history as NDJSON lines, each with its stream revision and global position. */
+/** The first line of a history file in the library's NDJSON format (`Ndjson.HEADER_LINE`). */
+export const NDJSON_HEADER = JSON.stringify({ format: "service-accounts/ndjson", version: 1 })
+
+/**
+ * Renders a history in the library's NDJSON format: the header line, then one line per event with its stream
+ * revision and global position (the same keys, in the same order, as `Ndjson.encodeLine`).
+ */
 export function* ndjsonLines(options: HistoryOptions): Generator<string> {
   const revisions = new Map<string, number>()
   let position = 0
+  yield NDJSON_HEADER
   for (const append of generateHistory(options)) {
     for (const { organizationId, event } of append) {
       const revision = revisions.get(organizationId) ?? 0
       revisions.set(organizationId, revision + 1)
       const line: RecordedLine = {
-        streamId: streamOf(organizationId),
+        stream: streamOf(organizationId),
         revision: String(revision),
         position: String(position++),
         eventId: randomUUID(),

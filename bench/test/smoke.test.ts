@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { OrganizationId, Token, decode, directoryStream } from "@service-accounts/domain"
+import { Ndjson, OrganizationId, Token, decode, directoryStream } from "@service-accounts/domain"
 import { checkInvariants } from "@service-accounts/testing"
 import { Either } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
@@ -34,9 +34,10 @@ describe("bench smoke", () => {
   })
 
   it("generates histories that decode with the library's schemas and keep its invariants", () => {
-    const recorded = [...ndjsonLines({ events: 3000, organizations: ["org-a", "org-b", "org-c"], seed: 3 })].map(
-      (line, i) => toRecorded(line, i + 1)
-    )
+    const [header, ...lines] = [...ndjsonLines({ events: 3000, organizations: ["org-a", "org-b", "org-c"], seed: 3 })]
+    expect(header).toBe(Ndjson.HEADER_LINE)
+    const recorded = lines.map((line, i) => toRecorded(line, i + 2))
+    expect(lines[0]).toBe(recorded[0] === undefined ? "" : Ndjson.encodeLine(recorded[0]))
     expect(recorded.length).toBeGreaterThanOrEqual(3000)
     for (const event of recorded) expect(Either.isRight(decode(event))).toBe(true)
     expect(checkInvariants(recorded)).toEqual([])

@@ -1,52 +1,17 @@
 /**
- * Replay with the library: `JSON.parse`, the envelope checked by hand, `decode` (Schema), and `apply` of the
- * three projections. See `replay.ts`.
+ * Replay with the library: each line read with the library's own NDJSON reader (`Ndjson.decodeHeader`, then
+ * `Ndjson.decodeLine`: `JSON.parse` and the line's envelope checked with its schema), each event decoded with
+ * `decode` (Schema), then `apply` of the three projections. See `replay.ts`.
  */
-import { AuditTrail, DirectoryView, type Json, type RecordedEvent, TokenIndex, decode } from "@service-accounts/domain"
+import { AuditTrail, DirectoryView, Ndjson, type RecordedEvent, TokenIndex, decode } from "@service-accounts/domain"
 import { Chunk, Either, HashMap } from "effect"
 import { type ReplaySummary, lines } from "./replay.js"
 
-/** The shape `JSON.parse` gives a line: any JSON, whose envelope fields are checked before use. */
-type ParsedLine = {
-  readonly streamId?: Json
-  readonly revision?: Json
-  readonly position?: Json
-  readonly eventId?: Json
-  readonly type?: Json
-  readonly data?: Json
-  readonly metadata?: Json
-  readonly recordedAt?: Json
-}
-
-const isObject = (value: Json | undefined): value is { readonly [key: string]: Json } =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
-/** A line as a `RecordedEvent`, its envelope checked (the event itself is checked by `decode`). */
-export const toRecorded = (line: string, number: number): RecordedEvent => {
-  const parsed: ParsedLine = JSON.parse(line)
-  const { streamId, revision, position, eventId, type, data, metadata, recordedAt } = parsed
-  if (
-    typeof streamId !== "string" ||
-    typeof revision !== "string" ||
-    typeof position !== "string" ||
-    typeof eventId !== "string" ||
-    typeof type !== "string" ||
-    data === undefined ||
-    !isObject(metadata) ||
-    typeof recordedAt !== "string"
-  ) {
-    throw new Error(`line ${number}: not a recorded event`)
-  }
-  return {
-    streamId,
-    revision: BigInt(revision),
-    position: BigInt(position),
-    eventId,
-    type,
-    data,
-    metadata,
-    recordedAt: new Date(recordedAt)
-  }
+/** One event line as a `RecordedEvent`, read by the library's NDJSON reader. */
+export const toRecorded = (text: string, number: number): RecordedEvent => {
+  const recorded = Ndjson.decodeLine({ number, text, terminated: true })
+  if (Either.isLeft(recorded)) throw recorded.left
+  return recorded.right
 }
 
 export const replayOurs = async (path: string): Promise<ReplaySummary> => {
@@ -55,9 +20,15 @@ export const replayOurs = async (path: string): Promise<ReplaySummary> => {
   let tokens = TokenIndex.projection.initialState
   let audit = AuditTrail.projection.initialState
   let events = 0
-  for await (const line of lines(path)) {
-    if (line.length === 0) continue
-    const decoded = decode(toRecorded(line, events + 1))
+  let number = 0
+  for await (const text of lines(path)) {
+    number++
+    if (number === 1) {
+      const header = Ndjson.decodeHeader({ number, text, terminated: true })
+      if (Either.isLeft(header)) throw header.left
+      continue
+    }
+    const decoded = decode(toRecorded(text, number))
     if (Either.isLeft(decoded)) throw decoded.left
     directory = DirectoryView.projection.apply(directory, decoded.right)
     tokens = TokenIndex.projection.apply(tokens, decoded.right)

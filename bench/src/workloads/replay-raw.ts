@@ -2,7 +2,7 @@
  * Replay, the raw baseline: `JSON.parse` and the three read models as plain mutable `Map`s and arrays. See
  * `replay.ts`. It imports neither Effect nor the library.
  */
-import type { ActorJson, EventJson, RecordedLine } from "../history.js"
+import { type ActorJson, type EventJson, NDJSON_HEADER, type RecordedLine } from "../history.js"
 import { type ReplaySummary, lines } from "./replay.js"
 
 interface RawToken {
@@ -76,8 +76,13 @@ export const replayRaw = async (path: string): Promise<ReplaySummary> => {
   const digestByToken = new Map<string, string>()
   const audit = new Map<string, Array<RawAuditEntry>>()
   let events = 0
+  let header = true
   for await (const line of lines(path)) {
-    if (line.length === 0) continue
+    if (header) {
+      header = false
+      if (line !== NDJSON_HEADER) throw new Error("not a service-accounts NDJSON history")
+      continue
+    }
     const recorded: RecordedLine = JSON.parse(line)
     const event = recorded.data
     const organizationId = event.organizationId

@@ -3,9 +3,12 @@
  * (directory view, token index, audit trail). Both implementations stream the file through the same line
  * splitter (`readline` over a read stream), so memory is bounded by the read models, never by the file.
  *
- * - the library: `JSON.parse`, the line's envelope checked by hand, the event decoded with the domain's `decode`
- *   (Schema, strict), then `apply` of `DirectoryView.projection`, `TokenIndex.projection` and
- *   `AuditTrail.projection`;
+ * The file is in the library's NDJSON history format (a header line, then one recorded event a line: what
+ * `sa-audit export` writes and auditors replay).
+ *
+ * - the library: the line read with `Ndjson.decodeLine` (`JSON.parse`, the envelope checked with its schema),
+ *   the event decoded with the domain's `decode` (Schema, strict), then `apply` of `DirectoryView.projection`,
+ *   `TokenIndex.projection` and `AuditTrail.projection`;
  * - the raw baseline: `JSON.parse`, then the same three read models as plain mutable `Map`s and arrays.
  *
  * The two live in their own modules (`replay-ours.ts`, `replay-raw.ts`) so that a process measuring the raw
