@@ -41,6 +41,22 @@ export class FileProblem extends Schema.TaggedError<FileProblem>()("FileProblem"
 }
 
 /**
+ * A line of a history file that cannot be read, or a file that is not a history (`line` absent).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidFile extends Schema.TaggedError<InvalidFile>()("InvalidFile", {
+  path: Schema.String,
+  line: Schema.optional(Schema.Number),
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return this.line === undefined ? `${this.path}: ${this.reason}` : `${this.path}: line ${this.line}: ${this.reason}`
+  }
+}
+
+/**
  * An event of the source that does not hold what its stream requires (an unknown event type, data that does not
  * fit the schema, an unreadable checkpoint). Where an event comes from a file, the line is named instead.
  *

@@ -16,7 +16,7 @@ import {
 import * as EventStoreDB from "@service-accounts/store-eventstoredb"
 import { Chunk, Context, Effect, Either, Layer, Option, Redacted, type Scope, Stream } from "effect"
 import { problem } from "./Content.js"
-import { FileProblem, UnreadableEvent } from "./Errors.js"
+import { FileProblem, InvalidFile, UnreadableEvent } from "./Errors.js"
 import { isSystemEvent } from "./HistoryTransfer.js"
 import * as Progress from "./Progress.js"
 
@@ -36,12 +36,7 @@ export type Source =
  * @since 0.1.0
  * @category errors
  */
-export type SourceError =
-  | Ndjson.InvalidNdjson
-  | FileProblem
-  | UnreadableEvent
-  | ReadError
-  | EventStoreDB.InvalidConnectionString
+export type SourceError = InvalidFile | FileProblem | UnreadableEvent | ReadError | EventStoreDB.InvalidConnectionString
 
 /**
  * @since 0.1.0
@@ -148,7 +143,17 @@ export const openFile = (path: string): Effect.Effect<OpenedSource, FileProblem,
           const text = fileText(path, (read) => {
             bytes = read
           })
-          const decoded = Ndjson.decode(text, options.checked ? { check: problem } : undefined)
+          const decoded = Ndjson.decode(text, options.checked ? { check: problem } : undefined).pipe(
+            Stream.mapError((error) =>
+              error._tag === "InvalidNdjson"
+                ? new InvalidFile({
+                    path,
+                    reason: error.reason,
+                    ...(error.line === undefined ? {} : { line: error.line })
+                  })
+                : error
+            )
+          )
           return withProgress(decoded, progress, () => bytes)
         }).pipe(Stream.provideContext(context))
     }

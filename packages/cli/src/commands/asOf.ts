@@ -11,12 +11,16 @@ import { foldDirectory } from "./replay.js"
 import { domainEvents, format, openSource, organization, sourceOptions } from "./shared.js"
 
 const at = Options.text("at").pipe(
-  Options.withSchema(Schema.DateTimeUtc),
+  Options.withSchema(
+    Schema.DateTimeUtc.annotations({ message: () => "--at must be an ISO-8601 time, such as 2026-11-28T09:30:00Z" })
+  ),
   Options.withDescription("The state after every event that occurred at or before this ISO-8601 time."),
   Options.optional
 )
 
-const Position = Schema.BigInt.pipe(Schema.nonNegativeBigInt({ message: () => "must be a position (0 or more)" }))
+const Position = Schema.BigInt.annotations({ message: () => "--position must be a whole number" }).pipe(
+  Schema.nonNegativeBigInt({ message: () => "--position must be 0 or more" })
+)
 
 const position = Options.text("position").pipe(
   Options.withSchema(Position),
@@ -25,7 +29,9 @@ const position = Options.text("position").pipe(
 )
 
 const account = Options.text("account").pipe(
-  Options.withSchema(ServiceAccountId),
+  Options.withSchema(
+    ServiceAccountId.annotations({ message: () => "--account must be a service account id (a UUID)" })
+  ),
   Options.withDescription("Show this service account and the tokens valid at that point."),
   Options.optional
 )

@@ -9,7 +9,7 @@ import * as Render from "../Render.js"
 import { domainEvents, FindingsReported, format, openSource, sourceOptions } from "./shared.js"
 
 const tokenId = Args.text({ name: "token-id" }).pipe(
-  Args.withSchema(TokenId),
+  Args.withSchema(TokenId.annotations({ message: () => "the token id must be a lower-case UUID" })),
   Args.withDescription("The token's id (a UUID, as the directory and the audit trail show it).")
 )
 

@@ -1,0 +1,120 @@
+import { readFileSync } from "node:fs"
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Either, Stream } from "effect"
+import { Ndjson, type RecordedEvent, Token } from "../src/index.js"
+
+const golden = readFileSync(new URL("fixtures/history-v1.ndjson", import.meta.url), "utf8")
+
+const event: RecordedEvent = {
+  streamId: "serviceAccountDirectory-acme",
+  revision: 3n,
+  position: 18446744073709551615n,
+  eventId: "0c5d8c1e-2f7a-4b8e-9d1c-3e4f5a6b7c8d",
+  type: "Anything",
+  data: { a: [1, "é\u2028", null, true], b: { c: 1.5 } },
+  metadata: { schemaVersion: 1 },
+  recordedAt: new Date("2026-11-28T09:30:00.123Z")
+}
+
+const decodeAll = (text: string, chunkSize = text.length || 1) => {
+  const chunks: Array<string> = []
+  for (let i = 0; i < text.length; i += chunkSize) chunks.push(text.slice(i, i + chunkSize))
+  return Effect.either(Stream.runCollect(Ndjson.decode(Stream.fromIterable(chunks)))).pipe(
+    Effect.map(Either.map(Chunk.toReadonlyArray))
+  )
+}
+
+const failure = (text: string) =>
+  Effect.map(decodeAll(text), (result) => (Either.isLeft(result) ? result.left.message : "decoded"))
+
+const line = (fields: { readonly [key: string]: unknown }) =>
+  JSON.stringify({
+    stream: "s-1",
+    revision: "0",
+    position: "0",
+    eventId: "0c5d8c1e-2f7a-4b8e-9d1c-3e4f5a6b7c8d",
+    type: "T",
+    data: {},
+    metadata: {},
+    recordedAt: "2026-11-28T09:30:00.000Z",
+    ...fields
+  })
+
+describe("Ndjson", () => {
+  it.effect("round-trips events exactly, 64-bit positions included", () =>
+    Effect.gen(function* () {
+      const text = Chunk.join(
+        yield* Stream.runCollect(Ndjson.encode(Stream.make(event, { ...event, revision: 4n }))),
+        ""
+      )
+      expect(text.split("\n")[0]).toBe('{"format":"service-accounts/ndjson","version":1}')
+      expect(text.endsWith("\n")).toBe(true)
+      const decoded = yield* decodeAll(text)
+      expect(decoded).toEqual(Either.right([event, { ...event, revision: 4n }]))
+    })
+  )
+
+  it.effect("reads the same events whatever the chunk boundaries", () =>
+    Effect.gen(function* () {
+      const whole = yield* decodeAll(golden)
+      expect(Either.isRight(whole) && whole.right.length).toBe(17)
+      for (const size of [1, 7, 100, 4096]) expect(yield* decodeAll(golden, size)).toEqual(whole)
+    })
+  )
+
+  it.effect("accepts CRLF line ends and a last line without a line break", () =>
+    Effect.gen(function* () {
+      const text = `${Ndjson.HEADER_LINE}\r\n${line({})}\r\n${line({ revision: "1" })}`
+      const result = yield* decodeAll(text)
+      expect(Either.isRight(result) && result.right.map((e) => e.revision)).toEqual([0n, 1n])
+    })
+  )
+
+  it.effect("names the problem and the line of bad input", () =>
+    Effect.gen(function* () {
+      const header = Ndjson.HEADER_LINE
+      expect(yield* failure("")).toBe(
+        'the file is empty: a history starts with the header {"format":"service-accounts/ndjson","version":1}'
+      )
+      expect(yield* failure(`${line({})}\n`)).toMatch(/^line 1: the first line must be the header/)
+      expect(yield* failure('{"format":"service-accounts/ndjson","version":2}\n')).toBe(
+        "line 1: format version 2 is not known to this version of the library"
+      )
+      expect(yield* failure(`${header}\n${line({})}\n{"stream": oops\n`)).toMatch(/^line 3: invalid JSON/)
+      expect(yield* failure(`${header}\n${line({})}\n${line({}).slice(0, 40)}`)).toMatch(
+        /^line 3: the file ends in the middle of this line \(truncated\): invalid JSON/
+      )
+      expect(yield* failure(`${header}\n\n`)).toBe("line 2: the line is empty")
+      expect(yield* failure(`${header}\n${line({ revision: 0 })}\n`)).toBe(
+        "line 2: revision: Expected string, actual 0"
+      )
+      expect(yield* failure(`${header}\n${line({ revision: "-1", eventId: "x" })}\n`)).toBe(
+        "line 2: revision: must be a string of decimal digits; eventId: must be a UUID"
+      )
+      expect(yield* failure(`${header}\n${line({ recordedAt: "yesterday" })}\n`)).toMatch(
+        /^line 2: recordedAt: must be an ISO-8601/
+      )
+      expect(yield* failure(`${header}\n${line({ extra: 1 })}\n`)).toMatch(/^line 2: extra: /)
+      expect(yield* failure(`${header}\n${line({ metadata: [] })}\n`)).toMatch(/^line 2: metadata: /)
+    })
+  )
+
+  it.effect("never echoes a token value in an error", () =>
+    Effect.gen(function* () {
+      const value = Token.fromEntropy(new Uint8Array(32).fill(7))
+      const message = yield* failure(`${Ndjson.HEADER_LINE}\n{"stream": "${value}" oops\n`)
+      expect(message).toMatch(/^line 2: invalid JSON/)
+      expect(Token.findTokens(message)).toEqual([])
+    })
+  )
+
+  it.effect("lets the caller refuse well-formed events, naming the line", () =>
+    Effect.gen(function* () {
+      const text = `${Ndjson.HEADER_LINE}\n${line({})}\n${line({ type: "Nope" })}\n`
+      const result = yield* Effect.either(
+        Stream.runCollect(Ndjson.decodeText(text, { check: (e) => (e.type === "Nope" ? "no Nope here" : undefined) }))
+      )
+      expect(Either.isLeft(result) && result.left.message).toBe("line 3: no Nope here")
+    })
+  )
+})

@@ -1,0 +1,46 @@
+/**
+ * Helpers of the history-compatibility tests: decoding a history file with today's code, and the directory view
+ * as plain JSON with sorted keys, so the committed expectation does not depend on the order fields are built in.
+ */
+import { Chunk, DateTime, Effect, Either, HashMap, Stream } from "effect"
+import { decode, DirectoryView, isDirectoryStream, type Json, Ndjson, Upcasting } from "../src/index.js"
+
+const sortKeys = (value: Json): Json => {
+  if (value === null || typeof value !== "object") return value
+  if (Array.isArray(value)) return value.map(sortKeys)
+  const entries: Array<[string, Json]> = Object.entries(value)
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, item]) => [key, sortKeys(item)]))
+}
+
+/** The directory view as plain JSON, in a stable order. */
+export const directoryJson = (state: DirectoryView.DirectoryViewState): Json =>
+  sortKeys(
+    JSON.parse(
+      JSON.stringify(
+        [...HashMap.values(state)]
+          .sort((a, b) => a.organizationId.localeCompare(b.organizationId))
+          .map((directory) => ({
+            organizationId: directory.organizationId,
+            accounts: DirectoryView.accounts(directory, { includeDeleted: true }).map((account) => ({
+              ...account,
+              createdAt: DateTime.formatIso(account.createdAt),
+              ...(account.deletedAt === undefined ? {} : { deletedAt: DateTime.formatIso(account.deletedAt) }),
+              tokens: account.tokens.map((token) => ({
+                ...token,
+                issuedAt: DateTime.formatIso(token.issuedAt),
+                ...(token.revokedAt === undefined ? {} : { revokedAt: DateTime.formatIso(token.revokedAt) })
+              }))
+            }))
+          }))
+      )
+    )
+  )
+
+/** Decodes a history file's directory events with today's code (upcasters included). */
+export const domainEvents = (text: string, registry: Upcasting.Registry = Upcasting.registry) =>
+  Effect.gen(function* () {
+    const recorded = yield* Stream.runCollect(Ndjson.decodeText(text))
+    return Chunk.toReadonlyArray(recorded)
+      .filter((event) => isDirectoryStream(event.streamId))
+      .map((event) => Either.getOrThrow(Either.flatMap(Upcasting.upcast(event, registry), decode)))
+  })
