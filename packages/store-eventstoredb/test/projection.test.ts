@@ -4,6 +4,7 @@ import {
   Checkpoints,
   type DomainEvent,
   EventStore,
+  OrganizationId,
   type Projection,
   ProjectionRunner,
   ServiceAccounts,
@@ -45,7 +46,7 @@ const createAccounts = (organization: string, from: number, count: number) =>
 /** The ids of an organisation's events, in order, as stored. */
 const storedIds = (organization: string) =>
   Effect.flatMap(EventStore, (store) =>
-    Stream.runCollect(store.readStream(directoryStream(organization as never)))
+    Stream.runCollect(store.readStream(directoryStream(OrganizationId.make(organization))))
   ).pipe(Effect.map((events) => Chunk.toReadonlyArray(events).map((event) => event.eventId)))
 
 const waitFor = <A>(get: Effect.Effect<A>, done: (value: A) => boolean) =>
@@ -110,7 +111,7 @@ withLayer(
       // …and its checkpoint, in the database, is the last event it applied.
       const store = yield* EventStore
       const last = yield* Stream.runHead(
-        store.readStream(directoryStream(organization as never), { direction: "backwards" })
+        store.readStream(directoryStream(OrganizationId.make(organization)), { direction: "backwards" })
       )
       const checkpoint = yield* Effect.flatMap(Checkpoints, (checkpoints) => checkpoints.load(name))
       expect(checkpoint).toEqual(Option.map(last, (event) => event.position))
