@@ -10,7 +10,7 @@
  *   createdBy: Actor, tokens: Token[] }} Account
  * @typedef {{ organizationId: string, tenantUrl: string, accounts: Account[] }} Directory
  * @typedef {{ id: string, name: string, plan: string, tenantUrl: string }} DemoOrganization
- * @typedef {{ _tag?: string, message?: string, field?: string }} ApiError
+ * @typedef {{ _tag?: string, message?: string, field?: string, issues?: { path: string, message: string }[] }} ApiError
  */
 
 /**
@@ -40,6 +40,9 @@ const accountList = byId("accounts", HTMLUListElement)
 // The API
 // ---------------------------------------------------------------------------------------------------------------
 
+/** @param {string} text */
+const capitalise = (text) => text.charAt(0).toUpperCase() + text.slice(1)
+
 /** An answer of the API that is not a success. */
 class ApiFailure extends Error {
   /**
@@ -51,6 +54,10 @@ class ApiFailure extends Error {
     this.status = status
     this.tag = body._tag ?? ""
     this.field = body.field
+    // Next to a field, its own issue reads better than the whole message ("invalid … command: name: …").
+    const field = body.field
+    const issue = body.issues?.find((i) => i.path === field || i.path.startsWith(`${field}.`))
+    this.fieldMessage = issue === undefined ? this.message : capitalise(issue.message)
   }
 }
 
@@ -77,9 +84,17 @@ const api = async (method, path, body) => {
     ...(body === undefined ? {} : { body: JSON.stringify(body) })
   })
   const text = await response.text()
-  const json = text === "" ? {} : JSON.parse(text)
-  if (!response.ok) throw new ApiFailure(response.status, json)
-  return json
+  if (!response.ok) {
+    /** @type {ApiError} */
+    let body = {}
+    try {
+      body = text === "" ? {} : JSON.parse(text)
+    } catch {
+      // Not one of the API's JSON errors (a proxy's page, say): the status says enough.
+    }
+    throw new ApiFailure(response.status, body)
+  }
+  return text === "" ? {} : JSON.parse(text)
 }
 
 /** @param {unknown} error */
@@ -384,10 +399,10 @@ createForm.addEventListener("submit", async (event) => {
     announce(`Service account ${created.name} created.`)
   } catch (error) {
     if (error instanceof ApiFailure && error.field === "name") {
-      fieldError(createName, createNameError, error.message)
+      fieldError(createName, createNameError, error.fieldMessage)
       createName.focus()
     } else if (error instanceof ApiFailure && error.field === "description") {
-      fieldError(createDescription, createDescriptionError, error.message)
+      fieldError(createDescription, createDescriptionError, error.fieldMessage)
       createDescription.focus()
     } else {
       createError.textContent = messageOf(error)
@@ -471,7 +486,7 @@ tokenForm.addEventListener("submit", async (event) => {
     tokenValue.select()
   } catch (error) {
     if (error instanceof ApiFailure && error.field === "name") {
-      fieldError(tokenName, tokenNameError, error.message)
+      fieldError(tokenName, tokenNameError, error.fieldMessage)
       tokenName.focus()
     } else {
       tokenError.textContent = messageOf(error)

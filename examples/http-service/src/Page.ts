@@ -28,10 +28,12 @@ const securityHeaders = {
 export const PageLive = HttpApiBuilder.Router.use((router) =>
   Effect.forEach(
     files,
-    ({ route, file, contentType }) => {
-      const body = readFileSync(new URL(file, publicDir), "utf8")
-      return router.get(route, Effect.succeed(HttpServerResponse.text(body, { contentType, headers: securityHeaders })))
-    },
+    ({ route, file, contentType }) =>
+      Effect.flatMap(
+        Effect.sync(() => readFileSync(new URL(file, publicDir), "utf8")),
+        (body) =>
+          router.get(route, Effect.succeed(HttpServerResponse.text(body, { contentType, headers: securityHeaders })))
+      ),
     { discard: true }
   )
 )

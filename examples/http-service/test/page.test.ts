@@ -52,7 +52,9 @@ describe.skipIf(!hasChromium)("the management page in Chromium", () => {
   let context: BrowserContext
   let page: Page
 
-  const screenshot = (name: string) => page.screenshot({ path: join(outputDir, `${name}.png`) })
+  // A token value is never written anywhere, screenshots included: its field is masked.
+  const screenshot = (name: string) =>
+    page.screenshot({ path: join(outputDir, `${name}.png`), mask: [page.locator("#token-value")] })
 
   /** How many times the value is in the page: its markup and every field's current value. */
   const occurrences = (value: string) =>
@@ -133,7 +135,7 @@ describe.skipIf(!hasChromium)("the management page in Chromium", () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("New Service Account")
   })
 
-  it("shows a taken name inline, on the field", async () => {
+  it("shows a taken name, and any other refused name, inline on the field", async () => {
     await page.getByRole("button", { name: "New Service Account" }).click()
     const dialog = page.getByRole("dialog", { name: "New Service Account" })
     await dialog.getByLabel("Name").fill("Deploy-Bot")
@@ -142,6 +144,10 @@ describe.skipIf(!hasChromium)("the management page in Chromium", () => {
     await expect.poll(() => error.textContent()).toContain("already exists")
     expect(await dialog.getByLabel("Name").getAttribute("aria-invalid")).toBe("true")
     await screenshot("02-name-taken")
+    // The library's own validation shows on the field too, in its words.
+    await dialog.getByLabel("Name").fill("x".repeat(101))
+    await dialog.getByRole("button", { name: "Create" }).click()
+    await expect.poll(() => error.textContent()).toBe("A service account name must be at most 100 characters")
     await page.keyboard.press("Escape")
     await dialog.waitFor({ state: "hidden" })
   })
