@@ -340,6 +340,30 @@ describe("the hostile-input corpus", () => {
     180_000
   )
 
+  it.live("names and ids that are prototype keys are plain data: stored, listed and kept apart, nothing polluted", () =>
+    Effect.gen(function* () {
+      const store = yield* makeMemoryStore
+      const service = yield* build(store, captureLogs())
+      const keys = ["__proto__", "constructor", "prototype", "hasOwnProperty", "toString"]
+      for (const organizationId of keys) {
+        const caller = administrator(organizationId)
+        for (const name of keys) {
+          const account = yield* service.create(caller, { name })
+          const issued = yield* service.issueToken(caller, { serviceAccountId: account.serviceAccountId, name })
+          expect((yield* service.authenticate(issued.value, { organizationId })).organizationId).toBe(organizationId)
+          expect((yield* service.get(caller, account.serviceAccountId)).name).toBe(name)
+        }
+      }
+      for (const organizationId of keys) {
+        const listing = yield* service.list(administrator(organizationId))
+        expect(listing.accounts.map((a) => a.name)).toEqual(keys)
+        expect(yield* service.auditTrail(administrator(organizationId))).toHaveLength(keys.length * 2)
+      }
+      expect("polluted" in {}).toBe(false)
+      expect(Object.keys(Object.prototype)).toEqual([])
+    }).pipe(Effect.scoped)
+  )
+
   for (const { hostile, index } of gaps) {
     it.live.fails(`known gap — ${hostile.id}: ${hostile.gap ?? ""}`, () =>
       Effect.gen(function* () {
