@@ -86,6 +86,7 @@ export const validate = <E, R>(
     let totalErrors = 0
     let events = 0
     let lines = 0
+    let unreadable = 0
     const fail = (error: Ndjson.InvalidNdjson) => {
       totalErrors++
       if (errors.length < maxErrors) errors.push(error)
@@ -98,20 +99,25 @@ export const validate = <E, R>(
       }
       events++
       const decoded = Ndjson.decodeLine(line)
-      if (Either.isLeft(decoded)) return fail(decoded.left)
+      if (Either.isLeft(decoded)) {
+        unreadable++
+        return fail(decoded.left)
+      }
       const event = decoded.right
       const reason = check(event)
-      if (reason !== undefined) return fail(new Ndjson.InvalidNdjson({ line: line.number, reason }))
+      if (reason !== undefined) fail(new Ndjson.InvalidNdjson({ line: line.number, reason }))
       const last = streams.get(event.streamId) ?? -1n
-      if (event.revision !== last + 1n) {
-        return fail(
+      streams.set(event.streamId, event.revision)
+      // A line that could not be read may have been the missing revision: report gaps only when every line so far
+      // was readable, so one bad line is one error.
+      if (event.revision !== last + 1n && unreadable === 0) {
+        fail(
           new Ndjson.InvalidNdjson({
             line: line.number,
             reason: `revision ${event.revision} of ${event.streamId} does not follow revision ${last}: each stream's revisions must run from 0 without gaps`
           })
         )
       }
-      streams.set(event.streamId, event.revision)
     }
     return Stream.runForEachChunk(Ndjson.splitLines(chunks), (chunk) =>
       Effect.sync(() => Chunk.forEach(chunk, onLine))

@@ -40,16 +40,24 @@ export const render = (label: string, fraction: number | undefined, events: numb
 export const silent: Progress = { update: () => undefined, finish: () => undefined }
 
 /**
+ * Where a bar is drawn: what it needs of a Node stream.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Terminal {
+  readonly isTTY?: boolean
+  readonly columns?: number
+  readonly write: (text: string) => unknown
+}
+
+/**
  * A bar on `stream` (standard error by default) when it is a terminal, else `silent`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (
-  label: string,
-  total: number | undefined,
-  stream: NodeJS.WriteStream = process.stderr
-): Progress => {
+export const make = (label: string, total: number | undefined, stream: Terminal = process.stderr): Progress => {
   if (stream.isTTY !== true) return silent
   let last = 0
   let drawn = false

@@ -13,7 +13,7 @@ import {
   type ReadError,
   type RecordedEvent
 } from "@service-accounts/domain"
-import * as EventStoreDB from "@service-accounts/store-eventstoredb"
+import type * as EventStoreDB from "@service-accounts/store-eventstoredb"
 import { Chunk, Context, Effect, Either, Layer, Option, Redacted, type Scope, Stream } from "effect"
 import { problem } from "./Content.js"
 import { FileProblem, InvalidFile, UnreadableEvent } from "./Errors.js"
@@ -169,6 +169,23 @@ export const describeConnection = (connectionString: string): string =>
   connectionString.replace(/\/\/[^@/]*@/, "//").replace(/\?.*$/, "")
 
 /**
+ * The EventStoreDB adapter's layer. The adapter (and its gRPC client) is loaded only when a command uses a server,
+ * so reading a file starts fast.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const eventStoreDBLayer = (
+  connectionString: Redacted.Redacted<string>
+): Layer.Layer<EventStore, EventStoreDB.InvalidConnectionString> =>
+  Layer.unwrapEffect(
+    Effect.map(
+      Effect.promise(() => import("@service-accounts/store-eventstoredb")),
+      (adapter) => adapter.layer({ connectionString })
+    )
+  )
+
+/**
  * Connects to EventStoreDB (the connection opens on the first read) for the lifetime of the scope.
  *
  * @since 0.1.0
@@ -178,7 +195,7 @@ export const openEventStoreDB = (
   connectionString: Redacted.Redacted<string>
 ): Effect.Effect<OpenedSource, EventStoreDB.InvalidConnectionString, Scope.Scope> =>
   Effect.gen(function* () {
-    const context = yield* Layer.build(EventStoreDB.layer({ connectionString }))
+    const context = yield* Layer.build(eventStoreDBLayer(connectionString))
     const store = Context.get(context, EventStore)
     return {
       description: describeConnection(Redacted.value(connectionString)),

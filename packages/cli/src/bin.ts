@@ -1,7 +1,7 @@
 /**
  * The `sa-audit` executable.
  */
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect, Logger, LogLevel } from "effect"
 import { main } from "./Cli.js"
 

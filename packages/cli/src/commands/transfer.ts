@@ -3,14 +3,14 @@
  */
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { NodeSink } from "@effect/platform-node"
+import * as NodeSink from "@effect/platform-node/NodeSink"
 import { type AppendError, Ndjson, type ReadError } from "@service-accounts/domain"
-import * as EventStoreDB from "@service-accounts/store-eventstoredb"
+import type * as EventStoreDB from "@service-accounts/store-eventstoredb"
 import { Console, Effect, Option, Redacted, Stream } from "effect"
 import { FileProblem, UsageError } from "../Errors.js"
 import { importHistory, type InvalidHistory, type TargetNotEmpty } from "../HistoryTransfer.js"
 import * as Progress from "../Progress.js"
-import { describeConnection, fileText } from "../Source.js"
+import { describeConnection, eventStoreDBLayer, fileText } from "../Source.js"
 import { eventstoredb, openSource, sourceOptions } from "./shared.js"
 
 const out = Options.file("out").pipe(
@@ -94,7 +94,7 @@ const runImport = (options: ImportOptions): Effect.Effect<void, ImportError, Fil
       )
     })
     const summary = yield* importHistory(chunks, { force: options.force }).pipe(
-      Effect.provide(EventStoreDB.layer({ connectionString }))
+      Effect.provide(eventStoreDBLayer(connectionString))
     )
     yield* Console.log(
       `Imported ${summary.events} event(s) of ${summary.streams} stream(s) into ${describeConnection(Redacted.value(connectionString))} in ${summary.appends} append(s).`
