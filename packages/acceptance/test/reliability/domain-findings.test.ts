@@ -59,7 +59,7 @@ const withPausableSubscriptions = (store: EventStoreShape, latch: Effect.Latch):
 })
 
 const eventually = <A, E>(effect: Effect.Effect<A, E>) =>
-  effect.pipe(Effect.retry(Schedule.spaced("5 millis").pipe(Schedule.intersect(Schedule.recurs(400)))))
+  effect.pipe(Effect.retry(Schedule.spaced("10 millis").pipe(Schedule.intersect(Schedule.recurs(500)))))
 
 describe("domain findings (each .fails while the bug is there)", () => {
   /*

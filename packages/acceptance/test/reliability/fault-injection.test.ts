@@ -213,7 +213,7 @@ describe("FaultInjection", () => {
       for (const token of tokens) {
         const principal = yield* reader
           .authenticate(token.value)
-          .pipe(Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(250)))))
+          .pipe(Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(500)))))
         expect(principal.tokenId).toBe(token.tokenId)
       }
       expect((yield* injector.counts).subscriptionDrops).toBeGreaterThan(0)

@@ -83,7 +83,7 @@ const tagOf = (exit: Exit.Exit<unknown, unknown>): string => {
 const eventuallyRefused = (service: ServiceAccountsShape, value: Redacted.Redacted<string>) =>
   service.authenticate(value).pipe(
     Effect.flip,
-    Effect.retry(Schedule.spaced("5 millis").pipe(Schedule.intersect(Schedule.recurs(200)))),
+    Effect.retry(Schedule.spaced("10 millis").pipe(Schedule.intersect(Schedule.recurs(500)))),
     Effect.as(true),
     Effect.orElseSucceed(() => false)
   )
