@@ -57,7 +57,7 @@ class ApiFailure extends Error {
     // Next to a field, its own issue reads better than the whole message ("invalid … command: name: …").
     const field = body.field
     const issue = body.issues?.find((i) => i.path === field || i.path.startsWith(`${field}.`))
-    this.fieldMessage = issue === undefined ? this.message : capitalise(issue.message)
+    this.fieldMessage = capitalise(issue === undefined ? this.message : issue.message)
   }
 }
 
