@@ -56,7 +56,7 @@ const follow = (
       Stream.takeUntil(() => events >= count && caughtUp),
       Stream.runCollect,
       Effect.map(Chunk.toReadonlyArray),
-      Effect.timeout("10 seconds"),
+      Effect.timeout("60 seconds"),
       Effect.fork
     )
     return {
@@ -108,7 +108,7 @@ const droppingTwice = (
 
 const fast = { resubscribe: Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(50))) }
 
-withLayer(onTestServer(fast), { excludeTestServices: true, timeout: "30 seconds" })("resubscription", (it) => {
+withLayer(onTestServer(fast), { excludeTestServices: true, timeout: "120 seconds" })("resubscription", (it) => {
   for (const mode of ["unavailable", "end"] as const) {
     it.scoped(
       `subscribeToAll after the server ${mode === "end" ? "ends" : "fails"} the call: no gap, no duplicate`,
