@@ -30,13 +30,13 @@ const IMPLEMENTATIONS: ReadonlyArray<Implementation> = ["raw", "ours", "emmett"]
 /**
  * Interleaves the implementations round by round (raw, ours, Emmett), so a noisy neighbour slows all three
  * alike. Round 0 warms the JIT up and is not recorded. Each round gets a freshly built subject, unless the history
- * is so long that the rounds' commands add at most 2% to it: then one subject per implementation serves all rounds
- * (building the library's service on 100,000 events takes seconds).
+ * is long enough that all rounds together add at most a fifth to it: then one subject per implementation serves
+ * all rounds (building the library's service on 10,000+ events takes seconds).
  */
 export const commandsJob = async (params: CommandsParams, probe?: Probe): Promise<CommandsResult> => {
   const history = Commands.benchHistory(params.history)
   const rounds = params.runs + 1
-  const sharedSetup = history.length >= 50 * rounds * params.commands
+  const sharedSetup = history.length >= 5 * rounds * params.commands
   const make = (implementation: Implementation) =>
     implementation === "raw"
       ? Commands.rawSubject(history)

@@ -6,6 +6,7 @@
  * - `BENCH_QUICK=1`: a smoke run at small sizes (seconds, not minutes; the numbers mean little);
  * - `BENCH_ONLY=commands,replay,authenticate`: run only these workloads;
  * - `BENCH_RUNS`, `BENCH_REPLAY_RUNS`: measured runs per workload (default 5 and 3);
+ * - `BENCH_REPLAY_BUDGET_S`: no further replay round starts once the replays have taken this long (default 300);
  * - `BENCH_HISTORIES=0,1000`: the history lengths of the command workload;
  * - `BENCH_REPLAY_EVENTS`, `BENCH_TOKENS`: the replay and token-index sizes;
  * - `BENCH_PROFILE_DIR=dir`: write CPU profiles of the library's timed parts there (and print their summaries).
@@ -37,6 +38,7 @@ const config = {
   emmettBudgetMs: quick ? 300 : 1500,
   replayEvents: numberOr(env.BENCH_REPLAY_EVENTS, quick ? 20_000 : 1_000_000),
   replayRuns: numberOr(env.BENCH_REPLAY_RUNS, quick ? 1 : 3),
+  replayBudgetSeconds: numberOr(env.BENCH_REPLAY_BUDGET_S, 300),
   tokens: numberOr(env.BENCH_TOKENS, quick ? 5_000 : 100_000),
   calls: quick ? 20_000 : 200_000
 }
@@ -274,7 +276,7 @@ const main = async (): Promise<void> => {
         ours: spread(runs.ours.map((r) => r.maxRssKb / 1024))
       }
       measurementRows.push([
-        `replay events/s, ${formatNumber(config.replayEvents)} events`,
+        `replay events/s, ${formatNumber(config.replayEvents)} events (${runs.ours.length} runs)`,
         formatSpread(rate.ours),
         formatSpread(rate.raw),
         "—"
