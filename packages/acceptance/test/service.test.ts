@@ -184,7 +184,7 @@ describe("ServiceAccounts", () => {
         (s) => s.create({ ...acme, actor: { userId: "", role: "administrator" } }, { name: "ok" }),
         "actor"
       ],
-      ["get with a malformed id", (s) => s.get(acme, "../etc"), "(input)"]
+      ["get with a malformed id", (s) => s.get(acme, "../etc"), "serviceAccountId"]
     ]
     for (const [label, call, field] of cases) {
       it.effect(`${label}: InvalidInput naming ${field}, nothing appended`, () =>

@@ -8,11 +8,13 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { findTokens } from "./Token.js"
 
-// C0 and C1 controls, and the bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
-// Lone surrogates are refused too: they cannot be stored faithfully as UTF-8.
+// C0 and C1 controls, the line and paragraph separators (U+2028, U+2029), the bidi marks (U+200E, U+200F,
+// U+061C), embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). Lone surrogates are refused too:
+// they cannot be stored faithfully as UTF-8.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const forbiddenCharacters = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+const forbiddenCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/
 
 const hasLoneSurrogate = (s: string): boolean => {
   for (let i = 0; i < s.length; i++) {
@@ -43,6 +45,10 @@ const Text = (what: string, max: number) =>
     }),
     Schema.filter((s) => characters(s) <= max, {
       message: () => `a ${what} must be at most ${max} characters`
+    }),
+    // A token value pasted into a name would be stored in an event for ever: refuse it.
+    Schema.filter((s) => findTokens(s).length === 0, {
+      message: () => `a ${what} must not contain an API token value`
     })
   )
 
@@ -95,5 +101,12 @@ export type Description = typeof Description.Type
  * @category utils
  */
 export const nameKey = (name: string): string =>
-  // Upper- then lower-casing approximates Unicode case folding (e.g. "ß" and "SS" meet at "ss").
-  name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC").trim()
+  // Upper- then lower-casing approximates Unicode case folding (e.g. "ß" and "SS" meet at "ss"); invisible
+  // (default-ignorable) characters are dropped, so "deploy\u200Bbot" and "deploybot" are the same name.
+  name
+    .normalize("NFKC")
+    .replace(/\p{Default_Ignorable_Code_Point}/gu, "")
+    .toUpperCase()
+    .toLowerCase()
+    .normalize("NFKC")
+    .trim()

@@ -160,10 +160,25 @@ export const decode = (recorded: RecordedEvent): Either.Either<DomainEvent, Corr
   }
   const decoded = decodeEvent(recorded.data)
   if (Either.isLeft(decoded)) {
-    return corrupt(ParseResult.TreeFormatter.formatErrorSync(decoded.left))
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
+    const described = issues
+      .slice(0, 3)
+      .map(
+        (issue) =>
+          `${issue.path.length === 0 ? "the data" : issue.path.join(".")}: ${issue.message.replace(/,? actual[\s\S]*$/, "")}`
+      )
+    return corrupt(
+      `${recorded.type} does not match its schema — ${described.join("; ")}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ""}`
+    )
   }
   if (decoded.right._tag !== recorded.type) {
     return corrupt(`the stored type ${recorded.type} does not match the data's _tag ${decoded.right._tag}`)
+  }
+  // An organisation's stream holds that organisation's events only: anything else would cross a tenant boundary.
+  if (isDirectoryStream(recorded.streamId) && recorded.streamId !== directoryStream(decoded.right.organizationId)) {
+    return corrupt(
+      `an event of organisation ${decoded.right.organizationId} is stored in another organisation's stream`
+    )
   }
   return Either.right({
     streamId: recorded.streamId,

@@ -191,8 +191,8 @@ describe("fault injection: the same history with and without faults (memory stor
   // decided again on the service's stale cached state, its new events reuse the ids of the events already written,
   // the store answers "already written", and the service returns, caches and projects a phantom account or token;
   // later commands append events about it, so the history departs from the fault-free run. It passed on the
-  // domain before 9aec1c3 (9 caller re-sends, 4 values withheld, 3/3 histories equal). Remove `.fails` once fixed.
-  it.live.fails(
+  // domain before 9aec1c3 (9 caller re-sends, 4 values withheld, 3/3 histories equal). Fixed since: the test runs as a normal one.
+  it.live(
     "2 sequences of 1000 commands and 20 of 30, storeRetry allowing one re-send: the caller re-sends with its command id",
     () =>
       Effect.gen(function* () {

@@ -47,6 +47,8 @@ interface Common {
   readonly field?: string
   /** Not refused yet: why it should be (run as a `.fails` test). */
   readonly gap?: string
+  /** Was a gap, found by this corpus and since fixed in the domain: why it must be refused. */
+  readonly fixed?: string
   /** Passed as it is: no placeholder substitution, which would touch its getters or traps. */
   readonly exotic?: boolean
 }
@@ -305,10 +307,11 @@ export const corpus: ReadonlyArray<HostileCase> = [
   createDescription("description-newline", "control characters", "two\nlines"),
   issue("token-name-escape", "control characters", { name: "esc\u001bape" }, "name"),
   createName("name-line-separator", "control characters", "line\u2028separator", {
-    gap: "U+2028 LINE SEPARATOR breaks a line like \\n does (in UIs, logs, JSON-in-JS); names refuse \\n but accept it"
+    fixed:
+      "U+2028 LINE SEPARATOR breaks a line like \\n does (in UIs, logs, JSON-in-JS); names refuse \\n but accept it"
   }),
   createName("name-paragraph-separator", "control characters", "paragraph\u2029separator", {
-    gap: "U+2029 PARAGRAPH SEPARATOR breaks a line like \\n does; names refuse \\n but accept it"
+    fixed: "U+2029 PARAGRAPH SEPARATOR breaks a line like \\n does; names refuse \\n but accept it"
   }),
 
   // — bidi overrides —
@@ -324,13 +327,14 @@ export const corpus: ReadonlyArray<HostileCase> = [
   createDescription("description-rlo", "bidi overrides", "harmless\u202eeno suoregnad"),
   issue("token-name-rli", "bidi overrides", { name: "ci\u2067-token" }, "name"),
   createName("name-left-to-right-mark", "bidi overrides", "deploy\u200ebot", {
-    gap: "U+200E LEFT-TO-RIGHT MARK is a Bidi_Control character like the overrides refused: invisible, it makes names that look alike differ"
+    fixed:
+      "U+200E LEFT-TO-RIGHT MARK is a Bidi_Control character like the overrides refused: invisible, it makes names that look alike differ"
   }),
   createName("name-right-to-left-mark", "bidi overrides", "deploy\u200fbot", {
-    gap: "U+200F RIGHT-TO-LEFT MARK is a Bidi_Control character like the overrides refused"
+    fixed: "U+200F RIGHT-TO-LEFT MARK is a Bidi_Control character like the overrides refused"
   }),
   createName("name-arabic-letter-mark", "bidi overrides", "deploy\u061cbot", {
-    gap: "U+061C ARABIC LETTER MARK is a Bidi_Control character like the overrides refused"
+    fixed: "U+061C ARABIC LETTER MARK is a Bidi_Control character like the overrides refused"
   }),
 
   // — case and normalisation: the same name as one of BASE_ACCOUNT_NAMES —
@@ -355,19 +359,20 @@ export const corpus: ReadonlyArray<HostileCase> = [
   // — invisible characters: the same name to the eye —
   duplicateAccount("zero-width-space", "deploy\u200b-bot", {
     category: "invisible characters",
-    gap: "U+200B ZERO WIDTH SPACE is invisible and NFKC keeps it: 'deploy\\u200b-bot' lives next to 'deploy-bot'; the name key should drop Default_Ignorable_Code_Point characters"
+    fixed:
+      "U+200B ZERO WIDTH SPACE is invisible and NFKC keeps it: 'deploy\\u200b-bot' lives next to 'deploy-bot'; the name key should drop Default_Ignorable_Code_Point characters"
   }),
   duplicateAccount("word-joiner", "deploy\u2060-bot", {
     category: "invisible characters",
-    gap: "U+2060 WORD JOINER is invisible (Default_Ignorable); the name key keeps it"
+    fixed: "U+2060 WORD JOINER is invisible (Default_Ignorable); the name key keeps it"
   }),
   duplicateAccount("soft-hyphen", "deploy\u00ad-bot", {
     category: "invisible characters",
-    gap: "U+00AD SOFT HYPHEN is invisible (Default_Ignorable); the name key keeps it"
+    fixed: "U+00AD SOFT HYPHEN is invisible (Default_Ignorable); the name key keeps it"
   }),
   duplicateAccount("zero-width-joiner", "deploy-\u200dbot", {
     category: "invisible characters",
-    gap: "U+200D ZERO WIDTH JOINER is invisible outside joining scripts (Default_Ignorable); the name key keeps it"
+    fixed: "U+200D ZERO WIDTH JOINER is invisible outside joining scripts (Default_Ignorable); the name key keeps it"
   }),
 
   // — lone surrogates —
@@ -598,7 +603,8 @@ export const corpus: ReadonlyArray<HostileCase> = [
     input: throwingGetter,
     expect: "InvalidInput",
     exotic: true,
-    gap: "a getter that throws is read by the `tagged` spread outside any catch: the call dies (a defect) instead of failing with InvalidInput"
+    fixed:
+      "a getter that throws is read by the `tagged` spread outside any catch: the call dies (a defect) instead of failing with InvalidInput"
   },
   {
     kind: "input",
@@ -608,7 +614,8 @@ export const corpus: ReadonlyArray<HostileCase> = [
     input: trappedProxy,
     expect: "InvalidInput",
     exotic: true,
-    gap: "a Proxy whose ownKeys trap throws makes the `tagged` spread throw: the call dies (a defect) instead of failing with InvalidInput"
+    fixed:
+      "a Proxy whose ownKeys trap throws makes the `tagged` spread throw: the call dies (a defect) instead of failing with InvalidInput"
   },
 
   // — huge arrays —
@@ -642,7 +649,8 @@ export const corpus: ReadonlyArray<HostileCase> = [
     { scopes: Array.from({ length: 10_000 }, () => "admin") },
     "scopes",
     {
-      gap: "every element's problem is collected (errors: 'all'): 10,000 unknown scopes make a 600 KB message and cost about a second of CPU (1,000,000 make 65 MB and 24 s); the message must stay short (cap the issues, check the array's length first)"
+      fixed:
+        "every element's problem is collected (errors: 'all'): 10,000 unknown scopes make a 600 KB message and cost about a second of CPU (1,000,000 make 65 MB and 24 s); the message must stay short (cap the issues, check the array's length first)"
     }
   ),
 
@@ -695,7 +703,8 @@ export const corpus: ReadonlyArray<HostileCase> = [
   {
     ...caller("role-only-inherited", "prototype pollution", inheritedRole, "InvalidInput", "actor"),
     exotic: true,
-    gap: "the caller is decoded through the prototype chain: an actor whose `role` is inherited (from a defaults object, or from a polluted Object.prototype when the host forgot the field) is authorised as administrator; callers should be decoded from own properties only"
+    fixed:
+      "the caller is decoded through the prototype chain: an actor whose `role` is inherited (from a defaults object, or from a polluted Object.prototype when the host forgot the field) is authorised as administrator; callers should be decoded from own properties only"
   },
 
   // — privilege spelling: near-misses of the one role and the one plan that are allowed —
@@ -769,7 +778,8 @@ export const corpus: ReadonlyArray<HostileCase> = [
     "malformed tokens",
     { _tag: "Literal", value: 42 },
     {
-      gap: "a value that is neither a string nor a Redacted (a missing header: undefined) makes Redacted.value throw 'Unable to get redacted value': the call dies instead of failing with AuthenticationFailed; check Redacted.isRedacted first"
+      fixed:
+        "a value that is neither a string nor a Redacted (a missing header: undefined) makes Redacted.value throw 'Unable to get redacted value': the call dies instead of failing with AuthenticationFailed; check Redacted.isRedacted first"
     }
   ),
   token(
@@ -777,7 +787,8 @@ export const corpus: ReadonlyArray<HostileCase> = [
     "malformed tokens",
     { _tag: "Literal", value: null },
     {
-      gap: "a value that is neither a string nor a Redacted (a missing header: undefined) makes Redacted.value throw 'Unable to get redacted value': the call dies instead of failing with AuthenticationFailed; check Redacted.isRedacted first"
+      fixed:
+        "a value that is neither a string nor a Redacted (a missing header: undefined) makes Redacted.value throw 'Unable to get redacted value': the call dies instead of failing with AuthenticationFailed; check Redacted.isRedacted first"
     }
   ),
   token(
@@ -785,7 +796,8 @@ export const corpus: ReadonlyArray<HostileCase> = [
     "malformed tokens",
     { _tag: "Literal", value: { value: "sat_" } },
     {
-      gap: "a value that is neither a string nor a Redacted (a missing header: undefined) makes Redacted.value throw 'Unable to get redacted value': the call dies instead of failing with AuthenticationFailed; check Redacted.isRedacted first"
+      fixed:
+        "a value that is neither a string nor a Redacted (a missing header: undefined) makes Redacted.value throw 'Unable to get redacted value': the call dies instead of failing with AuthenticationFailed; check Redacted.isRedacted first"
     }
   ),
   token(
@@ -793,7 +805,8 @@ export const corpus: ReadonlyArray<HostileCase> = [
     "malformed tokens",
     { _tag: "Literal", value: undefined },
     {
-      gap: "a value that is neither a string nor a Redacted (a missing header: undefined) makes Redacted.value throw 'Unable to get redacted value': the call dies instead of failing with AuthenticationFailed; check Redacted.isRedacted first"
+      fixed:
+        "a value that is neither a string nor a Redacted (a missing header: undefined) makes Redacted.value throw 'Unable to get redacted value': the call dies instead of failing with AuthenticationFailed; check Redacted.isRedacted first"
     }
   ),
   token("token-redacted-number", "malformed tokens", { _tag: "RedactedNonString", value: 42 }),
@@ -824,21 +837,24 @@ export const corpus: ReadonlyArray<HostileCase> = [
   stored("stored-schema-version-99", "ServiceAccountCreated", created(), { metadata: { schemaVersion: 99 } }),
   stored("stored-schema-version-string", "ServiceAccountCreated", created(), { metadata: { schemaVersion: "1" } }),
   stored("stored-other-organization", "ServiceAccountCreated", created({ organizationId: "globex" }), {
-    gap: "an event in one organisation's stream that names another organisation is read as the other organisation's (domain-findings D6)"
+    fixed:
+      "an event in one organisation's stream that names another organisation is read as the other organisation's (domain-findings D6)"
   }),
   stored("stored-token-value-as-name", "ServiceAccountCreated", created({ name: "$value" }), {
     category: "secrets in text",
-    gap: "a stored name holding a token value is served by list, get and the audit trail; checkInvariants reports it (I6), reading does not"
+    fixed:
+      "a stored name holding a token value is served by list, get and the audit trail; checkInvariants reports it (I6), reading does not"
   }),
 
   // — secrets in text: a token value pasted where text goes —
   createName("token-value-as-account-name", "secrets in text", "$value", {
-    gap: "a token value as a name is stored in the event, the read models and the audit trail for ever (checkInvariants then reports I6); names should refuse well-formed token values (Token.findTokens), as secret scanners do"
+    fixed:
+      "a token value as a name is stored in the event, the read models and the audit trail for ever (checkInvariants then reports I6); names should refuse well-formed token values (Token.findTokens), as secret scanners do"
   }),
   createDescription("token-value-in-description", "secrets in text", "the key is $value", {
-    gap: "a token value in a description is stored for ever; descriptions should refuse well-formed token values"
+    fixed: "a token value in a description is stored for ever; descriptions should refuse well-formed token values"
   }),
   issue("token-value-as-token-name", "secrets in text", { name: "$value" }, "name", {
-    gap: "a token value as a token name is stored for ever; token names should refuse well-formed token values"
+    fixed: "a token value as a token name is stored for ever; token names should refuse well-formed token values"
   })
 ]

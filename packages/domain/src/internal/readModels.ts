@@ -1,7 +1,7 @@
 import { Effect, Either, HashMap, Option, Ref, Stream } from "effect"
 import * as AuditTrail from "../AuditTrail.js"
 import * as DirectoryView from "../DirectoryView.js"
-import type { EventStoreShape, ReadError, RecordedEvent } from "../EventStore.js"
+import type { CorruptStoredEvent, EventStoreShape, ReadError, RecordedEvent } from "../EventStore.js"
 import { type DomainEvent, decode } from "../StoredEvent.js"
 import * as TokenIndex from "../TokenIndex.js"
 
@@ -11,20 +11,24 @@ export interface ReadModelsState {
   readonly audit: AuditTrail.AuditTrailState
   /** The last revision applied, per stream. */
   readonly revisions: HashMap.HashMap<string, bigint>
+  /** Streams holding an event that does not decode: followed no further, and their tokens refused. */
+  readonly quarantined: HashMap.HashMap<string, CorruptStoredEvent>
 }
 
 const initial: ReadModelsState = {
   directory: DirectoryView.projection.initialState,
   tokens: TokenIndex.projection.initialState,
   audit: AuditTrail.projection.initialState,
-  revisions: HashMap.empty()
+  revisions: HashMap.empty(),
+  quarantined: HashMap.empty()
 }
 
 const applyOne = (state: ReadModelsState, event: DomainEvent): ReadModelsState => ({
   directory: DirectoryView.projection.apply(state.directory, event),
   tokens: TokenIndex.projection.apply(state.tokens, event),
   audit: AuditTrail.projection.apply(state.audit, event),
-  revisions: HashMap.set(state.revisions, event.streamId, event.revision)
+  revisions: HashMap.set(state.revisions, event.streamId, event.revision),
+  quarantined: state.quarantined
 })
 
 const lastRevision = (state: ReadModelsState, streamId: string): bigint =>
@@ -45,8 +49,12 @@ export interface ReadModels {
    * is; otherwise the stream is read, so every event carries the position the store gave it.
    */
   readonly applyAppended: (streamId: string, events: ReadonlyArray<DomainEvent>) => Effect.Effect<void, ReadError>
-  /** Applies one event seen by a subscription; a gap is filled by reading the stream. */
-  readonly offer: (recorded: RecordedEvent) => Effect.Effect<void, ReadError>
+  /**
+   * Applies one event seen by a subscription; a gap is filled by reading the stream. An event that does not
+   * decode fails with `CorruptStoredEvent` when `strict`; otherwise its stream is quarantined (logged, followed
+   * no further, its tokens refused) and the other streams carry on.
+   */
+  readonly offer: (recorded: RecordedEvent, strict: boolean) => Effect.Effect<void, ReadError>
 }
 
 export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels> =>
@@ -73,14 +81,26 @@ export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels
 
     const catchUp = (streamId: string) => lock.withPermits(1)(catchUpUnlocked(streamId))
 
-    const offer = (recorded: RecordedEvent) =>
+    const quarantine = (error: CorruptStoredEvent) =>
+      Effect.logError("a stored event does not decode: its stream is quarantined").pipe(
+        Effect.annotateLogs({ streamId: error.streamId, revision: String(error.revision), reason: error.reason }),
+        Effect.zipRight(
+          Ref.update(ref, (state) => ({ ...state, quarantined: HashMap.set(state.quarantined, error.streamId, error) }))
+        )
+      )
+
+    const offer = (recorded: RecordedEvent, strict: boolean) =>
       lock.withPermits(1)(
         Effect.gen(function* () {
           const state = yield* Ref.get(ref)
+          if (HashMap.has(state.quarantined, recorded.streamId)) return
           const last = lastRevision(state, recorded.streamId)
           if (recorded.revision <= last) return
-          if (recorded.revision > last + 1n) return yield* catchUpUnlocked(recorded.streamId)
-          yield* Ref.set(ref, yield* applyRecorded(state, recorded))
+          const step =
+            recorded.revision > last + 1n
+              ? catchUpUnlocked(recorded.streamId)
+              : Effect.flatMap(applyRecorded(state, recorded), (next) => Ref.set(ref, next))
+          yield* strict ? step : step.pipe(Effect.catchIf((error) => error._tag === "CorruptStoredEvent", quarantine))
         })
       )
 

@@ -10,6 +10,7 @@ import {
   Redacted,
   Ref,
   Schedule,
+  Schema,
   Stream
 } from "effect"
 import * as Authorization from "../Authorization.js"
@@ -26,7 +27,7 @@ import * as Directory from "../Directory.js"
 import * as DirectoryView from "../DirectoryView.js"
 import * as Integrity from "../Integrity.js"
 import { AuthenticationFailed, CommandIdReused, type ConcurrencyConflict, ServiceAccountNotFound } from "../Errors.js"
-import { EventStore } from "../EventStore.js"
+import { EventStore, EventStoreUnavailable, type ReadError } from "../EventStore.js"
 import type { ServiceAccountEvent } from "../Events.js"
 import { ServiceAccountId, uuidFromBytes } from "../Ids.js"
 import { SecureRandom } from "../SecureRandom.js"
@@ -46,21 +47,24 @@ import { isConflict, isRetryable, repeatCreate, repeatDelete, repeatIssue, repea
 import { foldCached, makeStateCache } from "./stateCache.js"
 
 const decodeCaller = decoder(Caller, "caller")
-const decodeCreate = decoder(CreateServiceAccount, "CreateServiceAccount command")
-const decodeIssue = decoder(IssueToken, "IssueToken command")
-const decodeRevoke = decoder(RevokeToken, "RevokeToken command")
-const decodeDelete = decoder(DeleteServiceAccount, "DeleteServiceAccount command")
-const decodeAccountId = decoder(ServiceAccountId, "service account id")
-
-/** Adds the command's tag, so callers pass plain fields. A non-object stays as it is and fails to decode. */
-const tagged = (tag: string, input: unknown): unknown =>
-  typeof input === "object" && input !== null && !Array.isArray(input) ? { ...input, _tag: tag } : input
+const decodeCreate = decoder(CreateServiceAccount, "service account", "CreateServiceAccount")
+const decodeIssue = decoder(IssueToken, "token request", "IssueToken")
+const decodeRevoke = decoder(RevokeToken, "revocation", "RevokeToken")
+const decodeDelete = decoder(DeleteServiceAccount, "deletion", "DeleteServiceAccount")
+const decodeAccountId = decoder(Schema.Struct({ serviceAccountId: ServiceAccountId }), "service account id")
 
 const authenticationFailures = Metric.counter("service_accounts_authentication_failures", {
   description: "authentications refused, by cause"
 })
 
-type FailureCause = Token.MalformedReason | "unknown" | "revoked" | "account-deleted" | "other-organization"
+type FailureCause =
+  | Token.MalformedReason
+  | "not-a-string"
+  | "unknown"
+  | "revoked"
+  | "account-deleted"
+  | "other-organization"
+  | "corrupt-history"
 
 export const make = (options: ServiceAccountsOptions) =>
   Effect.gen(function* () {
@@ -68,12 +72,27 @@ export const make = (options: ServiceAccountsOptions) =>
     const random = Option.getOrElse(yield* Effect.serviceOption(SecureRandom), () => SecureRandom.live)
     const cache = makeStateCache(store, options.stateCacheCapacity ?? 10_000)
     const readModels = yield* makeReadModels(store)
-    const conflictRetry = options.conflictRetry ?? Schedule.recurs(5)
+    // Conflicts: a few immediate retries (in-process races resolve at once), then jittered back-off.
+    const conflictRetry =
+      options.conflictRetry ??
+      Schedule.recurs(3).pipe(
+        Schedule.andThen(
+          Schedule.exponential("10 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(7)))
+        )
+      )
     const storeRetry =
       options.storeRetry ??
       Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(3)))
 
     const newKey = Effect.map(random.bytes(16), uuidFromBytes)
+
+    // The command is written; if the read models cannot be brought up to date right now, the subscription
+    // will bring them. The command's result must not be lost over it (for issueToken it holds the only copy
+    // of the value).
+    const readModelLag = (streamId: string) => (error: ReadError) =>
+      Effect.logWarning("the read models could not catch up after a write; the subscription will").pipe(
+        Effect.annotateLogs({ streamId, error: error.message })
+      )
 
     /**
      * Load → (answer a repeated command id from the history) → decide → append with the expected revision. A
@@ -95,13 +114,17 @@ export const make = (options: ServiceAccountsOptions) =>
         const context: Directory.DecisionContext = { organizationId: caller.organization.id, actor: caller.actor }
         const commandId = caller.commandId
         const recorded = commandId === undefined ? undefined : { commandId, hash: commandHash(command) }
-        const idempotencyKey = commandId ?? (yield* newKey)
+        // Event ids derive from a key drawn once per call (and the command id, when given): a re-send within this
+        // call is recognised by the store, while a repeat of the command by the caller gets new ids, so it can
+        // never be mistaken for the first write — the history answers it instead.
+        const idempotencyKey = `${commandId ?? ""}:${yield* newKey}`
         // The common case reads nothing: decide on the cached state and let the expected revision catch a
         // stale cache (a conflict loads what the other writer appended and decides again). A refusal or a no-op
         // is confirmed against the store before it is returned, since no append would catch it.
         const attempt = (fresh: boolean): Effect.Effect<O, E | RE | CommandError> =>
           Effect.gen(function* () {
-            const cached = fresh ? undefined : cache.peek(streamId)
+            // A command id is checked against the store's history, never only against the cache.
+            const cached = fresh || recorded !== undefined ? undefined : cache.peek(streamId)
             const loaded = cached ?? (yield* cache.load(streamId))
             if (recorded !== undefined) {
               const previous = HashMap.get(loaded.commands, recorded.commandId)
@@ -109,6 +132,7 @@ export const make = (options: ServiceAccountsOptions) =>
                 if (previous.value.hash !== recorded.hash) {
                   return yield* new CommandIdReused({ commandId: recorded.commandId })
                 }
+                yield* readModels.catchUp(streamId).pipe(Effect.catchAll(readModelLag(streamId)))
                 return yield* repeat(recorded.commandId, previous.value.events)
               }
             }
@@ -127,27 +151,40 @@ export const make = (options: ServiceAccountsOptions) =>
               loaded.lastDigest,
               toProposed(streamId, decision.events, { idempotencyKey, command: recorded })
             ).events
-            const append = store.append(streamId, proposed, loaded.revision ?? "no_stream")
-            const result = yield* append.pipe(
-              Effect.catchIf(isRetryable, () => append.pipe(Effect.retry({ schedule: storeRetry, while: isRetryable })))
+            // Once an attempt's outcome is unknown, the command's is too, whatever later re-sends meet.
+            let unknown = false
+            const result = yield* store.append(streamId, proposed, loaded.revision ?? "no_stream").pipe(
+              Effect.tapError((error) =>
+                Effect.sync(() => {
+                  if (error._tag === "EventStoreUnavailable" && error.unknownOutcome === true) unknown = true
+                })
+              ),
+              Effect.retry({ schedule: storeRetry, while: isRetryable }),
+              Effect.mapError((error) =>
+                unknown && error._tag === "EventStoreUnavailable" && error.unknownOutcome !== true
+                  ? new EventStoreUnavailable({ ...error, unknownOutcome: true })
+                  : error
+              )
             )
             let next = loaded
             for (const [i, event] of decision.events.entries()) {
               next = foldCached(next, firstRevision + BigInt(i), event, proposed[i]?.metadata ?? {})
             }
             cache.remember(streamId, next)
-            yield* readModels.applyAppended(
-              streamId,
-              decision.events.map((event, i) => ({
+            yield* readModels
+              .applyAppended(
                 streamId,
-                revision: firstRevision + BigInt(i),
-                position: result.position,
-                eventId: proposed[i]?.eventId ?? "",
-                recordedAt: new Date(DateTime.toEpochMillis(event.occurredAt)),
-                metadata: proposed[i]?.metadata ?? {},
-                event
-              }))
-            )
+                decision.events.map((event, i) => ({
+                  streamId,
+                  revision: firstRevision + BigInt(i),
+                  position: result.position,
+                  eventId: proposed[i]?.eventId ?? "",
+                  recordedAt: new Date(DateTime.toEpochMillis(event.occurredAt)),
+                  metadata: proposed[i]?.metadata ?? {},
+                  event
+                }))
+              )
+              .pipe(Effect.catchAll(readModelLag(streamId)))
             return decision.output
           }).pipe(Effect.provideService(SecureRandom, random))
         // A conflict means the cache is behind the store — or, with a store that broke its contract, ahead of it:
@@ -175,7 +212,7 @@ export const make = (options: ServiceAccountsOptions) =>
     const create: ServiceAccountsShape["create"] = (callerInput, input) =>
       Effect.gen(function* () {
         const caller = yield* admit(callerInput, "create service accounts")
-        const command = yield* decodeCreate(tagged("CreateServiceAccount", input))
+        const command = yield* decodeCreate(input)
         const created = yield* execute(
           caller,
           command,
@@ -191,7 +228,7 @@ export const make = (options: ServiceAccountsOptions) =>
     const issueToken: ServiceAccountsShape["issueToken"] = (callerInput, input) =>
       Effect.gen(function* () {
         const caller = yield* admit(callerInput, "issue tokens")
-        const command = yield* decodeIssue(tagged("IssueToken", input))
+        const command = yield* decodeIssue(input)
         const issued = yield* execute(
           caller,
           command,
@@ -220,7 +257,7 @@ export const make = (options: ServiceAccountsOptions) =>
     const revokeToken: ServiceAccountsShape["revokeToken"] = (callerInput, input) =>
       Effect.gen(function* () {
         const caller = yield* admit(callerInput, "revoke tokens")
-        const command = yield* decodeRevoke(tagged("RevokeToken", input))
+        const command = yield* decodeRevoke(input)
         const revoked = yield* execute(
           caller,
           command,
@@ -240,7 +277,7 @@ export const make = (options: ServiceAccountsOptions) =>
     const deleteAccount: ServiceAccountsShape["delete"] = (callerInput, input) =>
       Effect.gen(function* () {
         const caller = yield* admit(callerInput, "delete service accounts")
-        const command = yield* decodeDelete(tagged("DeleteServiceAccount", input))
+        const command = yield* decodeDelete(input)
         const deleted = yield* execute(
           caller,
           command,
@@ -278,7 +315,7 @@ export const make = (options: ServiceAccountsOptions) =>
     const get: ServiceAccountsShape["get"] = (callerInput, serviceAccountIdInput) =>
       Effect.gen(function* () {
         const caller = yield* admit(callerInput, "view service accounts")
-        const serviceAccountId = yield* decodeAccountId(serviceAccountIdInput)
+        const { serviceAccountId } = yield* decodeAccountId({ serviceAccountId: serviceAccountIdInput })
         const directory = yield* directoryOf(caller)
         const account = HashMap.get(directory.accounts, serviceAccountId)
         if (Option.isNone(account) || account.value.status !== "active") {
@@ -305,13 +342,19 @@ export const make = (options: ServiceAccountsOptions) =>
 
     const authenticate: ServiceAccountsShape["authenticate"] = (value, authOptions) =>
       Effect.suspend(() => {
-        const raw: unknown = typeof value === "string" ? value : Redacted.value(value)
-        if (typeof raw !== "string") return refuse("wrong-length")
+        // Whatever arrives — a string, a Redacted, or anything else a careless caller passes — is only ever read.
+        const raw: unknown =
+          typeof value === "string" ? value : Redacted.isRedacted(value) ? Redacted.value(value) : undefined
+        if (typeof raw !== "string") return refuse("not-a-string")
         const malformed = Token.checkFormat(raw)
         if (malformed !== undefined) return refuse(malformed)
         return Effect.flatMap(readModels.get, (models) => {
           const entry = TokenIndex.lookup(models.tokens, Token.digest(raw))
           if (Option.isNone(entry)) return refuse("unknown")
+          // A token whose organisation's history cannot be read fails closed: a revocation may be what is unreadable.
+          if (HashMap.has(models.quarantined, directoryStream(entry.value.organizationId))) {
+            return refuse("corrupt-history")
+          }
           if (Option.isSome(entry.value.revoked)) {
             return refuse(entry.value.revoked.value === "Manual" ? "revoked" : "account-deleted")
           }
@@ -329,8 +372,10 @@ export const make = (options: ServiceAccountsOptions) =>
       })
 
     // Follow the whole store, so writes of other processes reach the read models too; the layer is ready once
-    // the history has been caught up with.
-    const caughtUp = yield* Deferred.make<void>()
+    // the history has been caught up with. Only retryable failures are retried, with a back-off that starts
+    // over once the subscription has worked for a minute; a corrupt event quarantines its stream (see
+    // readModels) instead of stopping every organisation.
+    const caughtUp = yield* Deferred.make<void, ReadError>()
     const lastPosition = yield* Ref.make<bigint | undefined>(undefined)
     const follow = Stream.suspend(() =>
       Effect.map(Ref.get(lastPosition), (from) => store.subscribeToAll({ from: from ?? "start" })).pipe(Stream.unwrap)
@@ -341,17 +386,27 @@ export const make = (options: ServiceAccountsOptions) =>
         if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$")) {
           return Ref.set(lastPosition, recorded.position)
         }
-        return readModels.offer(recorded).pipe(Effect.zipRight(Ref.set(lastPosition, recorded.position)))
+        // Until the history is caught up with, a corrupt event fails the layer; after that it quarantines its stream.
+        return Effect.flatMap(Deferred.isDone(caughtUp), (ready) => readModels.offer(recorded, !ready)).pipe(
+          Effect.zipRight(Ref.set(lastPosition, recorded.position))
+        )
       })
     )
     const scope = yield* Effect.scope
     yield* follow.pipe(
       Effect.tapError((error) =>
-        Effect.logError("the read models lost their subscription to the event store; resubscribing").pipe(
-          Effect.annotateLogs({ error: error.message })
+        Effect.logError("the read models lost their subscription to the event store").pipe(
+          Effect.annotateLogs({ error: error.message, retrying: isRetryable(error) })
         )
       ),
-      Effect.retry(Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))),
+      Effect.retry({
+        schedule: Schedule.exponential("100 millis").pipe(
+          Schedule.union(Schedule.spaced("30 seconds")),
+          Schedule.resetAfter("1 minute")
+        ),
+        while: isRetryable
+      }),
+      Effect.catchAll((error) => Deferred.fail(caughtUp, error)),
       Effect.forkIn(scope)
     )
     yield* Deferred.await(caughtUp)
