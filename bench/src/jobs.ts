@@ -92,7 +92,9 @@ export const authenticateJob = async (params: AuthenticateParams, probe?: Probe)
   const fixture = Authenticate.authenticateFixture(params.tokens)
   const raw = await Authenticate.rawSubject(fixture)
   const ours = await Authenticate.oursSubject(fixture)
-  const results = { raw: [] as number[], ours: [] as number[] }
+  const rawRates: Array<number> = []
+  const oursRates: Array<number> = []
+  const results = { raw: rawRates, ours: oursRates }
   const problems: Array<string> = []
   for (let round = 0; round <= params.runs; round++) {
     for (const [name, subject] of [

@@ -237,8 +237,15 @@ const main = async (): Promise<void> => {
       log(
         `replay: wrote ${formatNumber(config.replayEvents)} events (${formatNumber(size / 2 ** 20)} MB of NDJSON) in ${elapsed(t)}`
       )
-      const runs = { raw: [] as ReplayResult[], ours: [] as ReplayResult[] }
+      const rawRuns: Array<ReplayResult> = []
+      const oursRuns: Array<ReplayResult> = []
+      const runs = { raw: rawRuns, ours: oursRuns }
+      const replayStart = performance.now()
       for (let round = 0; round < config.replayRuns; round++) {
+        if (round > 0 && performance.now() - replayStart > config.replayBudgetSeconds * 1000) {
+          log(`replay: ${round} round(s) took longer than ${config.replayBudgetSeconds} s; no further round`)
+          break
+        }
         for (const implementation of ["raw", "ours"] as const) {
           const tr = performance.now()
           const nodeArgs =
