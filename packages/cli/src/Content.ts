@@ -6,7 +6,9 @@
  * @since 0.1.0
  */
 import {
+  type CorruptStoredEvent,
   decode,
+  type DomainEvent,
   eventTypes,
   IntegrityCheckpoints,
   isDirectoryStream,
@@ -53,7 +55,10 @@ const describe = (error: ParseResult.ParseError): string =>
  * @category validation
  */
 export const problemOf =
-  (registry: Upcasting.Registry = Upcasting.registry) =>
+  (
+    registry: Upcasting.Registry = Upcasting.registry,
+    onDecoded?: (event: RecordedEvent, decoded: DomainEvent) => void
+  ) =>
   (event: RecordedEvent): string | undefined => {
     if (IntegrityCheckpoints.isIntegrityStream(event.streamId)) {
       return Either.match(IntegrityCheckpoints.decodeCheckpoint(event), {
@@ -67,11 +72,36 @@ export const problemOf =
     const { type, data } = upcast.right
     if (!isEventType(type)) return `unknown event type "${type}" (a directory holds ${eventTypes.join(", ")})`
     const decoded = decode(upcast.right)
-    if (Either.isRight(decoded)) return undefined
+    if (Either.isRight(decoded)) {
+      onDecoded?.(event, decoded.right)
+      return undefined
+    }
     // Say which fields are wrong, one line each, rather than the union's whole tree.
     const fields = decoders[type](data)
     return Either.isLeft(fields) ? describe(fields.left) : decoded.left.reason
   }
+
+/**
+ * A check that keeps what it decoded, and hands each decoded directory event over once: a replay decodes every
+ * event once, not once to check it and again to fold it. Make one per read of a history.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const checker = (registry: Upcasting.Registry = Upcasting.registry) => {
+  // Entries live from the check of an event to its hand-over, a few chunks at most.
+  const pending = new Map<RecordedEvent, DomainEvent>()
+  return {
+    check: problemOf(registry, (event, decoded) => pending.set(event, decoded)),
+    /** The event decoded by the check (or decoded now), upcast with `registry`. */
+    decoded: (event: RecordedEvent): Either.Either<DomainEvent, CorruptStoredEvent> => {
+      const known = pending.get(event)
+      if (known === undefined) return Either.flatMap(Upcasting.upcast(event, registry), decode)
+      pending.delete(event)
+      return Either.right(known)
+    }
+  }
+}
 
 /**
  * `problemOf` with today's upcasters.

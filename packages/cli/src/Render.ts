@@ -66,17 +66,29 @@ export const organizations = (
     .sort((a, b) => (a.organizationId < b.organizationId ? -1 : a.organizationId > b.organizationId ? 1 : 0))
 
 /**
- * The directory view as JSON: every organisation with every account, deleted ones included.
+ * The directory view as JSON, a line at a time: `{"organizations":[{"organizationId":…,"accounts":[` then one
+ * account a line. Only one account is ever built in memory, however large the directory; `head` adds fields
+ * before `organizations`.
  *
  * @since 0.1.0
  * @category json
  */
-export const directoryJson = (directories: ReadonlyArray<Directory>) => ({
-  organizations: directories.map((directory) => ({
-    organizationId: directory.organizationId,
-    accounts: DirectoryView.accounts(directory, { includeDeleted: true }).map(accountJson)
-  }))
-})
+export function* directoryJsonLines(
+  directories: ReadonlyArray<Directory>,
+  head: { readonly [key: string]: unknown } = {}
+): Generator<string> {
+  const fields = JSON.stringify(head).slice(1, -1)
+  yield `{${fields === "" ? "" : `${fields},`}"organizations":[`
+  for (const [i, directory] of directories.entries()) {
+    yield `{"organizationId":${JSON.stringify(directory.organizationId)},"accounts":[`
+    const all = DirectoryView.accounts(directory, { includeDeleted: true })
+    for (const [j, account] of all.entries()) {
+      yield `${JSON.stringify(accountJson(account))}${j < all.length - 1 ? "," : ""}`
+    }
+    yield `]}${i < directories.length - 1 ? "," : ""}`
+  }
+  yield "]}"
+}
 
 /**
  * One token as a table line.
@@ -97,31 +109,28 @@ export const tokenLine = (token: DirectoryView.TokenView): string => {
 }
 
 /**
- * The directory view as text.
+ * The directory view as text, a line at a time.
  *
  * @since 0.1.0
  * @category text
  */
-export const directoryText = (directories: ReadonlyArray<Directory>): ReadonlyArray<string> => {
-  if (directories.length === 0) return ["(no organisation)"]
-  return directories.flatMap((directory) => {
+export function* directoryLines(directories: ReadonlyArray<Directory>): Generator<string> {
+  if (directories.length === 0) yield "(no organisation)"
+  for (const directory of directories) {
     const all = DirectoryView.accounts(directory, { includeDeleted: true })
     const active = all.filter((account) => account.status === "active").length
-    return [
-      `Organisation ${directory.organizationId}: ${all.length} service account(s), ${active} active`,
-      ...all.flatMap((account) => [
-        `  ${account.name}  ${account.status}  ${account.serviceAccountId}  created ${time(account.createdAt)} by ${account.createdBy.userId}${
-          account.deletedAt === undefined
-            ? ""
-            : `, deleted ${time(account.deletedAt)}${account.deletedBy === undefined ? "" : ` by ${account.deletedBy.userId}`}`
-        }`,
-        ...(account.description === undefined ? [] : [`    "${account.description}"`]),
-        ...(account.tokens.length === 0
-          ? ["    (no tokens)"]
-          : account.tokens.map((token) => `    ${tokenLine(token)}`))
-      ])
-    ]
-  })
+    yield `Organisation ${directory.organizationId}: ${all.length} service account(s), ${active} active`
+    for (const account of all) {
+      const deleted =
+        account.deletedAt === undefined
+          ? ""
+          : `, deleted ${time(account.deletedAt)}${account.deletedBy === undefined ? "" : ` by ${account.deletedBy.userId}`}`
+      yield `  ${account.name}  ${account.status}  ${account.serviceAccountId}  created ${time(account.createdAt)} by ${account.createdBy.userId}${deleted}`
+      if (account.description !== undefined) yield `    "${account.description}"`
+      if (account.tokens.length === 0) yield "    (no tokens)"
+      for (const token of account.tokens) yield `    ${tokenLine(token)}`
+    }
+  }
 }
 
 /**

@@ -15,7 +15,6 @@ import {
 } from "@service-accounts/domain"
 import type * as EventStoreDB from "@service-accounts/store-eventstoredb"
 import { Chunk, Context, Effect, Either, Layer, Option, Redacted, type Scope, Stream } from "effect"
-import { problem } from "./Content.js"
 import { FileProblem, InvalidFile, UnreadableEvent } from "./Errors.js"
 import { isSystemEvent } from "./HistoryTransfer.js"
 import * as Progress from "./Progress.js"
@@ -43,8 +42,11 @@ export type SourceError = InvalidFile | FileProblem | UnreadableEvent | ReadErro
  * @category models
  */
 export interface ReadOptions {
-  /** Check each event's content (`Content.problem`); off only for tamper verification, which judges bytes. */
-  readonly checked: boolean
+  /**
+   * Checks each event's content (`Content.problem`, or a `Content.checker`'s check); a problem fails the read,
+   * naming the line. Absent only for tamper verification, which judges bytes.
+   */
+  readonly check?: ((event: RecordedEvent) => string | undefined) | undefined
   /** What the progress bar says. */
   readonly label: string
 }
@@ -143,7 +145,7 @@ export const openFile = (path: string): Effect.Effect<OpenedSource, FileProblem,
           const text = fileText(path, (read) => {
             bytes = read
           })
-          const decoded = Ndjson.decode(text, options.checked ? { check: problem } : undefined).pipe(
+          const decoded = Ndjson.decode(text, options.check === undefined ? undefined : { check: options.check }).pipe(
             Stream.mapError((error) =>
               error._tag === "InvalidNdjson"
                 ? new InvalidFile({
@@ -206,7 +208,7 @@ export const openEventStoreDB = (
             const total = Option.match(last, { onNone: () => undefined, onSome: (event) => Number(event.position) })
             const events = Stream.filter(store.readAll(), (event) => !isSystemEvent(event)).pipe(
               Stream.mapEffect((event) => {
-                const reason = options.checked ? problem(event) : undefined
+                const reason = options.check?.(event)
                 return reason === undefined
                   ? Either.right(event)
                   : Either.left(

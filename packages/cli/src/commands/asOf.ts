@@ -7,7 +7,7 @@ import { DirectoryView, type DomainEvent, ServiceAccountId } from "@service-acco
 import { Console, DateTime, Effect, HashMap, Option, Schema, Stream } from "effect"
 import { UsageError } from "../Errors.js"
 import * as Render from "../Render.js"
-import { foldDirectory } from "./replay.js"
+import { foldDirectory, printLines } from "./replay.js"
 import { domainEvents, format, openSource, organization, sourceOptions } from "./shared.js"
 
 const at = Options.text("at").pipe(
@@ -103,21 +103,22 @@ export const asOf = Command.make(
       const directories = Render.organizations(state, Option.getOrUndefined(options.organization))
       const summary = Option.map(options.account, (id) => accountSummary(point, id, state))
       const heading = `As of ${point._tag === "At" ? DateTime.formatIso(point.at) : `position ${point.position}`}: ${applied} event(s) applied${last === undefined ? "" : `, the last at position ${last}`}.`
-      if (options.format === "json") {
+      const asOfJson = {
+        asOf: point._tag === "At" ? { at: DateTime.formatIso(point.at) } : { position: String(point.position) },
+        eventsApplied: applied,
+        ...(last === undefined ? {} : { lastPosition: String(last) })
+      }
+      if (Option.isSome(summary)) {
         yield* Console.log(
-          Render.json({
-            asOf: point._tag === "At" ? { at: DateTime.formatIso(point.at) } : { position: String(point.position) },
-            eventsApplied: applied,
-            ...(last === undefined ? {} : { lastPosition: String(last) }),
-            ...Option.match(summary, {
-              onNone: () => Render.directoryJson(directories),
-              onSome: (s) => s.json ?? { account: null, validTokens: [] }
-            })
-          })
+          options.format === "json"
+            ? Render.json({ ...asOfJson, ...(summary.value.json ?? { account: null, validTokens: [] }) })
+            : [heading, ...summary.value.text].join("\n")
         )
+      } else if (options.format === "json") {
+        yield* printLines(Render.directoryJsonLines(directories, asOfJson))
       } else {
-        const body = Option.match(summary, { onNone: () => Render.directoryText(directories), onSome: (s) => s.text })
-        yield* Console.log([heading, ...body].join("\n"))
+        yield* Console.log(heading)
+        yield* printLines(Render.directoryLines(directories))
       }
     }).pipe(Effect.scoped)
 ).pipe(

@@ -5,6 +5,7 @@ import { Command } from "@effect/cli"
 import { isDirectoryStream, Upcasting } from "@service-accounts/domain"
 import { makeInvariantChecker } from "@service-accounts/testing/Invariants"
 import { Chunk, Console, Effect, Either, Stream } from "effect"
+import * as Content from "../Content.js"
 import * as Render from "../Render.js"
 import { FindingsReported, format, openSource, sourceOptions } from "./shared.js"
 
@@ -15,7 +16,7 @@ export const check = Command.make("check", { ...sourceOptions, format }, (option
     const checker = makeInvariantChecker()
     let events = 0
     const directories = new Set<string>()
-    yield* Stream.runForEachChunk(source.events({ checked: true, label: "checking" }), (chunk) =>
+    yield* Stream.runForEachChunk(source.events({ check: Content.problem, label: "checking" }), (chunk) =>
       Effect.sync(() =>
         Chunk.forEach(chunk, (event) => {
           if (!isDirectoryStream(event.streamId)) return

@@ -13,6 +13,13 @@ const view = Options.choice("view", ["directory", "audit"]).pipe(
   Options.withDefault("directory")
 )
 
+/** Prints lines as they are made, a thousand to a write: a large directory is never one string in memory. */
+export const printLines = (lines: Iterable<string>): Effect.Effect<void> =>
+  Stream.fromIterable(lines).pipe(
+    Stream.grouped(1000),
+    Stream.runForEach((batch) => Console.log(Chunk.join(batch, "\n")))
+  )
+
 /** Folds a stream of domain events into the directory view, a chunk at a time. */
 export const foldDirectory = <E>(
   events: Stream.Stream<DomainEvent, E>
@@ -30,10 +37,8 @@ const replayDirectory = (source: OpenedSource, options: { format: string; organi
   Effect.gen(function* () {
     const state = yield* foldDirectory(domainEvents(source, "replaying"))
     const directories = Render.organizations(state, Option.getOrUndefined(options.organization))
-    yield* Console.log(
-      options.format === "json"
-        ? Render.json(Render.directoryJson(directories))
-        : Render.directoryText(directories).join("\n")
+    yield* printLines(
+      options.format === "json" ? Render.directoryJsonLines(directories) : Render.directoryLines(directories)
     )
   })
 

@@ -7,6 +7,7 @@ import * as NodeSink from "@effect/platform-node/NodeSink"
 import { type AppendError, Ndjson, type ReadError } from "@service-accounts/domain"
 import type * as EventStoreDB from "@service-accounts/store-eventstoredb"
 import { Console, Effect, Option, Redacted, Stream } from "effect"
+import * as Content from "../Content.js"
 import { FileProblem, UsageError } from "../Errors.js"
 import { importHistory, type InvalidHistory, type TargetNotEmpty } from "../HistoryTransfer.js"
 import * as Progress from "../Progress.js"
@@ -29,7 +30,7 @@ const stdout = NodeSink.fromWritable(
 export const exportCommand = Command.make("export", { ...sourceOptions, out }, (options) =>
   Effect.gen(function* () {
     const source = yield* openSource(options)
-    const text = Ndjson.encode(source.events({ checked: true, label: "exporting" }))
+    const text = Ndjson.encode(source.events({ check: Content.problem, label: "exporting" }))
     if (Option.isNone(options.out)) return yield* Stream.run(text, stdout)
     const path = options.out.value
     const fs = yield* FileSystem.FileSystem

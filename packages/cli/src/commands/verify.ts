@@ -46,7 +46,7 @@ export const verify = Command.make("verify", { ...sourceOptions, publicKey, form
     const source = yield* openSource(options)
     // Tamper evidence judges the stored bytes, so events are not required to decode: an edit that breaks an
     // event's schema is reported as an edit, not as unreadable input.
-    const report = yield* IntegrityVerification.verifyHistory(source.events({ checked: false, label: "verifying" }), {
+    const report = yield* IntegrityVerification.verifyHistory(source.events({ label: "verifying" }), {
       publicKey: key
     })
     if (options.format === "json") {
