@@ -36,6 +36,7 @@ const config = {
   commands: quick ? 50 : 200,
   runs: numberOr(env.BENCH_RUNS, quick ? 2 : 5),
   emmettBudgetMs: quick ? 300 : 1500,
+  warmupMs: quick ? 300 : 3000,
   replayEvents: numberOr(env.BENCH_REPLAY_EVENTS, quick ? 20_000 : 1_000_000),
   replayRuns: numberOr(env.BENCH_REPLAY_RUNS, quick ? 1 : 3),
   replayBudgetSeconds: numberOr(env.BENCH_REPLAY_BUDGET_S, 300),
@@ -159,7 +160,13 @@ const main = async (): Promise<void> => {
       const result = Schema.decodeUnknownSync(CommandsResult)(
         await runWorker(
           "commands",
-          { history, commands: config.commands, runs: config.runs, emmettBudgetMs: config.emmettBudgetMs },
+          {
+            history,
+            commands: config.commands,
+            runs: config.runs,
+            emmettBudgetMs: config.emmettBudgetMs,
+            warmupMs: config.warmupMs
+          },
           profileFile === undefined ? {} : { profileFile }
         )
       )

@@ -63,7 +63,8 @@ const main = async (): Promise<void> => {
   if (workloads.has("issueToken")) {
     for (const history of histories) {
       const subject = await Commands.oursSubject(Commands.benchHistory(history))
-      await subject.run(300, 0)
+      // Effect's run loop needs a few thousand commands before its speed settles.
+      await subject.run(3000, 0)
       const file = join(out, `issueToken-H${history}.cpuprofile`)
       const measured = await subject.run(commands, 1, profilingProbe(file))
       await subject.close()

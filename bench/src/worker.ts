@@ -58,7 +58,8 @@ const toCommandsParams = (params: unknown): CommandsParams => ({
   history: numberField(params, "history"),
   commands: numberField(params, "commands"),
   runs: numberField(params, "runs"),
-  emmettBudgetMs: numberField(params, "emmettBudgetMs")
+  emmettBudgetMs: numberField(params, "emmettBudgetMs"),
+  warmupMs: numberField(params, "warmupMs")
 })
 
 const toReplayParams = (params: unknown): ReplayParams => {
