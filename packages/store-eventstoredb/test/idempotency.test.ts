@@ -4,7 +4,6 @@ import {
   EventStore,
   OrganizationId,
   ServiceAccounts,
-  derivedEventId,
   directoryStream
 } from "@service-accounts/domain"
 import { Chunk, Effect, Either, Layer, Logger, LogLevel, Stream } from "effect"
@@ -72,8 +71,10 @@ withLayer(
       const streamId = streamOf(organization)
       yield* service.create(callerFor(organization, "cmd-seed"), { name: "seed" })
       const [seed] = yield* Stream.runCollect(store.readStream(streamId)).pipe(Effect.map(Chunk.toReadonlyArray))
-      // The event's id is derived from the command id, and sent to the server as the event's UUID…
-      expect(seed?.eventId).toBe(derivedEventId(streamId, "cmd-seed", 0))
+      // The event's id is a UUID derived from the call's idempotency key (the command id and a key drawn for the
+      // call), and sent to the server as the event's UUID…
+      expect(seed?.eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      expect(seed?.metadata.commandId).toBe("cmd-seed")
       // …so re-sending the append as it was proposed (as after an unknown outcome) returns the original result.
       const proposed =
         seed === undefined ? [] : [{ eventId: seed.eventId, type: seed.type, data: seed.data, metadata: seed.metadata }]
