@@ -295,10 +295,20 @@ const main = async (): Promise<void> => {
         formatSpread(rate.raw),
         "—"
       ])
+      const live = {
+        raw: spread(runs.raw.map((r) => r.liveHeapMb)),
+        ours: spread(runs.ours.map((r) => r.liveHeapMb))
+      }
       measurementRows.push([
         "replay peak RSS, MB (lower is better)",
         formatSpread(rss.ours),
         formatSpread(rss.raw),
+        "—"
+      ])
+      measurementRows.push([
+        "replay heap in use after a full GC, MB (info)",
+        formatSpread(live.ours),
+        formatSpread(live.raw),
         "—"
       ])
       if (reference !== undefined) {
@@ -318,7 +328,13 @@ const main = async (): Promise<void> => {
         comparison: "<=",
         threshold: 1.25
       })
-      json.replay = { events: config.replayEvents, fileBytes: size, eventsPerSecond: rate, peakRssMb: rss }
+      json.replay = {
+        events: config.replayEvents,
+        fileBytes: size,
+        eventsPerSecond: rate,
+        peakRssMb: rss,
+        liveHeapMbAfterGc: live
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

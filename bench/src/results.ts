@@ -33,6 +33,7 @@ export const ReplayResult = Schema.Struct({
   activeTokens: Schema.Number,
   indexedTokens: Schema.Number,
   auditEntries: Schema.Number,
+  liveHeapMb: Schema.Number,
   maxRssKb: Schema.Number
 })
 export type ReplayResult = typeof ReplayResult.Type

@@ -5,7 +5,7 @@
  */
 import { AuditTrail, DirectoryView, Ndjson, type RecordedEvent, TokenIndex, decode } from "@service-accounts/domain"
 import { Chunk, Either, HashMap } from "effect"
-import { type ReplaySummary, lines } from "./replay.js"
+import { type ReplaySummary, lines, liveHeapMb } from "./replay.js"
 
 /** One event line as a `RecordedEvent`, read by the library's NDJSON reader. */
 export const toRecorded = (text: string, number: number): RecordedEvent => {
@@ -46,6 +46,9 @@ export const replayOurs = async (path: string): Promise<ReplaySummary> => {
   }
   let auditEntries = 0
   for (const trail of HashMap.values(audit)) auditEntries += Chunk.size(trail)
+  const live = liveHeapMb()
+  // Keep the read models alive until the heap has been measured.
+  if (HashMap.size(directory) + HashMap.size(tokens.byDigest) + HashMap.size(audit) < 0) throw new Error("unreachable")
   return {
     events,
     seconds,
@@ -54,6 +57,7 @@ export const replayOurs = async (path: string): Promise<ReplaySummary> => {
     liveAccounts,
     activeTokens,
     indexedTokens: HashMap.size(tokens.byDigest),
-    auditEntries
+    auditEntries,
+    liveHeapMb: live
   }
 }

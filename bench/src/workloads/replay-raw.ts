@@ -3,7 +3,7 @@
  * `replay.ts`. It imports neither Effect nor the library.
  */
 import { type ActorJson, type EventJson, NDJSON_HEADER, type RecordedLine } from "../history.js"
-import { type ReplaySummary, lines } from "./replay.js"
+import { type ReplaySummary, lines, liveHeapMb } from "./replay.js"
 
 interface RawToken {
   readonly tokenId: string
@@ -175,6 +175,9 @@ export const replayRaw = async (path: string): Promise<ReplaySummary> => {
   }
   let auditEntries = 0
   for (const trail of audit.values()) auditEntries += trail.length
+  const live = liveHeapMb()
+  // Keep the read models alive until the heap has been measured.
+  if (directory.size + byDigest.size + digestByToken.size + audit.size < 0) throw new Error("unreachable")
   return {
     events,
     seconds,
@@ -183,6 +186,7 @@ export const replayRaw = async (path: string): Promise<ReplaySummary> => {
     liveAccounts,
     activeTokens,
     indexedTokens: byDigest.size,
-    auditEntries
+    auditEntries,
+    liveHeapMb: live
   }
 }

@@ -30,6 +30,20 @@ export interface ReplaySummary {
   /** Token index entries (every token ever issued, revoked ones marked). */
   readonly indexedTokens: number
   readonly auditEntries: number
+  /**
+   * The heap still in use once the replay is done and a full collection ran (the read models and what the process
+   * needs anyway), in MB: what the read models really hold, without the garbage a peak RSS also counts. `NaN` when
+   * the process was not started with `--expose-gc`.
+   */
+  readonly liveHeapMb: number
+}
+
+/** Collects garbage (when `--expose-gc` allows it) and returns the heap in use, in MB. Call it with the state live. */
+export const liveHeapMb = (): number => {
+  const gc: unknown = Reflect.get(globalThis, "gc")
+  if (typeof gc !== "function") return Number.NaN
+  Reflect.apply(gc, globalThis, [])
+  return process.memoryUsage().heapUsed / 2 ** 20
 }
 
 /** The organisations of a generated replay history: 1,000, or fewer for small histories. */
