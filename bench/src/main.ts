@@ -290,7 +290,7 @@ const main = async (): Promise<void> => {
         ours: spread(runs.ours.map((r) => r.maxRssKb / 1024))
       }
       measurementRows.push([
-        `replay events/s, ${formatNumber(config.replayEvents)} events (${runs.ours.length} runs)`,
+        `replay events/s, ${formatNumber(config.replayEvents)} events (${runs.ours.length} run${runs.ours.length === 1 ? "" : "s"})`,
         formatSpread(rate.ours),
         formatSpread(rate.raw),
         "—"
