@@ -2,8 +2,10 @@
  * The `sa-audit` executable.
  */
 import { setFlagsFromString } from "node:v8"
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Effect, Logger, LogLevel } from "effect"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import { Effect, Layer, Logger, LogLevel } from "effect"
 import { main } from "./Cli.js"
 
 // An audit streams a long history through a small working set and makes much short-lived garbage; by default V8
@@ -13,7 +15,7 @@ import { main } from "./Cli.js"
 setFlagsFromString("--heap-growing-percent=30")
 
 const program = main(process.argv).pipe(
-  Effect.provide(NodeContext.layer),
+  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
   // Logs are for operators of a service, not for an audit's output: only warnings, and on standard error.
   Logger.withMinimumLogLevel(LogLevel.Warning),
   Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)))

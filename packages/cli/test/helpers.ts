@@ -5,8 +5,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Console, Effect } from "effect"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import { Console, Effect, Layer } from "effect"
 import { Cli } from "../src/index.js"
 
 /** The golden history of the domain's tests (a deterministic run; see scripts/golden-history.ts). */
@@ -60,7 +62,7 @@ export const sa = (...args: ReadonlyArray<string>): Effect.Effect<Run> =>
     }
     const code = yield* Cli.main(["node", "sa-audit", ...args]).pipe(
       Effect.withConsole(capture),
-      Effect.provide(NodeContext.layer)
+      Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))
     )
     return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") }
   })

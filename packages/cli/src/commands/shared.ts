@@ -3,7 +3,7 @@
  * that says findings were reported.
  */
 import { Options } from "@effect/cli"
-import type { FileSystem } from "@effect/platform"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import {
   type DomainEvent,
   isDirectoryStream,

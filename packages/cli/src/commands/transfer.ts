@@ -2,7 +2,7 @@
  * `sa-audit export` and `sa-audit import`: NDJSON out of a source, into EventStoreDB.
  */
 import { Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeSink from "@effect/platform-node/NodeSink"
 import { type AppendError, Ndjson, type ReadError } from "@service-accounts/domain"
 import type * as EventStoreDB from "@service-accounts/store-eventstoredb"

@@ -4,7 +4,7 @@
  */
 import { createPublicKey, type KeyObject } from "node:crypto"
 import { Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { IntegrityVerification } from "@service-accounts/domain"
 import { Console, Effect, Option } from "effect"
 import { FileProblem, UsageError } from "../Errors.js"
