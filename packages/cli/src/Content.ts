@@ -16,6 +16,7 @@ import {
   ServiceAccountCreated,
   ServiceAccountDeleted,
   TokenIssued,
+  Token,
   TokenRevoked,
   Upcasting
 } from "@service-accounts/domain"
@@ -54,12 +55,11 @@ const describe = (error: ParseResult.ParseError): string =>
  * @since 0.1.0
  * @category validation
  */
-export const problemOf =
-  (
-    registry: Upcasting.Registry = Upcasting.registry,
-    onDecoded?: (event: RecordedEvent, decoded: DomainEvent) => void
-  ) =>
-  (event: RecordedEvent): string | undefined => {
+export const problemOf = (
+  registry: Upcasting.Registry = Upcasting.registry,
+  onDecoded?: (event: RecordedEvent, decoded: DomainEvent) => void
+): ((event: RecordedEvent) => string | undefined) => {
+  const find = (event: RecordedEvent): string | undefined => {
     if (IntegrityCheckpoints.isIntegrityStream(event.streamId)) {
       return Either.match(IntegrityCheckpoints.decodeCheckpoint(event), {
         onLeft: (reason) => `not a readable integrity checkpoint: ${reason}`,
@@ -80,6 +80,12 @@ export const problemOf =
     const fields = decoders[type](data)
     return Either.isLeft(fields) ? describe(fields.left) : decoded.left.reason
   }
+  // What a stored event holds could be anything: never let a token-shaped value through, and keep it short.
+  return (event) => {
+    const found = find(event)
+    return found === undefined ? undefined : Token.redactTokens(found).slice(0, 1000)
+  }
+}
 
 /**
  * A check that keeps what it decoded, and hands each decoded directory event over once: a replay decodes every

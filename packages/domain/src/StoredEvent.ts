@@ -13,6 +13,7 @@ import { EVENT_SCHEMA_VERSION, ServiceAccountEvent } from "./Events.js"
 import type { OrganizationId } from "./Ids.js"
 import { uuidFromBytes } from "./Ids.js"
 import { redactTokens } from "./Token.js"
+import { upcast } from "./Upcasting.js"
 
 /**
  * The stream category of organisation directories. Stream names are `<category>-<organization id>`, so
@@ -143,21 +144,21 @@ export const toProposed = (
  * @since 0.1.0
  * @category decoding
  */
-export const decode = (recorded: RecordedEvent): Either.Either<DomainEvent, CorruptStoredEvent> => {
+export const decode = (stored: RecordedEvent): Either.Either<DomainEvent, CorruptStoredEvent> => {
   const corrupt = (reason: string) =>
     Either.left(
       new CorruptStoredEvent({
-        streamId: recorded.streamId,
-        revision: recorded.revision,
-        position: recorded.position,
+        streamId: stored.streamId,
+        revision: stored.revision,
+        position: stored.position,
         // A stored event could hold anything: never let a token-shaped value through, and keep it short.
         reason: redactTokens(reason).slice(0, 1000)
       })
     )
-  const version = recorded.metadata.schemaVersion
-  if (version !== undefined && version !== EVENT_SCHEMA_VERSION) {
-    return corrupt(`schema version ${String(version)} is not known to this version of the library`)
-  }
+  // Events of an older schema version are read through the registered upcasters (see Upcasting.ts).
+  const upcasted = upcast(stored)
+  if (Either.isLeft(upcasted)) return corrupt(upcasted.left.reason)
+  const recorded = upcasted.right
   const decoded = decodeEvent(recorded.data)
   if (Either.isLeft(decoded)) {
     const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
