@@ -68,7 +68,8 @@ export const make = (label: string, total: number | undefined, stream: Terminal 
       last = now
       drawn = true
       const columns = Math.max(40, stream.columns ?? 80)
-      const text = render(label, total === undefined || total <= 0 ? undefined : done / total, events)
+      const width = Math.max(10, Math.min(30, columns - label.length - 32))
+      const text = render(label, total === undefined || total <= 0 ? undefined : done / total, events, width)
       stream.write(`\r${text.slice(0, columns - 1)}\u001b[K`)
     },
     finish: () => {
