@@ -49,14 +49,12 @@ const warmUp = async (
 
 /**
  * Interleaves the implementations round by round (raw, ours, Emmett), so a noisy neighbour slows all three
- * alike. Before the rounds each implementation warms up (see `warmUp`); round 0 is not recorded either. Each round gets a freshly built subject, unless the history
- * is long enough that all rounds together add at most a fifth to it: then one subject per implementation serves
- * all rounds (building the library's service on 10,000+ events takes seconds).
+ * alike. Before the rounds each implementation warms up (see `warmUp`). Every round builds each implementation
+ * afresh on the history, measures it and drops it before the next one is built: only one implementation's state
+ * is alive while it is measured, so no implementation pays for collecting another's heap.
  */
 export const commandsJob = async (params: CommandsParams, probe?: Probe): Promise<CommandsResult> => {
   const history = Commands.benchHistory(params.history)
-  const rounds = params.runs + 1
-  const sharedSetup = history.length >= 5 * rounds * params.commands
   const make = (implementation: Implementation) =>
     implementation === "raw"
       ? Commands.rawSubject(history)
@@ -76,38 +74,27 @@ export const commandsJob = async (params: CommandsParams, probe?: Probe): Promis
   await warmUp(Commands.rawSubject, params.warmupMs, 5000)
   await warmUp(Commands.oursSubject, params.warmupMs, 5000)
   await warmUp((history) => Commands.emmettSubject(history, params.emmettBudgetMs), params.warmupMs, 1000)
-  const shared = new Map<Implementation, Commands.CommandsSubject>()
-  const executed = new Map<Implementation, number>()
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < params.runs; round++) {
     for (const implementation of IMPLEMENTATIONS) {
       collectGarbage()
-      let subject = shared.get(implementation)
-      if (subject === undefined) {
-        subject = await make(implementation)
-        if (sharedSetup) shared.set(implementation, subject)
-        executed.set(implementation, 0)
-        const s = series.get(implementation)
-        s?.setupMs.push(subject.setupMs)
-        s?.warmupMs.push(subject.warmupMs)
-      }
+      const subject = await make(implementation)
+      collectGarbage()
       const measured = await subject.run(params.commands, round, implementation === "ours" ? probe : undefined)
-      executed.set(implementation, (executed.get(implementation) ?? 0) + measured.commands)
-      if (round > 0) {
-        series.get(implementation)?.perSecond.push(measured.perSecond)
-        series.get(implementation)?.commands.push(measured.commands)
-      }
-      if (!sharedSetup || round === rounds - 1) {
-        const expected = history.length + 1 + (executed.get(implementation) ?? 0)
-        const length = await subject.streamLength()
-        if (length !== expected)
-          problems.push(`${implementation}: the stream holds ${length} events, expected ${expected}`)
-        await subject.close()
-      }
+      const s = series.get(implementation)
+      s?.setupMs.push(subject.setupMs)
+      s?.warmupMs.push(subject.warmupMs)
+      s?.perSecond.push(measured.perSecond)
+      s?.commands.push(measured.commands)
+      const expected = history.length + 1 + measured.commands
+      const length = await subject.streamLength()
+      if (length !== expected)
+        problems.push(`${implementation}: the stream holds ${length} events, expected ${expected}`)
+      await subject.close()
     }
   }
   const get = (implementation: Implementation): CommandsSeries =>
     series.get(implementation) ?? { perSecond: [], commands: [], setupMs: [], warmupMs: [] }
-  return { history: history.length, sharedSetup, raw: get("raw"), ours: get("ours"), emmett: get("emmett"), problems }
+  return { history: history.length, raw: get("raw"), ours: get("ours"), emmett: get("emmett"), problems }
 }
 
 /** Interleaves raw and library rounds; round 0 warms up and is not recorded. */

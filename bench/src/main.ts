@@ -189,7 +189,7 @@ const main = async (): Promise<void> => {
         formatSpread(row.emmett)
       ])
       details.push(
-        `H = ${formatNumber(row.history)}: library set-up ${formatNumber(spread(row.result.ours.setupMs).median)} ms, cold first command (folds the history) ${formatNumber(spread(row.result.ours.warmupMs).median)} ms; Emmett ran ${formatNumber(spread(row.result.emmett.commands).median)} commands a round${row.result.sharedSetup ? "; one set-up per implementation served all rounds" : ""}`
+        `H = ${formatNumber(row.history)}: library set-up ${formatNumber(spread(row.result.ours.setupMs).median)} ms, cold first command (folds the history) ${formatNumber(spread(row.result.ours.warmupMs).median)} ms; Emmett ran ${formatNumber(spread(row.result.emmett.commands).median)} commands a round`
       )
     }
     const first = rows[0]
@@ -223,7 +223,6 @@ const main = async (): Promise<void> => {
     json.commands = rows.map((row) => ({
       history: row.history,
       commandsPerRound: config.commands,
-      sharedSetup: row.result.sharedSetup,
       ours: row.ours,
       raw: row.raw,
       emmett: row.emmett,

@@ -16,7 +16,6 @@ export type CommandsSeries = typeof CommandsSeries.Type
 
 export const CommandsResult = Schema.Struct({
   history: Schema.Number,
-  sharedSetup: Schema.Boolean,
   raw: CommandsSeries,
   ours: CommandsSeries,
   emmett: CommandsSeries,
