@@ -16,6 +16,7 @@
  */
 import { Either, ParseResult, Schema, Stream } from "effect"
 import type { Json, RecordedEvent } from "./EventStore.js"
+import { isJson } from "./internal/json.js"
 import { redactTokens } from "./Token.js"
 
 /**
@@ -49,22 +50,6 @@ export const Header = Schema.Struct({ format: Schema.Literal(FORMAT), version: S
  * @category constants
  */
 export const HEADER_LINE: string = JSON.stringify({ format: FORMAT, version: VERSION })
-
-const isJson = (value: unknown): value is Json => {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return true
-    case "number":
-      return Number.isFinite(value)
-    case "object":
-      if (value === null) return true
-      if (Array.isArray(value)) return value.every(isJson)
-      return Object.values(value).every(isJson)
-    default:
-      return false
-  }
-}
 
 /**
  * Any JSON value.

@@ -1,18 +1,4 @@
-import {
-  Chunk,
-  DateTime,
-  Deferred,
-  Effect,
-  Either,
-  HashMap,
-  Metric,
-  Option,
-  Redacted,
-  Ref,
-  Schedule,
-  Schema,
-  Stream
-} from "effect"
+import { Chunk, DateTime, Deferred, Effect, Either, HashMap, Option, Ref, Schedule, Schema, Stream } from "effect"
 import * as Authorization from "../Authorization.js"
 import { Caller } from "../Caller.js"
 import {
@@ -26,22 +12,16 @@ import type { Decision } from "../Decider.js"
 import * as Directory from "../Directory.js"
 import * as DirectoryView from "../DirectoryView.js"
 import * as Integrity from "../Integrity.js"
-import { AuthenticationFailed, CommandIdReused, type ConcurrencyConflict, ServiceAccountNotFound } from "../Errors.js"
+import { CommandIdReused, type ConcurrencyConflict, ServiceAccountNotFound } from "../Errors.js"
 import { EventStore, EventStoreUnavailable, type ReadError } from "../EventStore.js"
 import type { ServiceAccountEvent } from "../Events.js"
 import { ServiceAccountId, uuidFromBytes } from "../Ids.js"
 import { SecureRandom } from "../SecureRandom.js"
-import type {
-  CommandError,
-  IssuedToken,
-  Principal,
-  ServiceAccountsOptions,
-  ServiceAccountsShape
-} from "../ServiceAccounts.js"
+import type { CommandError, IssuedToken, ServiceAccountsOptions, ServiceAccountsShape } from "../ServiceAccounts.js"
 import { commandHash, directoryStream, isDirectoryStream, toProposed } from "../StoredEvent.js"
 import * as Token from "../Token.js"
-import * as TokenIndex from "../TokenIndex.js"
 import { decoder } from "./input.js"
+import { makeAuthenticate } from "./authenticate.js"
 import { makeReadModels } from "./readModels.js"
 import { isConflict, isRetryable, repeatCreate, repeatDelete, repeatIssue, repeatRevoke } from "./repeats.js"
 import { foldCached, makeStateCache } from "./stateCache.js"
@@ -52,19 +32,6 @@ const decodeIssue = decoder(IssueToken, "token request", "IssueToken")
 const decodeRevoke = decoder(RevokeToken, "revocation", "RevokeToken")
 const decodeDelete = decoder(DeleteServiceAccount, "deletion", "DeleteServiceAccount")
 const decodeAccountId = decoder(Schema.Struct({ serviceAccountId: ServiceAccountId }), "service account id")
-
-const authenticationFailures = Metric.counter("service_accounts_authentication_failures", {
-  description: "authentications refused, by cause"
-})
-
-type FailureCause =
-  | Token.MalformedReason
-  | "not-a-string"
-  | "unknown"
-  | "revoked"
-  | "account-deleted"
-  | "other-organization"
-  | "corrupt-history"
 
 export const make = (options: ServiceAccountsOptions) =>
   Effect.gen(function* () {
@@ -333,43 +300,7 @@ export const make = (options: ServiceAccountsOptions) =>
         )
       })
 
-    const refuse = (cause: FailureCause) =>
-      Effect.logDebug("authentication failed").pipe(
-        Effect.annotateLogs({ cause }),
-        Effect.zipRight(Metric.increment(Metric.tagged(authenticationFailures, "cause", cause))),
-        Effect.zipRight(Effect.fail(new AuthenticationFailed()))
-      )
-
-    const authenticate: ServiceAccountsShape["authenticate"] = (value, authOptions) =>
-      Effect.suspend(() => {
-        // Whatever arrives — a string, a Redacted, or anything else a careless caller passes — is only ever read.
-        const raw: unknown =
-          typeof value === "string" ? value : Redacted.isRedacted(value) ? Redacted.value(value) : undefined
-        if (typeof raw !== "string") return refuse("not-a-string")
-        const malformed = Token.checkFormat(raw)
-        if (malformed !== undefined) return refuse(malformed)
-        return Effect.flatMap(readModels.get, (models) => {
-          const entry = TokenIndex.lookup(models.tokens, Token.digest(raw))
-          if (Option.isNone(entry)) return refuse("unknown")
-          // A token whose organisation's history cannot be read fails closed: a revocation may be what is unreadable.
-          if (HashMap.has(models.quarantined, directoryStream(entry.value.organizationId))) {
-            return refuse("corrupt-history")
-          }
-          if (Option.isSome(entry.value.revoked)) {
-            return refuse(entry.value.revoked.value === "Manual" ? "revoked" : "account-deleted")
-          }
-          if (authOptions?.organizationId !== undefined && authOptions.organizationId !== entry.value.organizationId) {
-            return refuse("other-organization")
-          }
-          const principal: Principal = {
-            organizationId: entry.value.organizationId,
-            serviceAccountId: entry.value.serviceAccountId,
-            tokenId: entry.value.tokenId,
-            scopes: entry.value.scopes
-          }
-          return Effect.succeed(principal)
-        })
-      })
+    const authenticate = makeAuthenticate(readModels.get)
 
     // Follow the whole store, so writes of other processes reach the read models too; the layer is ready once
     // the history has been caught up with. Only retryable failures are retried, with a back-off that starts

@@ -1,0 +1,67 @@
+/**
+ * `authenticate`: a token value to the principal it stands for — the format check, one SHA-256 and one look-up
+ * in the token index. Every refusal is the same `AuthenticationFailed`; the cause goes to a debug log and a
+ * metric only.
+ */
+import { Effect, HashMap, Metric, Option, Redacted } from "effect"
+import { AuthenticationFailed } from "../Errors.js"
+import type { Principal, ServiceAccountsShape } from "../ServiceAccounts.js"
+import { directoryStream } from "../StoredEvent.js"
+import * as Token from "../Token.js"
+import * as TokenIndex from "../TokenIndex.js"
+import type { ReadModelsState } from "./readModels.js"
+
+const authenticationFailures = Metric.counter("service_accounts_authentication_failures", {
+  description: "authentications refused, by cause"
+})
+
+type FailureCause =
+  | Token.MalformedReason
+  | "not-a-string"
+  | "unknown"
+  | "revoked"
+  | "account-deleted"
+  | "other-organization"
+  | "corrupt-history"
+
+export const makeAuthenticate = (models: Effect.Effect<ReadModelsState>): ServiceAccountsShape["authenticate"] => {
+  const refuse = (cause: FailureCause) =>
+    Effect.logDebug("authentication failed").pipe(
+      Effect.annotateLogs({ cause }),
+      Effect.zipRight(Metric.increment(Metric.tagged(authenticationFailures, "cause", cause))),
+      Effect.zipRight(Effect.fail(new AuthenticationFailed()))
+    )
+
+  const authenticate: ServiceAccountsShape["authenticate"] = (value, authOptions) =>
+    Effect.suspend(() => {
+      // Whatever arrives — a string, a Redacted, or anything else a careless caller passes — is only ever read.
+      const raw: unknown =
+        typeof value === "string" ? value : Redacted.isRedacted(value) ? Redacted.value(value) : undefined
+      if (typeof raw !== "string") return refuse("not-a-string")
+      const malformed = Token.checkFormat(raw)
+      if (malformed !== undefined) return refuse(malformed)
+      return Effect.flatMap(models, (models) => {
+        const entry = TokenIndex.lookup(models.tokens, Token.digest(raw))
+        if (Option.isNone(entry)) return refuse("unknown")
+        // A token whose organisation's history cannot be read fails closed: a revocation may be what is unreadable.
+        if (HashMap.has(models.quarantined, directoryStream(entry.value.organizationId))) {
+          return refuse("corrupt-history")
+        }
+        if (Option.isSome(entry.value.revoked)) {
+          return refuse(entry.value.revoked.value === "Manual" ? "revoked" : "account-deleted")
+        }
+        if (authOptions?.organizationId !== undefined && authOptions.organizationId !== entry.value.organizationId) {
+          return refuse("other-organization")
+        }
+        const principal: Principal = {
+          organizationId: entry.value.organizationId,
+          serviceAccountId: entry.value.serviceAccountId,
+          tokenId: entry.value.tokenId,
+          scopes: entry.value.scopes
+        }
+        return Effect.succeed(principal)
+      })
+    })
+
+  return authenticate
+}

@@ -1,0 +1,18 @@
+import type { Json } from "../EventStore.js"
+
+/** Whether a value is JSON: strings, finite numbers, booleans, null, and arrays and plain objects of them. */
+export const isJson = (value: unknown): value is Json => {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true
+    case "number":
+      return Number.isFinite(value)
+    case "object":
+      if (value === null) return true
+      if (Array.isArray(value)) return value.every(isJson)
+      return Object.values(value).every(isJson)
+    default:
+      return false
+  }
+}
