@@ -7,7 +7,8 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
+// `crypto.hash` (one-shot, no Hash object) exists from Node 20.12; `createHash` is the fallback.
+import * as crypto from "node:crypto"
 import { Redacted } from "effect"
 import type { Scope } from "./Events.js"
 
@@ -71,17 +72,45 @@ export const crc32 = (text: string): number => {
   return (crc ^ 0xffffffff) >>> 0
 }
 
-const base62 = (value: bigint, length: number): string => {
+const ALPHABET_CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0))
+// The body is converted by long division of 16-bit limbs by 62^5 (remainders stay far below 2^53).
+const CHUNK = 62 ** 5
+const LIMBS = TOKEN_ENTROPY_BYTES / 2
+
+/** The lowest `length` base62 digits of a number below 2^53, most significant first. */
+const base62Number = (value: number, length: number): string => {
   let out = ""
   let v = value
   for (let i = 0; i < length; i++) {
-    out = ALPHABET[Number(v % 62n)] + out
-    v /= 62n
+    out = ALPHABET[v % 62] + out
+    v = Math.floor(v / 62)
   }
   return out
 }
 
-const checksumOf = (head: string): string => base62(BigInt(crc32(head)), CHECKSUM_LENGTH)
+/** The 256-bit big-endian number in `bytes` as exactly `BODY_LENGTH` base62 digits (62^43 > 2^256). */
+const base62Body = (bytes: Uint8Array): string => {
+  const limbs = new Array<number>(LIMBS)
+  for (let i = 0; i < LIMBS; i++) limbs[i] = ((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0)
+  const codes = new Array<number>(BODY_LENGTH)
+  let next = BODY_LENGTH - 1
+  while (next >= 0) {
+    let remainder = 0
+    for (let i = 0; i < LIMBS; i++) {
+      const current = remainder * 65536 + (limbs[i] ?? 0)
+      const quotient = Math.floor(current / CHUNK)
+      limbs[i] = quotient
+      remainder = current - quotient * CHUNK
+    }
+    for (let digit = 0; digit < 5 && next >= 0; digit++, next--) {
+      codes[next] = ALPHABET_CODES[remainder % 62] ?? 0
+      remainder = Math.floor(remainder / 62)
+    }
+  }
+  return String.fromCharCode(...codes)
+}
+
+const checksumOf = (head: string): string => base62Number(crc32(head), CHECKSUM_LENGTH)
 
 /**
  * Builds a token value from 32 random bytes.
@@ -93,9 +122,7 @@ export const fromEntropy = (bytes: Uint8Array): string => {
   if (bytes.length !== TOKEN_ENTROPY_BYTES) {
     throw new RangeError(`a token needs exactly ${TOKEN_ENTROPY_BYTES} random bytes, got ${bytes.length}`)
   }
-  let value = 0n
-  for (const byte of bytes) value = (value << 8n) | BigInt(byte)
-  const head = TOKEN_PREFIX + base62(value, BODY_LENGTH)
+  const head = TOKEN_PREFIX + base62Body(bytes)
   return head + checksumOf(head)
 }
 
@@ -121,8 +148,16 @@ export const checkFormat = (value: string): MalformedReason | undefined => {
     const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
     if (!ok) return "bad-characters"
   }
-  const head = value.slice(0, TOKEN_LENGTH - CHECKSUM_LENGTH)
-  return checksumOf(head) === value.slice(TOKEN_LENGTH - CHECKSUM_LENGTH) ? undefined : "bad-checksum"
+  // The CRC-32 of the head, digit by digit from the end, against the last six characters.
+  let crc = 0xffffffff
+  const headLength = TOKEN_LENGTH - CHECKSUM_LENGTH
+  for (let i = 0; i < headLength; i++) crc = (CRC_TABLE[(crc ^ value.charCodeAt(i)) & 0xff] ?? 0) ^ (crc >>> 8)
+  let checksum = (crc ^ 0xffffffff) >>> 0
+  for (let i = TOKEN_LENGTH - 1; i >= headLength; i--) {
+    if (value.charCodeAt(i) !== ALPHABET_CODES[checksum % 62]) return "bad-checksum"
+    checksum = Math.floor(checksum / 62)
+  }
+  return undefined
 }
 
 /**
@@ -139,7 +174,10 @@ export const isWellFormed = (value: string): boolean => checkFormat(value) === u
  * @since 0.1.0
  * @category utils
  */
-export const digest = (value: string): string => createHash("sha256").update(value, "utf8").digest("hex")
+export const digest: (value: string) => string =
+  typeof crypto.hash === "function"
+    ? (value) => crypto.hash("sha256", value, "hex")
+    : (value) => crypto.createHash("sha256").update(value, "utf8").digest("hex")
 
 /**
  * The non-secret hint shown next to a token: its last four characters.

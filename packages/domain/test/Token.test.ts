@@ -22,6 +22,39 @@ describe("Token", () => {
     expect(new Set([a, Token.fromEntropy(b), Token.fromEntropy(c), Token.fromEntropy(entropy(255))]).size).toBe(4)
   })
 
+  it("is the 256-bit number in base62 (43 digits) and its CRC-32 in base62 (6 digits)", () => {
+    // The definition, with BigInt arithmetic, against the implementation's limb arithmetic.
+    const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    const base62 = (value: bigint, length: number) => {
+      let out = ""
+      let v = value
+      for (let i = 0; i < length; i++) {
+        out = alphabet[Number(v % 62n)] + out
+        v /= 62n
+      }
+      return out
+    }
+    const samples = [entropy(0), entropy(255), entropy(1), entropy(128)]
+    let seed = 12345
+    for (let n = 0; n < 200; n++) {
+      samples.push(
+        Uint8Array.from({ length: 32 }, () => {
+          seed = (seed * 1103515245 + 12345) % 2147483648
+          return seed >> 23
+        })
+      )
+    }
+    for (const bytes of samples) {
+      const number = bytes.reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n)
+      const head = `sat_${base62(number, 43)}`
+      expect(Token.fromEntropy(bytes)).toBe(head + base62(BigInt(Token.crc32(head)), 6))
+    }
+  })
+
+  it("hashes with SHA-256 in lower-case hex", () => {
+    expect(Token.digest("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+  })
+
   it("refuses anything but 32 bytes of entropy", () => {
     expect(() => Token.fromEntropy(new Uint8Array(16))).toThrow(RangeError)
   })

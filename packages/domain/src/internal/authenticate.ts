@@ -32,35 +32,36 @@ export const makeAuthenticate = (models: Effect.Effect<ReadModelsState>): Servic
       Effect.zipRight(Effect.fail(new AuthenticationFailed()))
     )
 
+  // One step on the read models' state, everything else synchronous: this runs on every request.
   const authenticate: ServiceAccountsShape["authenticate"] = (value, authOptions) =>
-    Effect.suspend(() => {
+    Effect.flatMap(models, (state) => {
       // Whatever arrives — a string, a Redacted, or anything else a careless caller passes — is only ever read.
       const raw: unknown =
         typeof value === "string" ? value : Redacted.isRedacted(value) ? Redacted.value(value) : undefined
       if (typeof raw !== "string") return refuse("not-a-string")
       const malformed = Token.checkFormat(raw)
       if (malformed !== undefined) return refuse(malformed)
-      return Effect.flatMap(models, (models) => {
-        const entry = TokenIndex.lookup(models.tokens, Token.digest(raw))
-        if (Option.isNone(entry)) return refuse("unknown")
-        // A token whose organisation's history cannot be read fails closed: a revocation may be what is unreadable.
-        if (HashMap.has(models.quarantined, directoryStream(entry.value.organizationId))) {
-          return refuse("corrupt-history")
-        }
-        if (Option.isSome(entry.value.revoked)) {
-          return refuse(entry.value.revoked.value === "Manual" ? "revoked" : "account-deleted")
-        }
-        if (authOptions?.organizationId !== undefined && authOptions.organizationId !== entry.value.organizationId) {
-          return refuse("other-organization")
-        }
-        const principal: Principal = {
-          organizationId: entry.value.organizationId,
-          serviceAccountId: entry.value.serviceAccountId,
-          tokenId: entry.value.tokenId,
-          scopes: entry.value.scopes
-        }
-        return Effect.succeed(principal)
-      })
+      const entry = TokenIndex.lookup(state.tokens, Token.digest(raw))
+      if (Option.isNone(entry)) return refuse("unknown")
+      const token = entry.value
+      // A token whose organisation's history cannot be read fails closed: a revocation may be what is unreadable.
+      if (
+        HashMap.size(state.quarantined) > 0 &&
+        HashMap.has(state.quarantined, directoryStream(token.organizationId))
+      ) {
+        return refuse("corrupt-history")
+      }
+      if (Option.isSome(token.revoked)) return refuse(token.revoked.value === "Manual" ? "revoked" : "account-deleted")
+      if (authOptions?.organizationId !== undefined && authOptions.organizationId !== token.organizationId) {
+        return refuse("other-organization")
+      }
+      const principal: Principal = {
+        organizationId: token.organizationId,
+        serviceAccountId: token.serviceAccountId,
+        tokenId: token.tokenId,
+        scopes: token.scopes
+      }
+      return Effect.succeed(principal)
     })
 
   return authenticate
