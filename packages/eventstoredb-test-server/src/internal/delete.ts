@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { ServerContext } from "./context.js"
+import type { RpcMethod, ServerContext } from "./context.js"
 import { invalidArgumentError, streamDeletedError, wrongExpectedVersionError } from "./errors.js"
 import { type Grpc, type StreamsPb, streamsPb } from "./generated.js"
 import { type DeleteResult, ExpectedRevision } from "./types.js"
@@ -44,44 +44,42 @@ const run = (
   }
 }
 
-export const handleDelete =
-  (context: ServerContext) =>
-  (
-    call: Grpc.ServerUnaryCall<StreamsPb.DeleteReq, StreamsPb.DeleteResp>,
-    callback: Grpc.sendUnaryData<StreamsPb.DeleteResp>
-  ): void => {
-    context.called("Streams.Delete")
-    const outcome = run(call.request.getOptions(), (stream, expected) => context.store.softDelete(stream, expected))
+/** A unary delete handler: runs the operation, answers with its position or the mapped error. */
+const handler =
+  <Req extends { getOptions(): DeleteOptionsLike | undefined }, Resp>(
+    context: ServerContext,
+    method: RpcMethod,
+    operation: (streamName: string, expected: ExpectedRevision) => DeleteResult,
+    response: (commitPosition: string) => Resp
+  ) =>
+  (call: Grpc.ServerUnaryCall<Req, Resp>, callback: Grpc.sendUnaryData<Resp>): void => {
+    context.called(method)
+    const outcome = run(call.request.getOptions(), operation)
     if ("error" in outcome) {
       callback(outcome.error)
       return
     }
-    const at = outcome.position.toString()
-    callback(
-      null,
+    callback(null, response(outcome.position.toString()))
+  }
+
+export const handleDelete = (context: ServerContext) =>
+  handler<StreamsPb.DeleteReq, StreamsPb.DeleteResp>(
+    context,
+    "Streams.Delete",
+    (stream, expected) => context.store.softDelete(stream, expected),
+    (at) =>
       new streamsPb.DeleteResp().setPosition(
         new streamsPb.DeleteResp.Position().setCommitPosition(at).setPreparePosition(at)
       )
-    )
-  }
+  )
 
-export const handleTombstone =
-  (context: ServerContext) =>
-  (
-    call: Grpc.ServerUnaryCall<StreamsPb.TombstoneReq, StreamsPb.TombstoneResp>,
-    callback: Grpc.sendUnaryData<StreamsPb.TombstoneResp>
-  ): void => {
-    context.called("Streams.Tombstone")
-    const outcome = run(call.request.getOptions(), (stream, expected) => context.store.tombstone(stream, expected))
-    if ("error" in outcome) {
-      callback(outcome.error)
-      return
-    }
-    const at = outcome.position.toString()
-    callback(
-      null,
+export const handleTombstone = (context: ServerContext) =>
+  handler<StreamsPb.TombstoneReq, StreamsPb.TombstoneResp>(
+    context,
+    "Streams.Tombstone",
+    (stream, expected) => context.store.tombstone(stream, expected),
+    (at) =>
       new streamsPb.TombstoneResp().setPosition(
         new streamsPb.TombstoneResp.Position().setCommitPosition(at).setPreparePosition(at)
       )
-    )
-  }
+  )
