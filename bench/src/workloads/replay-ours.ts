@@ -4,7 +4,7 @@
  * `decode` (Schema), then `apply` of the three projections. See `replay.ts`.
  */
 import { AuditTrail, DirectoryView, Ndjson, type RecordedEvent, TokenIndex, decode } from "@service-accounts/domain"
-import { Chunk, Either, HashMap } from "effect"
+import { Either } from "effect"
 import { type ReplaySummary, lines, liveHeapMb } from "./replay.js"
 
 /** One event line as a `RecordedEvent`, read by the library's NDJSON reader. */
@@ -38,25 +38,26 @@ export const replayOurs = async (path: string): Promise<ReplaySummary> => {
   const seconds = (performance.now() - start) / 1000
   let liveAccounts = 0
   let activeTokens = 0
-  for (const organization of HashMap.values(directory)) {
+  for (const organization of DirectoryView.organizations(directory)) {
     for (const account of DirectoryView.accounts(organization)) {
       liveAccounts++
       for (const token of account.tokens) if (token.status === "active") activeTokens++
     }
   }
-  let auditEntries = 0
-  for (const trail of HashMap.values(audit)) auditEntries += Chunk.size(trail)
+  const auditEntries = AuditTrail.size(audit)
   const live = liveHeapMb()
   // Keep the read models alive until the heap has been measured.
-  if (HashMap.size(directory) + HashMap.size(tokens.byDigest) + HashMap.size(audit) < 0) throw new Error("unreachable")
+  if (DirectoryView.size(directory) + TokenIndex.size(tokens) + AuditTrail.size(audit) < 0) {
+    throw new Error("unreachable")
+  }
   return {
     events,
     seconds,
     eventsPerSecond: events / seconds,
-    organizations: HashMap.size(directory),
+    organizations: DirectoryView.size(directory),
     liveAccounts,
     activeTokens,
-    indexedTokens: HashMap.size(tokens.byDigest),
+    indexedTokens: TokenIndex.size(tokens),
     auditEntries,
     liveHeapMb: live
   }

@@ -13,7 +13,7 @@ import {
 } from "@service-accounts/domain"
 import { layer as memoryStore, make as makeMemoryStore } from "@service-accounts/store-memory"
 import { administrator, checkInvariants } from "@service-accounts/testing"
-import { Chunk, Context, Deferred, Effect, Either, Exit, HashMap, Layer, Option, Redacted, Ref, Stream } from "effect"
+import { Chunk, Context, Deferred, Effect, Either, Exit, Layer, Redacted, Ref, Stream } from "effect"
 
 const acme = administrator("acme")
 const member: CallerInput = { ...acme, actor: { userId: "bob", role: "member" } }
@@ -301,7 +301,7 @@ describe("ServiceAccounts", () => {
         const history = Chunk.toReadonlyArray(yield* Stream.runCollect(store.readAll()))
         const decoded = history.map((recorded) => Either.getOrThrow(decode(recorded)))
         const replayed = foldProjection(DirectoryView.projection, decoded)
-        const directory = Option.getOrThrow(HashMap.get(replayed, OrganizationId.make(acme.organization.id)))
+        const directory = DirectoryView.directoryOf(replayed, OrganizationId.make(acme.organization.id))
         expect(DirectoryView.accounts(directory)).toEqual((yield* service.list(acme)).accounts)
       })
     )

@@ -6,7 +6,7 @@
  */
 import { type Actor, type AuditTrail, DirectoryView, type Integrity } from "@service-accounts/domain"
 import type { Violation } from "@service-accounts/testing/Invariants"
-import { DateTime, HashMap } from "effect"
+import { DateTime } from "effect"
 
 type Directory = DirectoryView.OrganizationDirectory
 
@@ -61,7 +61,7 @@ export const organizations = (
   state: DirectoryView.DirectoryViewState,
   only?: string | undefined
 ): ReadonlyArray<Directory> =>
-  [...HashMap.values(state)]
+  DirectoryView.organizations(state)
     .filter((directory) => only === undefined || directory.organizationId === only)
     .sort((a, b) => (a.organizationId < b.organizationId ? -1 : a.organizationId > b.organizationId ? 1 : 0))
 

@@ -1,11 +1,18 @@
 /**
  * The audit trail: per organisation, who did what, when, to what, in the order it happened.
  *
+ * The state is a pure value from the outside (an older state never sees later events) but is kept compactly, as
+ * arrays appended to in place while a fold moves forward (see `docs/architecture.md`, "Read models"): read it
+ * through `entries`, `organizationIds` and `size`, which build `AuditEntry`s.
+ *
  * @since 0.1.0
  */
-import { Chunk, type DateTime, HashMap, Option } from "effect"
+import type { DateTime } from "effect"
 import type { Actor } from "./Caller.js"
+import type { RevocationReason, Scope } from "./Events.js"
 import type { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
+import { bigintOf, counter, Interner, millis, utc } from "./internal/compact.js"
+import * as Versioned from "./internal/versioned.js"
 import type { Projection } from "./Projection.js"
 import type { DomainEvent } from "./StoredEvent.js"
 
@@ -29,11 +36,53 @@ export interface AuditEntry {
   readonly summary: string
 }
 
+type Action = DomainEvent["event"]["_tag"]
+
 /**
+ * A line as kept: the summary is written when the line is read, from what it was made of (a name, a hint and
+ * scopes, a reason or a count, whichever the action has).
+ */
+class AuditRecord {
+  constructor(
+    readonly position: number | bigint,
+    readonly revision: number | bigint,
+    readonly occurredAt: number,
+    readonly actor: Actor,
+    readonly action: Action,
+    readonly serviceAccountId: ServiceAccountId,
+    readonly tokenId: TokenId | undefined,
+    /** The account's or token's name, the revocation reason, or the number of tokens revoked with the account. */
+    readonly detail: string | number,
+    readonly hint: string | undefined,
+    readonly scopes: ReadonlyArray<Scope> | undefined
+  ) {}
+}
+
+interface World {
+  readonly organizations: Map<OrganizationId, Array<AuditRecord>>
+  readonly shared: Interner
+}
+
+/**
+ * The trail of every organisation.
+ *
  * @since 0.1.0
  * @category models
  */
-export type AuditTrailState = HashMap.HashMap<OrganizationId, Chunk.Chunk<AuditEntry>>
+export interface AuditTrailState extends Versioned.Version<World> {}
+
+const summary = (action: Action, detail: string | number, hint?: string, scopes?: ReadonlyArray<Scope>): string => {
+  switch (action) {
+    case "ServiceAccountCreated":
+      return `created service account "${detail}"`
+    case "TokenIssued":
+      return `issued token "${detail}" (…${hint}, scopes ${scopes?.join(", ")})`
+    case "TokenRevoked":
+      return detail === "Manual" ? "revoked token" : "revoked token (its service account was deleted)"
+    case "ServiceAccountDeleted":
+      return detail === 0 ? "deleted service account" : `deleted service account and its ${detail} active token(s)`
+  }
+}
 
 /**
  * The human description of an event.
@@ -44,15 +93,13 @@ export type AuditTrailState = HashMap.HashMap<OrganizationId, Chunk.Chunk<AuditE
 export const describe = ({ event }: DomainEvent): string => {
   switch (event._tag) {
     case "ServiceAccountCreated":
-      return `created service account "${event.name}"`
+      return summary(event._tag, event.name)
     case "TokenIssued":
-      return `issued token "${event.name}" (…${event.hint}, scopes ${event.scopes.join(", ")})`
+      return summary(event._tag, event.name, event.hint, event.scopes)
     case "TokenRevoked":
-      return event.reason === "Manual" ? "revoked token" : "revoked token (its service account was deleted)"
+      return summary(event._tag, event.reason satisfies RevocationReason)
     case "ServiceAccountDeleted":
-      return event.revokedTokenIds.length === 0
-        ? "deleted service account"
-        : `deleted service account and its ${event.revokedTokenIds.length} active token(s)`
+      return summary(event._tag, event.revokedTokenIds.length)
   }
 }
 
@@ -77,17 +124,142 @@ export const entry = (recorded: DomainEvent): AuditEntry => {
   }
 }
 
+const record = (shared: Interner, recorded: DomainEvent): AuditRecord => {
+  const { event } = recorded
+  const position = counter(recorded.position)
+  const revision = counter(recorded.revision)
+  const at = millis(event.occurredAt)
+  const actor = shared.actor(event.actor)
+  switch (event._tag) {
+    case "ServiceAccountCreated":
+      return new AuditRecord(
+        position,
+        revision,
+        at,
+        actor,
+        event._tag,
+        event.serviceAccountId,
+        undefined,
+        event.name,
+        undefined,
+        undefined
+      )
+    case "TokenIssued":
+      return new AuditRecord(
+        position,
+        revision,
+        at,
+        actor,
+        event._tag,
+        event.serviceAccountId,
+        event.tokenId,
+        event.name,
+        event.hint,
+        shared.scopes(event.scopes)
+      )
+    case "TokenRevoked":
+      return new AuditRecord(
+        position,
+        revision,
+        at,
+        actor,
+        event._tag,
+        event.serviceAccountId,
+        event.tokenId,
+        event.reason,
+        undefined,
+        undefined
+      )
+    case "ServiceAccountDeleted":
+      return new AuditRecord(
+        position,
+        revision,
+        at,
+        actor,
+        event._tag,
+        event.serviceAccountId,
+        undefined,
+        event.revokedTokenIds.length,
+        undefined,
+        undefined
+      )
+  }
+}
+
+const start = (): World => ({ organizations: new Map(), shared: new Interner() })
+
 /**
  * @since 0.1.0
  * @category projections
  */
 export const projection: Projection<AuditTrailState> = {
   name: "audit-trail",
-  version: 1,
-  initialState: HashMap.empty(),
-  apply: (state, recorded) => {
-    const organizationId = recorded.event.organizationId
-    const trail = Option.getOrElse(HashMap.get(state, organizationId), () => Chunk.empty<AuditEntry>())
-    return HashMap.set(state, organizationId, Chunk.append(trail, entry(recorded)))
-  }
+  version: 2,
+  initialState: Versioned.empty(),
+  apply: (state, recorded) =>
+    Versioned.update(state, start, (world) => {
+      const organizationId = recorded.event.organizationId
+      let trail = world.organizations.get(organizationId)
+      if (trail === undefined) {
+        trail = []
+        Versioned.set(world.organizations, organizationId, trail)
+      }
+      Versioned.push(trail, record(world.shared, recorded))
+    })
+}
+
+const entryOf = (organizationId: OrganizationId, kept: AuditRecord): AuditEntry => ({
+  position: bigintOf(kept.position),
+  revision: bigintOf(kept.revision),
+  occurredAt: utc(kept.occurredAt),
+  organizationId,
+  actor: kept.actor,
+  action: kept.action,
+  serviceAccountId: kept.serviceAccountId,
+  ...(kept.tokenId === undefined ? {} : { tokenId: kept.tokenId }),
+  summary: summary(kept.action, kept.detail, kept.hint, kept.scopes)
+})
+
+/**
+ * An organisation's trail, in order (empty when the trail holds nothing of it). `from` and `to` (exclusive) pick
+ * a slice, by index, as `Array.prototype.slice` does.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const entries = (
+  state: AuditTrailState,
+  organizationId: OrganizationId,
+  options?: { readonly from?: number; readonly to?: number }
+): ReadonlyArray<AuditEntry> => {
+  const trail = Versioned.read(state)?.organizations.get(organizationId)
+  if (trail === undefined) return []
+  const kept = options === undefined ? trail : trail.slice(options.from, options.to)
+  return kept.map((one) => entryOf(organizationId, one))
+}
+
+/**
+ * The organisations the trail knows, in the order of their first event.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const organizationIds = (state: AuditTrailState): ReadonlyArray<OrganizationId> => {
+  const world = Versioned.read(state)
+  return world === undefined ? [] : Array.from(world.organizations.keys())
+}
+
+/**
+ * The number of entries: of one organisation, or of all.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const size = (state: AuditTrailState, organizationId?: OrganizationId): number => {
+  const world = Versioned.read(state)
+  if (world === undefined) return 0
+  if (organizationId !== undefined) return world.organizations.get(organizationId)?.length ?? 0
+  let total = 0
+  for (const trail of world.organizations.values()) total += trail.length
+  return total
 }

@@ -2,12 +2,18 @@
  * The directory view: per organisation, its service accounts with their tokens, status, and who did what
  * when — what a management page lists. Tokens appear with their non-secret hint only.
  *
+ * The state is a pure value from the outside (an older state never sees later events) but is kept compactly and
+ * updated in place while a fold moves forward (see `docs/architecture.md`, "Read models"): read it through
+ * `organizations`, `directoryOf`, `accounts` and `account`, which build `AccountView`s and `TokenView`s.
+ *
  * @since 0.1.0
  */
-import { Chunk, type DateTime, HashMap, Option } from "effect"
+import { type DateTime, Option } from "effect"
 import type { Actor } from "./Caller.js"
 import type { RevocationReason, Scope } from "./Events.js"
 import type { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
+import { Interner, millis, utc } from "./internal/compact.js"
+import * as Versioned from "./internal/versioned.js"
 import type { Projection } from "./Projection.js"
 import type { DomainEvent } from "./StoredEvent.js"
 
@@ -49,146 +55,137 @@ export interface AccountView {
   readonly tokens: ReadonlyArray<TokenView>
 }
 
+/** A token as kept: times in epoch milliseconds, shared actors and scope lists. Replaced, never changed. */
+class TokenRecord {
+  constructor(
+    readonly tokenId: TokenId,
+    readonly name: string,
+    readonly hint: string,
+    readonly scopes: ReadonlyArray<Scope>,
+    readonly issuedAt: number,
+    readonly issuedBy: Actor,
+    readonly revokedAt: number,
+    readonly revokedBy: Actor | undefined,
+    readonly revocationReason: RevocationReason | undefined
+  ) {}
+}
+
+/** An account as kept. Its tokens `Map` (in issue order) is part of the world; the record is replaced, never changed. */
+class AccountRecord {
+  constructor(
+    readonly serviceAccountId: ServiceAccountId,
+    readonly name: string,
+    readonly description: string | undefined,
+    readonly createdAt: number,
+    readonly createdBy: Actor,
+    readonly deletedAt: number,
+    readonly deletedBy: Actor | undefined,
+    readonly tokens: Map<TokenId, TokenRecord>
+  ) {}
+}
+
+interface World {
+  /** Organisations in the order of their first event; their accounts in creation order. */
+  readonly organizations: Map<OrganizationId, Map<ServiceAccountId, AccountRecord>>
+  readonly shared: Interner
+}
+
 /**
- * An account as the projection keeps it: its tokens in a persistent map plus their issue order, so an update
- * costs the same however many tokens the account has. `AccountView` is the listed form.
+ * The directory view of every organisation.
  *
  * @since 0.1.0
  * @category models
  */
-export interface AccountRecord extends Omit<AccountView, "tokens"> {
-  readonly tokens: HashMap.HashMap<TokenId, TokenView>
-  readonly tokenOrder: Chunk.Chunk<TokenId>
-}
+export interface DirectoryViewState extends Versioned.Version<World> {}
 
 /**
- * One organisation's accounts, in the order they were created (deleted ones included, marked).
+ * One organisation's directory in one state of the view: what `accounts` and `account` read.
  *
  * @since 0.1.0
  * @category models
  */
 export interface OrganizationDirectory {
   readonly organizationId: OrganizationId
-  readonly accounts: HashMap.HashMap<ServiceAccountId, AccountRecord>
-  readonly order: Chunk.Chunk<ServiceAccountId>
+  /** The state of the view it belongs to. */
+  readonly state: DirectoryViewState
 }
 
-/**
- * @since 0.1.0
- * @category models
- */
-export type DirectoryViewState = HashMap.HashMap<OrganizationId, OrganizationDirectory>
+const start = (): World => ({ organizations: new Map(), shared: new Interner() })
 
-const updateAccount = (
-  directory: OrganizationDirectory,
-  serviceAccountId: ServiceAccountId,
-  f: (account: AccountRecord) => AccountRecord
-): OrganizationDirectory =>
-  Option.match(HashMap.get(directory.accounts, serviceAccountId), {
-    onNone: () => directory,
-    onSome: (account) => ({ ...directory, accounts: HashMap.set(directory.accounts, serviceAccountId, f(account)) })
-  })
-
-/**
- * Folds one event into one organisation's directory.
- *
- * @since 0.1.0
- * @category folds
- */
-export const applyToOrganization = (
-  directory: OrganizationDirectory,
-  { event }: DomainEvent
-): OrganizationDirectory => {
+const applyTo = (world: World, { event }: DomainEvent): void => {
+  let accounts = world.organizations.get(event.organizationId)
+  if (accounts === undefined) {
+    accounts = new Map()
+    Versioned.set(world.organizations, event.organizationId, accounts)
+  }
+  const account = accounts.get(event.serviceAccountId)
   switch (event._tag) {
     case "ServiceAccountCreated": {
-      if (HashMap.has(directory.accounts, event.serviceAccountId)) return directory
-      const account: AccountRecord = {
-        serviceAccountId: event.serviceAccountId,
-        name: event.name,
-        ...(event.description === undefined ? {} : { description: event.description }),
-        status: "active",
-        createdAt: event.occurredAt,
-        createdBy: event.actor,
-        tokens: HashMap.empty(),
-        tokenOrder: Chunk.empty()
-      }
-      return {
-        ...directory,
-        accounts: HashMap.set(directory.accounts, event.serviceAccountId, account),
-        order: Chunk.append(directory.order, event.serviceAccountId)
-      }
+      if (account !== undefined) return
+      const { description, name, occurredAt, actor, serviceAccountId } = event
+      const created = new AccountRecord(
+        serviceAccountId,
+        name,
+        description,
+        millis(occurredAt),
+        world.shared.actor(actor),
+        Number.NaN,
+        undefined,
+        new Map()
+      )
+      Versioned.set(accounts, serviceAccountId, created)
+      return
     }
-    case "TokenIssued":
-      return updateAccount(directory, event.serviceAccountId, (account) =>
-        HashMap.has(account.tokens, event.tokenId)
-          ? account
-          : {
-              ...account,
-              tokens: HashMap.set(account.tokens, event.tokenId, {
-                tokenId: event.tokenId,
-                name: event.name,
-                hint: event.hint,
-                scopes: event.scopes,
-                status: "active",
-                issuedAt: event.occurredAt,
-                issuedBy: event.actor
-              }),
-              tokenOrder: Chunk.append(account.tokenOrder, event.tokenId)
-            }
+    case "TokenIssued": {
+      if (account === undefined || account.tokens.has(event.tokenId)) return
+      const issued = new TokenRecord(
+        event.tokenId,
+        event.name,
+        event.hint,
+        world.shared.scopes(event.scopes),
+        millis(event.occurredAt),
+        world.shared.actor(event.actor),
+        Number.NaN,
+        undefined,
+        undefined
       )
-    case "TokenRevoked":
-      return updateAccount(directory, event.serviceAccountId, (account) =>
-        Option.match(HashMap.get(account.tokens, event.tokenId), {
-          onNone: () => account,
-          onSome: (token) => ({
-            ...account,
-            tokens: HashMap.set(account.tokens, event.tokenId, {
-              ...token,
-              status: "revoked",
-              revokedAt: event.occurredAt,
-              revokedBy: event.actor,
-              revocationReason: event.reason
-            })
-          })
-        })
+      Versioned.set(account.tokens, event.tokenId, issued)
+      return
+    }
+    case "TokenRevoked": {
+      const token = account?.tokens.get(event.tokenId)
+      if (account === undefined || token === undefined) return
+      const revoked = new TokenRecord(
+        token.tokenId,
+        token.name,
+        token.hint,
+        token.scopes,
+        token.issuedAt,
+        token.issuedBy,
+        millis(event.occurredAt),
+        world.shared.actor(event.actor),
+        event.reason
       )
-    case "ServiceAccountDeleted":
-      return updateAccount(directory, event.serviceAccountId, (account) => ({
-        ...account,
-        status: "deleted",
-        deletedAt: event.occurredAt,
-        deletedBy: event.actor
-      }))
+      Versioned.set(account.tokens, event.tokenId, revoked)
+      return
+    }
+    case "ServiceAccountDeleted": {
+      if (account === undefined) return
+      const deleted = new AccountRecord(
+        account.serviceAccountId,
+        account.name,
+        account.description,
+        account.createdAt,
+        account.createdBy,
+        millis(event.occurredAt),
+        world.shared.actor(event.actor),
+        account.tokens
+      )
+      Versioned.set(accounts, event.serviceAccountId, deleted)
+      return
+    }
   }
 }
-
-/**
- * The listed form of an account: its tokens in issue order.
- *
- * @since 0.1.0
- * @category getters
- */
-export const view = (account: AccountRecord): AccountView => {
-  const { tokens, tokenOrder, ...rest } = account
-  const listed: Array<TokenView> = []
-  for (const id of tokenOrder) {
-    const token = HashMap.get(tokens, id)
-    if (Option.isSome(token)) listed.push(token.value)
-  }
-  return { ...rest, tokens: listed }
-}
-
-/**
- * An organisation's directory before any event.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const emptyDirectory = (organizationId: OrganizationId): OrganizationDirectory => ({
-  organizationId,
-  accounts: HashMap.empty(),
-  order: Chunk.empty()
-})
 
 /**
  * The directory view of every organisation.
@@ -198,14 +195,94 @@ export const emptyDirectory = (organizationId: OrganizationId): OrganizationDire
  */
 export const projection: Projection<DirectoryViewState> = {
   name: "directory-view",
-  version: 1,
-  initialState: HashMap.empty(),
-  apply: (state, event) => {
-    const organizationId = event.event.organizationId
-    const directory = Option.getOrElse(HashMap.get(state, organizationId), () => emptyDirectory(organizationId))
-    return HashMap.set(state, organizationId, applyToOrganization(directory, event))
+  version: 2,
+  initialState: Versioned.empty(),
+  apply: (state, event) => Versioned.update(state, start, (world) => applyTo(world, event))
+}
+
+const tokenView = (token: TokenRecord): TokenView =>
+  token.revocationReason === undefined
+    ? {
+        tokenId: token.tokenId,
+        name: token.name,
+        hint: token.hint,
+        scopes: token.scopes,
+        status: "active",
+        issuedAt: utc(token.issuedAt),
+        issuedBy: token.issuedBy
+      }
+    : {
+        tokenId: token.tokenId,
+        name: token.name,
+        hint: token.hint,
+        scopes: token.scopes,
+        status: "revoked",
+        issuedAt: utc(token.issuedAt),
+        issuedBy: token.issuedBy,
+        revokedAt: utc(token.revokedAt),
+        ...(token.revokedBy === undefined ? {} : { revokedBy: token.revokedBy }),
+        revocationReason: token.revocationReason
+      }
+
+const accountView = (account: AccountRecord): AccountView => {
+  const tokens: Array<TokenView> = []
+  for (const token of account.tokens.values()) tokens.push(tokenView(token))
+  return {
+    serviceAccountId: account.serviceAccountId,
+    name: account.name,
+    ...(account.description === undefined ? {} : { description: account.description }),
+    status: account.deletedBy === undefined ? "active" : "deleted",
+    createdAt: utc(account.createdAt),
+    createdBy: account.createdBy,
+    ...(account.deletedBy === undefined ? {} : { deletedAt: utc(account.deletedAt), deletedBy: account.deletedBy }),
+    tokens
   }
 }
+
+/**
+ * An organisation's directory with no accounts.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const emptyDirectory = (organizationId: OrganizationId): OrganizationDirectory => ({
+  organizationId,
+  state: projection.initialState
+})
+
+/**
+ * One organisation's directory (empty when the view holds nothing of it).
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const directoryOf = (state: DirectoryViewState, organizationId: OrganizationId): OrganizationDirectory => ({
+  organizationId,
+  state
+})
+
+/**
+ * The organisations the view knows, in the order their first event was applied.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const organizations = (state: DirectoryViewState): ReadonlyArray<OrganizationDirectory> => {
+  const world = Versioned.read(state)
+  if (world === undefined) return []
+  return Array.from(world.organizations.keys(), (organizationId) => ({ organizationId, state }))
+}
+
+/**
+ * The number of organisations the view knows.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const size = (state: DirectoryViewState): number => Versioned.read(state)?.organizations.size ?? 0
+
+const accountsOf = (directory: OrganizationDirectory) =>
+  Versioned.read(directory.state)?.organizations.get(directory.organizationId)
 
 /**
  * The accounts of a directory in creation order; deleted ones only when asked for.
@@ -217,12 +294,36 @@ export const accounts = (
   directory: OrganizationDirectory,
   options?: { readonly includeDeleted?: boolean }
 ): ReadonlyArray<AccountView> => {
+  const all = accountsOf(directory)
   const out: Array<AccountView> = []
-  for (const id of directory.order) {
-    const account = HashMap.get(directory.accounts, id)
-    if (Option.isSome(account) && (options?.includeDeleted === true || account.value.status === "active")) {
-      out.push(view(account.value))
-    }
+  if (all === undefined) return out
+  for (const account of all.values()) {
+    if (options?.includeDeleted === true || account.deletedBy === undefined) out.push(accountView(account))
   }
   return out
 }
+
+/**
+ * One account of a directory, deleted or not.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const account = (
+  directory: OrganizationDirectory,
+  serviceAccountId: ServiceAccountId
+): Option.Option<AccountView> => {
+  const found = accountsOf(directory)?.get(serviceAccountId)
+  return found === undefined ? Option.none() : Option.some(accountView(found))
+}
+
+/**
+ * Folds one event into one organisation's directory (an event of another organisation leaves it as it is).
+ *
+ * @since 0.1.0
+ * @category folds
+ */
+export const applyToOrganization = (directory: OrganizationDirectory, event: DomainEvent): OrganizationDirectory =>
+  event.event.organizationId === directory.organizationId
+    ? { organizationId: directory.organizationId, state: projection.apply(directory.state, event) }
+    : directory

@@ -1,12 +1,18 @@
 /**
- * The token index: token digest → principal, for `authenticate`. A lookup is one SHA-256 and one map read.
- * Revoked tokens stay in the index, marked, so a failed authentication can say why in the logs.
+ * The token index: token digest → principal, for `authenticate`. A lookup is one SHA-256 and one native `Map`
+ * read. Revoked tokens stay in the index, marked, so a failed authentication can say why in the logs.
+ *
+ * The state is a pure value from the outside (an older state never sees later events) but is kept in native
+ * `Map`s updated in place while a fold moves forward (see `docs/architecture.md`, "Read models"): read it
+ * through `lookup` and `size`.
  *
  * @since 0.1.0
  */
-import { HashMap, Option } from "effect"
+import { Option } from "effect"
 import type { RevocationReason, Scope } from "./Events.js"
 import type { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
+import { Interner } from "./internal/compact.js"
+import * as Versioned from "./internal/versioned.js"
 import type { Projection } from "./Projection.js"
 
 /**
@@ -23,14 +29,27 @@ export interface TokenEntry {
   readonly revoked: Option.Option<RevocationReason>
 }
 
+interface World {
+  readonly byDigest: Map<string, TokenEntry>
+  readonly digestByToken: Map<TokenId, string>
+  readonly shared: Interner
+}
+
 /**
+ * The index of every token ever issued.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface TokenIndexState {
-  readonly byDigest: HashMap.HashMap<string, TokenEntry>
-  readonly digestByToken: HashMap.HashMap<TokenId, string>
+export interface TokenIndexState extends Versioned.Version<World> {}
+
+const active: Option.Option<RevocationReason> = Option.none()
+const revokedBy: { readonly [R in RevocationReason]: Option.Option<RevocationReason> } = {
+  Manual: Option.some("Manual"),
+  ServiceAccountDeleted: Option.some("ServiceAccountDeleted")
 }
+
+const start = (): World => ({ byDigest: new Map(), digestByToken: new Map(), shared: new Interner() })
 
 /**
  * @since 0.1.0
@@ -38,31 +57,28 @@ export interface TokenIndexState {
  */
 export const projection: Projection<TokenIndexState> = {
   name: "token-index",
-  version: 1,
-  initialState: { byDigest: HashMap.empty(), digestByToken: HashMap.empty() },
+  version: 2,
+  initialState: Versioned.empty(),
   apply: (state, { event }) => {
     switch (event._tag) {
       case "TokenIssued":
-        return {
-          byDigest: HashMap.set(state.byDigest, event.secretHash, {
+        return Versioned.update(state, start, (world) => {
+          Versioned.set(world.byDigest, event.secretHash, {
             organizationId: event.organizationId,
             serviceAccountId: event.serviceAccountId,
             tokenId: event.tokenId,
-            scopes: event.scopes,
-            revoked: Option.none()
-          }),
-          digestByToken: HashMap.set(state.digestByToken, event.tokenId, event.secretHash)
-        }
-      case "TokenRevoked": {
-        const digest = HashMap.get(state.digestByToken, event.tokenId)
-        if (Option.isNone(digest)) return state
-        const entry = HashMap.get(state.byDigest, digest.value)
-        if (Option.isNone(entry) || Option.isSome(entry.value.revoked)) return state
-        return {
-          ...state,
-          byDigest: HashMap.set(state.byDigest, digest.value, { ...entry.value, revoked: Option.some(event.reason) })
-        }
-      }
+            scopes: world.shared.scopes(event.scopes),
+            revoked: active
+          })
+          Versioned.set(world.digestByToken, event.tokenId, event.secretHash)
+        })
+      case "TokenRevoked":
+        return Versioned.update(state, start, (world) => {
+          const digest = world.digestByToken.get(event.tokenId)
+          const entry = digest === undefined ? undefined : world.byDigest.get(digest)
+          if (digest === undefined || entry === undefined || Option.isSome(entry.revoked)) return
+          Versioned.set(world.byDigest, digest, { ...entry, revoked: revokedBy[event.reason] })
+        })
       default:
         return state
     }
@@ -75,5 +91,15 @@ export const projection: Projection<TokenIndexState> = {
  * @since 0.1.0
  * @category getters
  */
-export const lookup = (state: TokenIndexState, digest: string): Option.Option<TokenEntry> =>
-  HashMap.get(state.byDigest, digest)
+export const lookup = (state: TokenIndexState, digest: string): Option.Option<TokenEntry> => {
+  const entry = (state.world ?? Versioned.read(state))?.byDigest.get(digest)
+  return entry === undefined ? Option.none() : Option.some(entry)
+}
+
+/**
+ * The number of tokens in the index, revoked ones included.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const size = (state: TokenIndexState): number => Versioned.read(state)?.byDigest.size ?? 0

@@ -2,7 +2,7 @@
  * Helpers of the history-compatibility tests: decoding a history file with today's code, and the directory view
  * as plain JSON with sorted keys, so the committed expectation does not depend on the order fields are built in.
  */
-import { Chunk, DateTime, Effect, Either, HashMap, Stream } from "effect"
+import { Chunk, DateTime, Effect, Either, Stream } from "effect"
 import { decode, DirectoryView, isDirectoryStream, type Json, Ndjson, Upcasting } from "../src/index.js"
 
 const sortKeys = (value: Json): Json => {
@@ -17,7 +17,7 @@ export const directoryJson = (state: DirectoryView.DirectoryViewState): Json =>
   sortKeys(
     JSON.parse(
       JSON.stringify(
-        [...HashMap.values(state)]
+        [...DirectoryView.organizations(state)]
           .sort((a, b) => a.organizationId.localeCompare(b.organizationId))
           .map((directory) => ({
             organizationId: directory.organizationId,

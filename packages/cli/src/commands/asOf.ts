@@ -4,7 +4,7 @@
  */
 import { Command, Options } from "@effect/cli"
 import { DirectoryView, type DomainEvent, ServiceAccountId } from "@service-accounts/domain"
-import { Console, DateTime, Effect, HashMap, Option, Schema, Stream } from "effect"
+import { Console, DateTime, Effect, Option, Schema, Stream } from "effect"
 import { UsageError } from "../Errors.js"
 import * as Render from "../Render.js"
 import { foldDirectory, printLines } from "./replay.js"
@@ -49,15 +49,15 @@ const upTo = <E>(events: Stream.Stream<DomainEvent, E>, point: Point): Stream.St
     ? Stream.takeWhile(events, (event) => event.position <= point.position)
     : Stream.filter(events, (event) => DateTime.lessThanOrEqualTo(event.event.occurredAt, point.at))
 
-const findAccount = (state: DirectoryView.DirectoryViewState, id: string) => {
-  for (const directory of HashMap.values(state)) {
-    const found = DirectoryView.accounts(directory, { includeDeleted: true }).find((a) => a.serviceAccountId === id)
-    if (found !== undefined) return { directory, account: found }
+const findAccount = (state: DirectoryView.DirectoryViewState, id: ServiceAccountId) => {
+  for (const directory of DirectoryView.organizations(state)) {
+    const found = DirectoryView.account(directory, id)
+    if (Option.isSome(found)) return { directory, account: found.value }
   }
   return undefined
 }
 
-const accountSummary = (point: Point, id: string, state: DirectoryView.DirectoryViewState) => {
+const accountSummary = (point: Point, id: ServiceAccountId, state: DirectoryView.DirectoryViewState) => {
   const found = findAccount(state, id)
   if (found === undefined) {
     return {

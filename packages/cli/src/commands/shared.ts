@@ -4,13 +4,7 @@
  */
 import { Options } from "@effect/cli"
 import type * as FileSystem from "@effect/platform/FileSystem"
-import {
-  type DomainEvent,
-  isDirectoryStream,
-  OrganizationId,
-  type RecordedEvent,
-  type Scope as EventScope
-} from "@service-accounts/domain"
+import { type DomainEvent, isDirectoryStream, OrganizationId, type RecordedEvent } from "@service-accounts/domain"
 import type { InvalidConnectionString } from "@service-accounts/store-eventstoredb"
 import { Effect, Either, Option, type Redacted, Schema, type Scope, Stream } from "effect"
 import * as Content from "../Content.js"
@@ -90,38 +84,13 @@ const unreadable = (event: RecordedEvent) => (error: { readonly reason: string }
     reason: error.reason
   })
 
-/**
- * Shares equal actors and scope lists between events. Read models keep them for every account and token, and a
- * history repeats a handful of them thousands of times: one copy each makes a replay's state a sixth smaller.
- */
-const interner = () => {
-  const actors = new Map<string, DomainEvent["event"]["actor"]>()
-  const scopes = new Map<string, ReadonlyArray<EventScope>>()
-  const share = <K, V>(map: Map<K, V>, key: K, value: V): V => {
-    const known = map.get(key)
-    if (known !== undefined) return known
-    map.set(key, value)
-    return value
-  }
-  return (recorded: DomainEvent): DomainEvent => {
-    const { event } = recorded
-    const actor = share(actors, `${event.actor.userId}\u0000${event.actor.role}`, event.actor)
-    if (event._tag === "TokenIssued") {
-      return { ...recorded, event: { ...event, actor, scopes: share(scopes, event.scopes.join(","), event.scopes) } }
-    }
-    return { ...recorded, event: { ...event, actor } }
-  }
-}
-
 /** The directory events of a history, decoded. */
 export const domainEvents = (source: OpenedSource, label: string): Stream.Stream<DomainEvent, SourceError> =>
   Stream.suspend(() => {
-    const intern = interner()
     const content = Content.checker()
     return source.events({ check: content.check, label }).pipe(
       Stream.filter((event) => isDirectoryStream(event.streamId)),
-      Stream.mapEffect((event) => Either.mapLeft(content.decoded(event), unreadable(event))),
-      Stream.map(intern)
+      Stream.mapEffect((event) => Either.mapLeft(content.decoded(event), unreadable(event)))
     )
   })
 

@@ -1,4 +1,5 @@
-import { Chunk, DateTime, Deferred, Effect, Either, HashMap, Option, Ref, Schedule, Schema, Stream } from "effect"
+import { DateTime, Deferred, Effect, Either, HashMap, Option, Ref, Schedule, Schema, Stream } from "effect"
+import * as AuditTrail from "../AuditTrail.js"
 import * as Authorization from "../Authorization.js"
 import { Caller } from "../Caller.js"
 import {
@@ -262,11 +263,7 @@ export const make = (options: ServiceAccountsOptions) =>
       }).pipe(Effect.withSpan("ServiceAccounts.delete", { captureStackTrace: false }))
 
     const directoryOf = (caller: Caller) =>
-      Effect.map(readModels.get, (models) =>
-        Option.getOrElse(HashMap.get(models.directory, caller.organization.id), () =>
-          DirectoryView.emptyDirectory(caller.organization.id)
-        )
-      )
+      Effect.map(readModels.get, (models) => DirectoryView.directoryOf(models.directory, caller.organization.id))
 
     const list: ServiceAccountsShape["list"] = (callerInput) =>
       Effect.gen(function* () {
@@ -284,20 +281,18 @@ export const make = (options: ServiceAccountsOptions) =>
         const caller = yield* admit(callerInput, "view service accounts")
         const { serviceAccountId } = yield* decodeAccountId({ serviceAccountId: serviceAccountIdInput })
         const directory = yield* directoryOf(caller)
-        const account = HashMap.get(directory.accounts, serviceAccountId)
+        const account = DirectoryView.account(directory, serviceAccountId)
         if (Option.isNone(account) || account.value.status !== "active") {
           return yield* new ServiceAccountNotFound({ serviceAccountId })
         }
-        return DirectoryView.view(account.value)
+        return account.value
       })
 
     const auditTrail: ServiceAccountsShape["auditTrail"] = (callerInput) =>
       Effect.gen(function* () {
         const caller = yield* admit(callerInput, "read the audit trail")
         const models = yield* readModels.get
-        return Chunk.toReadonlyArray(
-          Option.getOrElse(HashMap.get(models.audit, caller.organization.id), () => Chunk.empty())
-        )
+        return AuditTrail.entries(models.audit, caller.organization.id)
       })
 
     const authenticate = makeAuthenticate(readModels.get)
