@@ -9,18 +9,30 @@ import { ADMINISTRATOR, type Caller, ENTERPRISE } from "./Caller.js"
 import { NotAuthorized, PlanNotEligible } from "./Errors.js"
 
 /**
- * Succeeds only for an administrator of an organisation on the enterprise plan. The role is checked first:
- * a non-administrator is refused without learning anything about the organisation's plan.
+ * Why a caller may not manage service accounts, or `undefined` when it may: only an administrator of an
+ * organisation on the enterprise plan may. The role is checked first: a non-administrator is refused without
+ * learning anything about the organisation's plan.
+ *
+ * @since 0.1.0
+ * @category authorisation
+ */
+export const authorizationRefusal = (caller: Caller, action: string): NotAuthorized | PlanNotEligible | undefined => {
+  if (caller.actor.role !== ADMINISTRATOR) {
+    return new NotAuthorized({ action, role: caller.actor.role })
+  }
+  if (caller.organization.plan !== ENTERPRISE) {
+    return new PlanNotEligible({ organizationId: caller.organization.id, plan: caller.organization.plan })
+  }
+  return undefined
+}
+
+/**
+ * Succeeds only for an administrator of an organisation on the enterprise plan (see `authorizationRefusal`).
  *
  * @since 0.1.0
  * @category authorisation
  */
 export const authorize = (caller: Caller, action: string): Effect.Effect<void, NotAuthorized | PlanNotEligible> => {
-  if (caller.actor.role !== ADMINISTRATOR) {
-    return Effect.fail(new NotAuthorized({ action, role: caller.actor.role }))
-  }
-  if (caller.organization.plan !== ENTERPRISE) {
-    return Effect.fail(new PlanNotEligible({ organizationId: caller.organization.id, plan: caller.organization.plan }))
-  }
-  return Effect.void
+  const refusal = authorizationRefusal(caller, action)
+  return refusal === undefined ? Effect.void : Effect.fail(refusal)
 }

@@ -34,6 +34,25 @@ export const Role = Schema.String.pipe(
   Schema.maxLength(64, { message: () => "a role must be at most 64 characters" })
 )
 
+/** Tenant URLs already checked (an organisation sends the same one with every call), bounded. */
+const checkedTenantUrls = new Map<string, boolean>()
+const CHECKED_TENANT_URLS = 1024
+
+const isTenantUrl = (s: string): boolean => {
+  const known = checkedTenantUrls.get(s)
+  if (known !== undefined) return known
+  let ok: boolean
+  try {
+    const url = new URL(s)
+    ok = (url.protocol === "https:" || url.protocol === "http:") && url.username === "" && url.password === ""
+  } catch {
+    ok = false
+  }
+  if (checkedTenantUrls.size >= CHECKED_TENANT_URLS) checkedTenantUrls.clear()
+  checkedTenantUrls.set(s, ok)
+  return ok
+}
+
 /**
  * The tenant URL: where the organisation's API lives; it goes into every `session.json`.
  *
@@ -42,14 +61,9 @@ export const Role = Schema.String.pipe(
  */
 export const TenantUrl = Schema.String.pipe(
   Schema.maxLength(2048, { message: () => "a tenant URL must be at most 2048 characters" }),
-  Schema.filter(
-    (s) => {
-      if (!URL.canParse(s)) return false
-      const url = new URL(s)
-      return (url.protocol === "https:" || url.protocol === "http:") && url.username === "" && url.password === ""
-    },
-    { message: () => "a tenant URL must be an absolute http(s) URL without credentials" }
-  )
+  Schema.filter(isTenantUrl, {
+    message: () => "a tenant URL must be an absolute http(s) URL without credentials"
+  })
 )
 
 /**

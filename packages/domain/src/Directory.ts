@@ -24,7 +24,7 @@ import type { OrganizationId } from "./Ids.js"
 import { ServiceAccountId, TokenId, uuidFromBytes } from "./Ids.js"
 import type { ServiceAccountName, TokenName } from "./Names.js"
 import { nameKey } from "./Names.js"
-import { SecureRandom } from "./SecureRandom.js"
+import { SecureRandom, type SecureRandomShape } from "./SecureRandom.js"
 import * as ServiceAccount from "./ServiceAccount.js"
 import * as Token from "./Token.js"
 
@@ -164,13 +164,43 @@ export interface Deleted {
   readonly revokedTokenIds: ReadonlyArray<TokenId>
 }
 
-const newId = Effect.flatMap(SecureRandom, (random) => random.bytes(16)).pipe(Effect.map(uuidFromBytes))
-
 const liveAccount = (state: DirectoryState, serviceAccountId: ServiceAccountId) =>
   Option.match(HashMap.get(state.accounts, serviceAccountId), {
     onNone: () => Effect.fail(new ServiceAccountNotFound({ serviceAccountId })),
     onSome: Effect.succeed
   })
+
+/**
+ * Decides `CreateServiceAccount` with the given source of randomness (`create` takes it from `SecureRandom`).
+ *
+ * @since 0.1.0
+ * @category decide
+ */
+export const createWith = (
+  random: SecureRandomShape,
+  state: DirectoryState,
+  context: DecisionContext,
+  command: CreateServiceAccount
+): Effect.Effect<Decision<ServiceAccountEvent, Created>, DuplicateServiceAccountName> => {
+  if (HashMap.has(state.accountNames, nameKey(command.name))) {
+    return Effect.fail(new DuplicateServiceAccountName({ name: command.name }))
+  }
+  return Effect.flatMap(random.bytes(16), (idBytes) =>
+    Effect.map(DateTime.now, (occurredAt) => {
+      const serviceAccountId = ServiceAccountId.make(uuidFromBytes(idBytes))
+      const event: ServiceAccountEvent = {
+        _tag: "ServiceAccountCreated",
+        organizationId: context.organizationId,
+        actor: context.actor,
+        occurredAt,
+        serviceAccountId,
+        name: command.name,
+        ...(command.description === undefined ? {} : { description: command.description })
+      }
+      return { events: [event], output: { _tag: "Created", serviceAccountId, name: command.name } }
+    })
+  )
+}
 
 /**
  * Decides `CreateServiceAccount`.
@@ -183,23 +213,61 @@ export const create = (
   context: DecisionContext,
   command: CreateServiceAccount
 ): Effect.Effect<Decision<ServiceAccountEvent, Created>, DuplicateServiceAccountName, SecureRandom> =>
-  Effect.gen(function* () {
-    if (HashMap.has(state.accountNames, nameKey(command.name))) {
-      return yield* new DuplicateServiceAccountName({ name: command.name })
-    }
-    const serviceAccountId = ServiceAccountId.make(yield* newId)
-    const occurredAt = yield* DateTime.now
-    const event: ServiceAccountEvent = {
-      _tag: "ServiceAccountCreated",
-      organizationId: context.organizationId,
-      actor: context.actor,
-      occurredAt,
-      serviceAccountId,
-      name: command.name,
-      ...(command.description === undefined ? {} : { description: command.description })
-    }
-    return { events: [event], output: { _tag: "Created", serviceAccountId, name: command.name } }
-  })
+  Effect.flatMap(SecureRandom, (random) => createWith(random, state, context, command))
+
+/**
+ * Decides `IssueToken` with the given source of randomness (`issueToken` takes it from `SecureRandom`): draws 256
+ * random bits, records only their digest and hint.
+ *
+ * @since 0.1.0
+ * @category decide
+ */
+export const issueTokenWith = (
+  random: SecureRandomShape,
+  state: DirectoryState,
+  context: DecisionContext,
+  command: IssueToken
+): Effect.Effect<Decision<ServiceAccountEvent, Issued>, ServiceAccountNotFound | DuplicateTokenName> => {
+  const found = HashMap.get(state.accounts, command.serviceAccountId)
+  if (Option.isNone(found)) {
+    return Effect.fail(new ServiceAccountNotFound({ serviceAccountId: command.serviceAccountId }))
+  }
+  const account = found.value
+  if (Option.isSome(ServiceAccount.activeTokenNamed(account, command.name))) {
+    return Effect.fail(new DuplicateTokenName({ serviceAccountId: account.id, name: command.name }))
+  }
+  return Effect.flatMap(random.bytes(16), (idBytes) =>
+    Effect.flatMap(random.bytes(Token.TOKEN_ENTROPY_BYTES), (entropy) =>
+      Effect.map(DateTime.now, (occurredAt) => {
+        const tokenId = TokenId.make(uuidFromBytes(idBytes))
+        const value = Token.fromEntropy(entropy)
+        const hint = Token.hint(value)
+        const event: ServiceAccountEvent = {
+          _tag: "TokenIssued",
+          organizationId: context.organizationId,
+          actor: context.actor,
+          occurredAt,
+          serviceAccountId: account.id,
+          tokenId,
+          name: command.name,
+          scopes: command.scopes,
+          secretHash: SecretHash.make(Token.digest(value)),
+          hint
+        }
+        const output: Issued = {
+          _tag: "Issued",
+          serviceAccountId: account.id,
+          tokenId,
+          name: command.name,
+          scopes: command.scopes,
+          hint,
+          value: Redacted.make(value)
+        }
+        return { events: [event], output }
+      })
+    )
+  )
+}
 
 /**
  * Decides `IssueToken`: draws 256 random bits, records only their digest and hint.
@@ -212,41 +280,7 @@ export const issueToken = (
   context: DecisionContext,
   command: IssueToken
 ): Effect.Effect<Decision<ServiceAccountEvent, Issued>, ServiceAccountNotFound | DuplicateTokenName, SecureRandom> =>
-  Effect.gen(function* () {
-    const account = yield* liveAccount(state, command.serviceAccountId)
-    if (Option.isSome(ServiceAccount.activeTokenNamed(account, command.name))) {
-      return yield* new DuplicateTokenName({ serviceAccountId: account.id, name: command.name })
-    }
-    const random = yield* SecureRandom
-    const tokenId = TokenId.make(uuidFromBytes(yield* random.bytes(16)))
-    const value = Token.fromEntropy(yield* random.bytes(Token.TOKEN_ENTROPY_BYTES))
-    const occurredAt = yield* DateTime.now
-    const hint = Token.hint(value)
-    const event: ServiceAccountEvent = {
-      _tag: "TokenIssued",
-      organizationId: context.organizationId,
-      actor: context.actor,
-      occurredAt,
-      serviceAccountId: account.id,
-      tokenId,
-      name: command.name,
-      scopes: command.scopes,
-      secretHash: SecretHash.make(Token.digest(value)),
-      hint
-    }
-    return {
-      events: [event],
-      output: {
-        _tag: "Issued",
-        serviceAccountId: account.id,
-        tokenId,
-        name: command.name,
-        scopes: command.scopes,
-        hint,
-        value: Redacted.make(value)
-      }
-    }
-  })
+  Effect.flatMap(SecureRandom, (random) => issueTokenWith(random, state, context, command))
 
 /**
  * Decides `RevokeToken`.

@@ -83,6 +83,8 @@ export const TokenId = Uuid.pipe(Schema.brand("TokenId"))
  */
 export type TokenId = typeof TokenId.Type
 
+const HEX: ReadonlyArray<string> = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))
+
 /**
  * Formats 16 random bytes as a version-4 UUID.
  *
@@ -90,9 +92,9 @@ export type TokenId = typeof TokenId.Type
  * @category constructors
  */
 export const uuidFromBytes = (bytes: Uint8Array): string => {
-  const b = Uint8Array.from(bytes.subarray(0, 16))
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
-  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
+  const hex = (i: number, byte: number = bytes[i] ?? 0): string => HEX[byte] ?? "00"
+  return (
+    `${hex(0)}${hex(1)}${hex(2)}${hex(3)}-${hex(4)}${hex(5)}-${hex(6, ((bytes[6] ?? 0) & 0x0f) | 0x40)}${hex(7)}-` +
+    `${hex(8, ((bytes[8] ?? 0) & 0x3f) | 0x80)}${hex(9)}-${hex(10)}${hex(11)}${hex(12)}${hex(13)}${hex(14)}${hex(15)}`
+  )
 }

@@ -6,8 +6,9 @@
  *
  * @since 0.1.0
  */
-import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto"
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto"
 import type { Json, ProposedEvent, RecordedEvent } from "./EventStore.js"
+import { sha256Hex as sha256 } from "./internal/sha256.js"
 
 /**
  * The "previous digest" of a stream's first event.
@@ -47,23 +48,31 @@ export interface IntegrityRecord {
  * @since 0.1.0
  * @category encoding
  */
-export const canonicalJson = (value: Json): string => {
+export const canonicalJson = (value: Json): string => canonicalWithout(value, undefined)
+
+/** `canonicalJson`, leaving out one top-level key of an object (`undefined`: none). */
+const canonicalWithout = (value: Json, skip: string | undefined): string => {
   if (value === null || typeof value !== "object") return JSON.stringify(value)
-  if (Array.isArray(value)) return `[${value.map((item: Json) => canonicalJson(item)).join(",")}]`
-  const entries = Object.keys(value)
-    .sort()
-    .flatMap((key) => {
-      const item = (value as { readonly [key: string]: Json | undefined })[key]
-      return item === undefined ? [] : [`${JSON.stringify(key)}:${canonicalJson(item)}`]
-    })
-  return `{${entries.join(",")}}`
-}
-
-const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex")
-
-const withoutIntegrity = (metadata: { readonly [key: string]: Json }): { readonly [key: string]: Json } => {
-  const { [INTEGRITY_KEY]: _ignored, ...rest } = metadata
-  return rest
+  if (Array.isArray(value)) {
+    let out = "["
+    for (let i = 0; i < value.length; i++) {
+      const item: Json | undefined = value[i]
+      // As `JSON.stringify` would have it inside `join`: a hole or an `undefined` item leaves an empty slot.
+      out += `${i === 0 ? "" : ","}${item === undefined ? "" : canonicalWithout(item, undefined)}`
+    }
+    return `${out}]`
+  }
+  const record = value as { readonly [key: string]: Json | undefined }
+  const keys = Object.keys(record).sort()
+  let out = "{"
+  let first = true
+  for (const key of keys) {
+    const item = record[key]
+    if (item === undefined || key === skip) continue
+    out += `${first ? "" : ","}${JSON.stringify(key)}:${canonicalWithout(item, undefined)}`
+    first = false
+  }
+  return `${out}}`
 }
 
 /**
@@ -80,18 +89,13 @@ export const digestEvent = (event: {
   readonly metadata: { readonly [key: string]: Json }
   readonly previous: string
 }): IntegrityRecord => {
-  const data = sha256(canonicalJson(event.data))
-  const digest = sha256(
-    canonicalJson({
-      stream: event.streamId,
-      revision: String(event.revision),
-      type: event.type,
-      data: event.data,
-      metadata: withoutIntegrity(event.metadata),
-      previous: event.previous
-    })
-  )
-  return { previous: event.previous, data, digest }
+  // The data is canonicalised once: its text is hashed alone and inside the canonical JSON of
+  // {data, metadata without the integrity record, previous, revision, stream, type} (the keys in sorted order).
+  const dataText = canonicalJson(event.data)
+  const whole = `{"data":${dataText},"metadata":${canonicalWithout(event.metadata, INTEGRITY_KEY)},"previous":${JSON.stringify(
+    event.previous
+  )},"revision":"${event.revision}","stream":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`
+  return { previous: event.previous, data: sha256(dataText), digest: sha256(whole) }
 }
 
 /**

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { createHash, randomBytes } from "node:crypto"
+import { createHash, randomBytes, randomFillSync } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 
 /**
@@ -37,10 +37,42 @@ export const makeSeededRandom = (seed: string | number): SecureRandomShape => {
   return { bytes: (length) => Effect.sync(() => next(length)) }
 }
 
+const POOL_BYTES = 4096
+
+/**
+ * The operating system's CSPRNG, drawn a pool at a time: one `randomFillSync` call fills the pool (4 KiB unless told), and
+ * each request is served a fresh copy of the next unused bytes, which are then wiped from the pool, so no byte is
+ * ever handed out twice nor kept after use. A system call costs about as much as generating a few kilobytes, so
+ * small requests (ids, token values) become several times cheaper. Requests larger than a quarter of the pool go
+ * to `randomBytes` directly.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makePooledRandom = (poolBytes: number = POOL_BYTES): SecureRandomShape => {
+  const pool = new Uint8Array(poolBytes)
+  let offset = poolBytes
+  const next = (length: number): Uint8Array => {
+    // Sizes the pool does not serve (large, or not a byte count at all: `randomBytes` refuses those) go straight through.
+    if (!(Number.isInteger(length) && length >= 0 && length <= poolBytes / 4))
+      return new Uint8Array(randomBytes(length))
+    if (offset + length > poolBytes) {
+      randomFillSync(pool)
+      offset = 0
+    }
+    const out = pool.slice(offset, offset + length)
+    pool.fill(0, offset, offset + length)
+    offset += length
+    return out
+  }
+  return { bytes: (length) => Effect.sync(() => next(length)) }
+}
+
 /**
  * The randomness service.
  *
- * - `SecureRandom.layer`: `node:crypto` `randomBytes`, the operating system's CSPRNG (production);
+ * - `SecureRandom.layer`: the operating system's CSPRNG through `node:crypto`, drawn a pool at a time (production;
+ *   see `makePooledRandom`);
  * - `SecureRandom.layerSeeded(seed)`: deterministic, for tests only.
  *
  * @since 0.1.0
@@ -50,9 +82,7 @@ export class SecureRandom extends Context.Tag("@service-accounts/domain/SecureRa
   SecureRandom,
   SecureRandomShape
 >() {
-  static readonly live: SecureRandomShape = {
-    bytes: (length) => Effect.sync(() => new Uint8Array(randomBytes(length)))
-  }
+  static readonly live: SecureRandomShape = makePooledRandom()
 
   static readonly layer: Layer.Layer<SecureRandom> = Layer.succeed(SecureRandom, SecureRandom.live)
 

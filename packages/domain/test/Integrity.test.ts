@@ -1,5 +1,6 @@
-import { generateKeyPairSync } from "node:crypto"
+import { createHash, generateKeyPairSync } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
 import { Integrity, type Json, type ProposedEvent, type RecordedEvent } from "../src/index.js"
 
 const STREAM = "serviceAccountDirectory-acme"
@@ -121,5 +122,55 @@ describe("Integrity", () => {
     expect(Integrity.verifyCheckpointSignature(other.publicKey, checkpoint)).toBe(false)
     expect(Integrity.verifyCheckpointSignature(publicKey, { ...checkpoint, revision: "4" })).toBe(false)
     expect(Integrity.verifyCheckpointSignature(publicKey, { ...checkpoint, signature: "AAAA" })).toBe(false)
+  })
+
+  it("computes each digest as defined: SHA-256 of the canonical data, and of the canonical whole", () => {
+    // The definition, written the plain way, against the implementation (which canonicalises the data once).
+    const canonical = (value: unknown): string => {
+      if (value === null || typeof value !== "object") return JSON.stringify(value)
+      if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`
+      return `{${Object.keys(value)
+        .sort()
+        .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+        .join(",")}}`
+    }
+    const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex")
+    const json: fc.Arbitrary<Json> = fc.jsonValue() as fc.Arbitrary<Json>
+    fc.assert(
+      fc.property(
+        json,
+        fc.dictionary(fc.string(), json),
+        fc.string(),
+        fc.bigInt({ min: 0n, max: 1n << 62n }),
+        fc.string(),
+        (data, extra, streamId, revision, type) => {
+          const metadata = { ...extra, [Integrity.INTEGRITY_KEY]: "ignored" }
+          const { [Integrity.INTEGRITY_KEY]: _left, ...withoutRecord } = metadata
+          const record = Integrity.digestEvent({
+            streamId,
+            revision,
+            type,
+            data,
+            metadata,
+            previous: Integrity.GENESIS
+          })
+          expect(record.data).toBe(sha256(canonical(data)))
+          expect(record.digest).toBe(
+            sha256(
+              canonical({
+                stream: streamId,
+                revision: String(revision),
+                type,
+                data,
+                metadata: withoutRecord,
+                previous: Integrity.GENESIS
+              })
+            )
+          )
+          expect(Integrity.canonicalJson(data)).toBe(canonical(data))
+        }
+      ),
+      { numRuns: 300 }
+    )
   })
 })

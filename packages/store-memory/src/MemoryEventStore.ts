@@ -4,7 +4,8 @@
  *
  * It keeps one append-only log of every event, plus, per stream, the log index of each revision. Appends are
  * atomic, revisions are gapless from 0, positions are the log indexes (from 0, strictly increasing). Stored data
- * and metadata are deep-frozen copies made through JSON text, so the store behaves like one that keeps bytes.
+ * and metadata are deep-frozen copies, exactly what printing them as JSON text and parsing it back would give (made
+ * directly when the value is plain JSON data), so the store behaves like one that keeps bytes.
  * Subscriptions read the log through their own cursor and wait for the next append when they reach its end: no
  * subscriber has a buffer that a slow consumer could grow.
  *

@@ -2,12 +2,18 @@
  * Encoding domain events for appending: the event's JSON, its metadata and an event id derived from an
  * idempotency key. Re-exported by `StoredEvent`.
  */
-import { createHash } from "node:crypto"
-import { Schema } from "effect"
+import { DateTime, Schema } from "effect"
 import type { Json, ProposedEvent } from "../EventStore.js"
-import { EVENT_SCHEMA_VERSION, ServiceAccountEvent } from "../Events.js"
-import { uuidFromBytes } from "../Ids.js"
+import {
+  EVENT_SCHEMA_VERSION,
+  ServiceAccountCreated,
+  ServiceAccountDeleted,
+  ServiceAccountEvent,
+  TokenIssued,
+  TokenRevoked
+} from "../Events.js"
 import { isJson } from "./json.js"
+import { sha256Hex } from "./sha256.js"
 
 /**
  * A digest of a command (its canonical JSON), stored with its events when the caller gave a command id.
@@ -16,12 +22,13 @@ import { isJson } from "./json.js"
  * @category encoding
  */
 export const commandHash = (command: unknown): string =>
-  createHash("sha256")
-    .update(JSON.stringify(command, (_key, value) => (typeof value === "bigint" ? String(value) : value)))
-    .digest("hex")
-    .slice(0, 32)
+  sha256Hex(JSON.stringify(command, (_key, value) => (typeof value === "bigint" ? String(value) : value))).slice(0, 32)
 
-const encodeEvent = Schema.encodeSync(ServiceAccountEvent)
+/** The first 32 hex digits of a digest as a version-4 UUID: what `uuidFromBytes` makes of the digest's bytes. */
+const uuidFromHex = (hex: string): string => {
+  const variant = ((Number.parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16)
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}
 
 /**
  * An event id derived from a command id, so that re-sending the same command's append is recognised by the
@@ -31,7 +38,93 @@ const encodeEvent = Schema.encodeSync(ServiceAccountEvent)
  * @category constructors
  */
 export const derivedEventId = (streamId: string, commandId: string, index: number): string =>
-  uuidFromBytes(createHash("sha256").update(`${streamId}\u0000${commandId}\u0000${index}`).digest())
+  uuidFromHex(sha256Hex(`${streamId}\u0000${commandId}\u0000${index}`))
+
+const encodeEvent = Schema.encodeSync(ServiceAccountEvent)
+
+/** Each event type's fields, in the order its schema declares them (the order `Schema` encodes them in). */
+const fieldsOf: { readonly [tag: string]: ReadonlyArray<string> | undefined } = {
+  ServiceAccountCreated: Object.keys(ServiceAccountCreated.fields),
+  TokenIssued: Object.keys(TokenIssued.fields),
+  TokenRevoked: Object.keys(TokenRevoked.fields),
+  ServiceAccountDeleted: Object.keys(ServiceAccountDeleted.fields)
+}
+
+class NotEncodable {}
+
+/** A field value as JSON: `DateTime.Utc` as its ISO text, as `Schema.DateTimeUtc` encodes it; the rest as it is. */
+const jsonOf = (value: unknown): Json => {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value
+    case "number":
+      if (Number.isFinite(value)) return value
+      throw new NotEncodable()
+    case "object": {
+      if (value === null) return null
+      if (Array.isArray(value)) return value.map(jsonOf)
+      if (DateTime.isDateTime(value)) {
+        if (DateTime.isUtc(value)) return DateTime.formatIso(value)
+        throw new NotEncodable()
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) throw new NotEncodable()
+      const out: { [key: string]: Json } = {}
+      for (const key of Object.keys(value)) {
+        const item: unknown = (value as { readonly [key: string]: unknown })[key]
+        if (item !== undefined) out[key] = jsonOf(item)
+      }
+      return out
+    }
+    default:
+      throw new NotEncodable()
+  }
+}
+
+/**
+ * An event's encoded JSON without re-checking it against its schema: for events this library's deciders built
+ * from decoded commands and callers, which already satisfy every refinement. The events' schemas transform
+ * nothing but `occurredAt` (`DateTimeUtc` ⇄ ISO text), so the encoded form is the event with its times as text,
+ * its fields in the schema's order, and no field the schema does not declare (a test checks it against
+ * `Schema.encode` on generated events). Anything else — an unknown event type, a value of an unexpected kind —
+ * goes through `Schema.encodeSync`.
+ */
+const encodeTrusted = (event: ServiceAccountEvent): Json => {
+  const fields = fieldsOf[event._tag]
+  if (fields === undefined) return encodeEvent(event) as Json
+  try {
+    const out: { [key: string]: Json } = {}
+    const record = event as unknown as { readonly [key: string]: unknown }
+    for (const key of fields) {
+      const item = record[key]
+      if (item !== undefined) out[key] = jsonOf(item)
+    }
+    return out
+  } catch (error) {
+    if (error instanceof NotEncodable) return encodeEvent(event) as Json
+    throw error
+  }
+}
+
+const proposedOf = (
+  streamId: string,
+  events: ReadonlyArray<ServiceAccountEvent>,
+  options: {
+    readonly idempotencyKey: string
+    readonly command?: { readonly commandId: string; readonly hash: string } | undefined
+  },
+  encode: (event: ServiceAccountEvent) => unknown
+): ReadonlyArray<ProposedEvent> =>
+  events.map((event, index) => {
+    const data = encode(event)
+    if (!isJson(data)) throw new TypeError(`event ${event._tag} does not encode to JSON`)
+    const metadata: { [key: string]: Json } = { schemaVersion: EVENT_SCHEMA_VERSION }
+    if (options.command !== undefined) {
+      metadata.commandId = options.command.commandId
+      metadata.commandHash = options.command.hash
+    }
+    return { eventId: derivedEventId(streamId, options.idempotencyKey, index), type: event._tag, data, metadata }
+  })
 
 /**
  * Encodes domain events for appending. Event ids are derived from `idempotencyKey` (the caller's command id,
@@ -48,14 +141,17 @@ export const toProposed = (
     readonly idempotencyKey: string
     readonly command?: { readonly commandId: string; readonly hash: string } | undefined
   }
-): ReadonlyArray<ProposedEvent> =>
-  events.map((event, index) => {
-    const data = encodeEvent(event)
-    if (!isJson(data)) throw new TypeError(`event ${event._tag} does not encode to JSON`)
-    const metadata: { [key: string]: Json } = { schemaVersion: EVENT_SCHEMA_VERSION }
-    if (options.command !== undefined) {
-      metadata.commandId = options.command.commandId
-      metadata.commandHash = options.command.hash
-    }
-    return { eventId: derivedEventId(streamId, options.idempotencyKey, index), type: event._tag, data, metadata }
-  })
+): ReadonlyArray<ProposedEvent> => proposedOf(streamId, events, options, encodeEvent)
+
+/**
+ * `toProposed` for the events the service's deciders just built (see `encodeTrusted`): the same result, without
+ * checking every field against its schema a second time.
+ */
+export const toProposedDecided = (
+  streamId: string,
+  events: ReadonlyArray<ServiceAccountEvent>,
+  options: {
+    readonly idempotencyKey: string
+    readonly command?: { readonly commandId: string; readonly hash: string } | undefined
+  }
+): ReadonlyArray<ProposedEvent> => proposedOf(streamId, events, options, encodeTrusted)

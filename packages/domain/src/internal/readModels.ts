@@ -1,4 +1,4 @@
-import { Effect, Either, HashMap, Option, Ref, Stream } from "effect"
+import { Effect, Either, HashMap, Option, Stream } from "effect"
 import * as AuditTrail from "../AuditTrail.js"
 import * as DirectoryView from "../DirectoryView.js"
 import type { CorruptStoredEvent, EventStoreShape, ReadError, RecordedEvent } from "../EventStore.js"
@@ -39,16 +39,29 @@ const lastRevision = (state: ReadModelsState, streamId: string): bigint =>
  * after this process appends (read-your-writes), and by a subscription to the whole store (other processes'
  * writes). Both apply a stream's events strictly in revision order and skip what was already applied, so an
  * event is applied exactly once whichever side sees it first.
+ *
+ * The state is swapped whole in one synchronous step, so a reader always sees a consistent state. Work that
+ * reads the store (catching a stream up) holds a lock; applying one event that follows what was applied is done
+ * at once when nobody holds or awaits the lock, and otherwise waits its turn.
  */
 export interface ReadModels {
   readonly get: Effect.Effect<ReadModelsState>
+  /** The state as it is now. */
+  readonly current: () => ReadModelsState
   /** Reads the stream from the last applied revision and applies what is new. */
   readonly catchUp: (streamId: string) => Effect.Effect<void, ReadError>
+  /**
+   * Applies at once, if it can, what this process just appended: a single event that follows what was applied,
+   * while nobody holds or awaits the lock. Returns whether it did; if not, `applyAppended` must be used.
+   */
+  readonly applyAppendedNow: (streamId: string, events: ReadonlyArray<DomainEvent>) => boolean
   /**
    * Applies what this process just appended. A single event that follows what was applied is applied as it
    * is; otherwise the stream is read, so every event carries the position the store gave it.
    */
   readonly applyAppended: (streamId: string, events: ReadonlyArray<DomainEvent>) => Effect.Effect<void, ReadError>
+  /** Whether a subscription may pass an event by: it was applied already, or its stream is quarantined. */
+  readonly passes: (recorded: RecordedEvent) => boolean
   /**
    * Applies one event seen by a subscription; a gap is filled by reading the stream. An event that does not
    * decode fails with `CorruptStoredEvent` when `strict`; otherwise its stream is quarantined (logged, followed
@@ -58,63 +71,110 @@ export interface ReadModels {
 }
 
 export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels> =>
-  Effect.gen(function* () {
-    const ref = yield* Ref.make(initial)
-    const lock = yield* Effect.makeSemaphore(1)
+  Effect.sync(() => {
+    let state = initial
+    const lock = Effect.unsafeMakeSemaphore(1)
+    /** Fibers holding or waiting for the lock: while there is one, nothing is applied outside it. */
+    let lockers = 0
+    const locked = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      Effect.suspend(() => {
+        lockers++
+        return Effect.ensuring(
+          lock.withPermits(1)(effect),
+          Effect.sync(() => {
+            lockers--
+          })
+        )
+      })
 
     const applyRecorded = (
-      state: ReadModelsState,
+      current: ReadModelsState,
       recorded: RecordedEvent
     ): Effect.Effect<ReadModelsState, ReadError> => {
-      if (recorded.revision <= lastRevision(state, recorded.streamId)) return Effect.succeed(state)
+      if (recorded.revision <= lastRevision(current, recorded.streamId)) return Effect.succeed(current)
       const decoded = decode(recorded)
-      return Either.isLeft(decoded) ? Effect.fail(decoded.left) : Effect.succeed(applyOne(state, decoded.right))
+      return Either.isLeft(decoded) ? Effect.fail(decoded.left) : Effect.succeed(applyOne(current, decoded.right))
     }
 
     const catchUpUnlocked = (streamId: string) =>
-      Effect.gen(function* () {
-        const state = yield* Ref.get(ref)
-        const from = lastRevision(state, streamId) + 1n
-        const next = yield* store.readStream(streamId, { from }).pipe(Stream.runFoldEffect(state, applyRecorded))
-        yield* Ref.set(ref, next)
-      })
+      Effect.suspend(() =>
+        store.readStream(streamId, { from: lastRevision(state, streamId) + 1n }).pipe(
+          Stream.runFoldEffect(state, applyRecorded),
+          Effect.flatMap((next) =>
+            Effect.sync(() => {
+              state = next
+            })
+          )
+        )
+      )
 
-    const catchUp = (streamId: string) => lock.withPermits(1)(catchUpUnlocked(streamId))
+    const catchUp = (streamId: string) => locked(catchUpUnlocked(streamId))
 
     const quarantine = (error: CorruptStoredEvent) =>
       Effect.logError("a stored event does not decode: its stream is quarantined").pipe(
         Effect.annotateLogs({ streamId: error.streamId, revision: String(error.revision), reason: error.reason }),
         Effect.zipRight(
-          Ref.update(ref, (state) => ({ ...state, quarantined: HashMap.set(state.quarantined, error.streamId, error) }))
+          Effect.sync(() => {
+            state = { ...state, quarantined: HashMap.set(state.quarantined, error.streamId, error) }
+          })
         )
       )
 
-    const offer = (recorded: RecordedEvent, strict: boolean) =>
-      lock.withPermits(1)(
-        Effect.gen(function* () {
-          const state = yield* Ref.get(ref)
-          if (HashMap.has(state.quarantined, recorded.streamId)) return
-          const last = lastRevision(state, recorded.streamId)
-          if (recorded.revision <= last) return
-          const step =
-            recorded.revision > last + 1n
-              ? catchUpUnlocked(recorded.streamId)
-              : Effect.flatMap(applyRecorded(state, recorded), (next) => Ref.set(ref, next))
-          yield* strict ? step : step.pipe(Effect.catchIf((error) => error._tag === "CorruptStoredEvent", quarantine))
-        })
-      )
+    const passes = (recorded: RecordedEvent): boolean =>
+      HashMap.has(state.quarantined, recorded.streamId) || recorded.revision <= lastRevision(state, recorded.streamId)
+
+    const offer = (recorded: RecordedEvent, strict: boolean): Effect.Effect<void, ReadError> =>
+      passes(recorded)
+        ? Effect.void
+        : locked(
+            Effect.suspend(() => {
+              if (passes(recorded)) return Effect.void
+              const step =
+                recorded.revision > lastRevision(state, recorded.streamId) + 1n
+                  ? catchUpUnlocked(recorded.streamId)
+                  : Effect.flatMap(applyRecorded(state, recorded), (next) =>
+                      Effect.sync(() => {
+                        state = next
+                      })
+                    )
+              return strict
+                ? step
+                : step.pipe(Effect.catchIf((error) => error._tag === "CorruptStoredEvent", quarantine))
+            })
+          )
+
+    const follows = (streamId: string, events: ReadonlyArray<DomainEvent>): DomainEvent | undefined => {
+      const [only] = events
+      return events.length === 1 && only !== undefined && only.revision === lastRevision(state, streamId) + 1n
+        ? only
+        : undefined
+    }
+
+    const applyAppendedNow = (streamId: string, events: ReadonlyArray<DomainEvent>): boolean => {
+      if (lockers > 0) return false
+      const only = follows(streamId, events)
+      if (only === undefined) return false
+      state = applyOne(state, only)
+      return true
+    }
 
     const applyAppended = (streamId: string, events: ReadonlyArray<DomainEvent>) =>
-      lock.withPermits(1)(
-        Effect.gen(function* () {
-          const [only] = events
-          const state = yield* Ref.get(ref)
-          if (events.length === 1 && only !== undefined && only.revision === lastRevision(state, streamId) + 1n) {
-            return yield* Ref.set(ref, applyOne(state, only))
-          }
-          yield* catchUpUnlocked(streamId)
+      locked(
+        Effect.suspend(() => {
+          const only = follows(streamId, events)
+          if (only === undefined) return catchUpUnlocked(streamId)
+          state = applyOne(state, only)
+          return Effect.void
         })
       )
 
-    return { get: Ref.get(ref), catchUp, offer, applyAppended }
+    return {
+      get: Effect.sync(() => state),
+      current: () => state,
+      catchUp,
+      applyAppendedNow,
+      applyAppended,
+      passes,
+      offer
+    }
   })

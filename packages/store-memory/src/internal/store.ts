@@ -100,7 +100,8 @@ export const makeStore = (): EventStoreShape => {
   const streams = new Map<string, StreamState>()
   /** The log index of the first event written with each id, for idempotent re-appends. */
   const logIndexById = new Map<string, number>()
-  let logChanged = newSignal()
+  /** The signal for subscribers waiting on the log; created when one waits, so an append nobody waits for makes none. */
+  let logChanged: Signal | undefined
   /** Signals for subscribers waiting on one stream; created on demand, dropped once completed. */
   const streamChanged = new Map<string, Signal>()
 
@@ -127,8 +128,17 @@ export const makeStore = (): EventStoreShape => {
       Deferred.unsafeDone(waiting, Effect.void)
     }
     const previous = logChanged
-    logChanged = newSignal()
-    Deferred.unsafeDone(previous, Effect.void)
+    if (previous !== undefined) {
+      logChanged = undefined
+      Deferred.unsafeDone(previous, Effect.void)
+    }
+  }
+
+  const logSignal = (): Signal => {
+    if (logChanged === undefined) {
+      logChanged = newSignal()
+    }
+    return logChanged
   }
 
   const signalFor = (streamId: string): Signal => {
@@ -377,7 +387,7 @@ export const makeStore = (): EventStoreShape => {
         length: () => log.length,
         logIndexAt: (position) => position,
         failure: () => undefined,
-        changed: () => logChanged
+        changed: logSignal
       },
       options?.from
     )
