@@ -48,13 +48,21 @@ export const TOKEN_LENGTH = TOKEN_PREFIX.length + BODY_LENGTH + CHECKSUM_LENGTH
  */
 export const TOKEN_PATTERN = /sat_[0-9A-Za-z]{49}/g
 
+// Signed 32-bit entries: the CRC stays a small integer throughout (`>>> 0` makes it unsigned at the end).
 const CRC_TABLE = (() => {
-  const table = new Uint32Array(256)
+  const table = new Int32Array(256)
   for (let n = 0; n < 256; n++) {
     let c = n
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    table[n] = c >>> 0
+    table[n] = c
   }
+  return table
+})()
+
+/** 1 for the char codes of the base62 alphabet, 0 for every other UTF-16 code unit. */
+const IN_ALPHABET = (() => {
+  const table = new Uint8Array(65536)
+  for (let i = 0; i < ALPHABET.length; i++) table[ALPHABET.charCodeAt(i)] = 1
   return table
 })()
 
@@ -65,14 +73,14 @@ const CRC_TABLE = (() => {
  * @category utils
  */
 export const crc32 = (text: string): number => {
-  let crc = 0xffffffff
+  let crc = -1
   for (let i = 0; i < text.length; i++) {
     crc = (CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff] ?? 0) ^ (crc >>> 8)
   }
-  return (crc ^ 0xffffffff) >>> 0
+  return (crc ^ -1) >>> 0
 }
 
-const ALPHABET_CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0))
+const ALPHABET_CODES = Int32Array.from(ALPHABET, (c) => c.charCodeAt(0))
 // The body is converted by long division of 16-bit limbs by 62^5 (remainders stay far below 2^53).
 const CHUNK = 62 ** 5
 const LIMBS = TOKEN_ENTROPY_BYTES / 2
@@ -143,19 +151,24 @@ export type MalformedReason = "wrong-length" | "wrong-prefix" | "bad-characters"
 export const checkFormat = (value: string): MalformedReason | undefined => {
   if (value.length !== TOKEN_LENGTH) return "wrong-length"
   if (!value.startsWith(TOKEN_PREFIX)) return "wrong-prefix"
-  for (let i = TOKEN_PREFIX.length; i < value.length; i++) {
-    const c = value.charCodeAt(i)
-    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
-    if (!ok) return "bad-characters"
-  }
-  // The CRC-32 of the head, digit by digit from the end, against the last six characters.
-  let crc = 0xffffffff
+  // One pass (this runs on every authentication): the body's characters are checked while the CRC-32 of the head
+  // is computed, then the checksum's characters; then the checksum, digit by digit from the end.
   const headLength = TOKEN_LENGTH - CHECKSUM_LENGTH
-  for (let i = 0; i < headLength; i++) crc = (CRC_TABLE[(crc ^ value.charCodeAt(i)) & 0xff] ?? 0) ^ (crc >>> 8)
-  let checksum = (crc ^ 0xffffffff) >>> 0
+  let crc = -1
+  for (let i = 0; i < TOKEN_PREFIX.length; i++) crc = (CRC_TABLE[(crc ^ value.charCodeAt(i)) & 0xff] ?? 0) ^ (crc >>> 8)
+  let outside = 0
+  for (let i = TOKEN_PREFIX.length; i < headLength; i++) {
+    const c = value.charCodeAt(i)
+    outside |= (IN_ALPHABET[c] ?? 0) ^ 1
+    crc = (CRC_TABLE[(crc ^ c) & 0xff] ?? 0) ^ (crc >>> 8)
+  }
+  for (let i = headLength; i < TOKEN_LENGTH; i++) outside |= (IN_ALPHABET[value.charCodeAt(i)] ?? 0) ^ 1
+  if (outside !== 0) return "bad-characters"
+  let checksum = (crc ^ -1) >>> 0
   for (let i = TOKEN_LENGTH - 1; i >= headLength; i--) {
-    if (value.charCodeAt(i) !== ALPHABET_CODES[checksum % 62]) return "bad-checksum"
-    checksum = Math.floor(checksum / 62)
+    const quotient = Math.floor(checksum / 62)
+    if (value.charCodeAt(i) !== ALPHABET_CODES[checksum - quotient * 62]) return "bad-checksum"
+    checksum = quotient
   }
   return undefined
 }
