@@ -1,4 +1,4 @@
-import { Effect, Either, ParseResult, Schema } from "effect"
+import { Effect, Either, ParseResult, Schema, type SchemaAST as AST } from "effect"
 import { InputIssue, InvalidInput } from "../Errors.js"
 import { redactTokens } from "../Token.js"
 
@@ -40,7 +40,8 @@ class NotPlainData {
 /**
  * A copy of the input made of plain data only: own enumerable properties (nothing inherited through a
  * prototype), no accessors left to run later, at most 1,000 items per array and 16 levels deep. Objects are
- * copied without a prototype, so a `__proto__` key stays an ordinary (and refused) key. `path` is where the value
+ * copied as plain objects (which the decoders read fastest), a `__proto__` key as an ordinary own key, so it is
+ * refused as an unknown field instead of changing the copy's prototype. `path` is where the value
  * sits (the keys leading to it, pushed and popped on the way), copied into the error only when one is thrown.
  */
 const plainCopy = (value: unknown, path: Array<string>): unknown => {
@@ -59,17 +60,104 @@ const plainCopy = (value: unknown, path: Array<string>): unknown => {
     }
     return items
   }
-  const copy: Record<string, unknown> = Object.create(null)
+  const copy: Record<string, unknown> = {}
   for (const key of Object.keys(value)) {
     path.push(key)
     const item: unknown = (value as Record<string, unknown>)[key]
-    if (item !== undefined) copy[key] = plainCopy(item, path)
+    if (item !== undefined) {
+      // An own `__proto__` key stays an ordinary (and refused) key: it must not set the copy's prototype.
+      if (key === "__proto__") {
+        Object.defineProperty(copy, key, {
+          value: plainCopy(item, path),
+          enumerable: true,
+          writable: true,
+          configurable: true
+        })
+      } else {
+        copy[key] = plainCopy(item, path)
+      }
+    }
     path.pop()
   }
   return copy
 }
 
-const options = { errors: "all", onExcessProperty: "error" } as const
+const strict = { errors: "all", onExcessProperty: "error" } as const
+
+/** Whether a value (the encoded side of a schema) holds no key that its structs do not declare. */
+type KeyCheck = (value: unknown) => boolean
+
+const anyKeys: KeyCheck = () => true
+
+/**
+ * The check for keys a schema's structs do not declare, at every level, derived from its encoded side; `undefined`
+ * when the schema is one this does not follow (index signatures, unions of several structs, declarations,
+ * recursion): then every input is decoded strictly.
+ */
+const keyCheckOf = (ast: AST.AST, depth = 0): KeyCheck | undefined => {
+  if (depth > MAX_DEPTH) return undefined
+  switch (ast._tag) {
+    case "Refinement":
+    case "Transformation":
+      return keyCheckOf(ast.from, depth + 1)
+    case "TypeLiteral": {
+      if (ast.indexSignatures.length > 0) return undefined
+      const known = new Set<PropertyKey>(ast.propertySignatures.map((signature) => signature.name))
+      const nested: Array<readonly [PropertyKey, KeyCheck]> = []
+      for (const signature of ast.propertySignatures) {
+        const check = keyCheckOf(signature.type, depth + 1)
+        if (check === undefined) return undefined
+        if (check !== anyKeys) nested.push([signature.name, check])
+      }
+      return (value) => {
+        // Not an object: the decoder refuses it whatever its keys.
+        if (typeof value !== "object" || value === null || Array.isArray(value)) return true
+        for (const key of Object.keys(value)) if (!known.has(key)) return false
+        for (const [name, check] of nested) if (!check((value as Record<PropertyKey, unknown>)[name])) return false
+        return true
+      }
+    }
+    case "Union": {
+      const checks: Array<KeyCheck> = []
+      for (const member of ast.types) {
+        const check = keyCheckOf(member, depth + 1)
+        if (check === undefined) return undefined
+        if (check !== anyKeys) checks.push(check)
+      }
+      return checks.length === 0 ? anyKeys : checks.length === 1 ? checks[0] : undefined
+    }
+    case "TupleType": {
+      for (const element of [...ast.elements, ...ast.rest]) {
+        if (keyCheckOf(element.type, depth + 1) !== anyKeys) return undefined
+      }
+      return anyKeys
+    }
+    case "Declaration":
+    case "Suspend":
+      return undefined
+    default:
+      return anyKeys
+  }
+}
+
+/**
+ * Decoding with every error and unknown fields refused costs about twice as much as decoding that stops at the
+ * first error and ignores unknown fields — yet for an input without unknown fields that decodes, both give the
+ * same value. So unknown fields are looked for first (cheaply, see `keyCheckOf`); an input without any is
+ * decoded the fast way, and only an input with unknown fields or one the fast way refuses is decoded strictly,
+ * which gives the full list of problems.
+ */
+const strictDecoder = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decodeStrictly = Schema.decodeUnknownEither(schema, strict)
+  const keyCheck = keyCheckOf(schema.ast)
+  if (keyCheck === undefined) return decodeStrictly
+  const decodeFast = Schema.decodeUnknownEither(schema)
+  return (value: unknown): Either.Either<A, ParseResult.ParseError> => {
+    if (!keyCheck(value)) return decodeStrictly(value)
+    const fast = decodeFast(value)
+    return Either.isRight(fast) ? fast : decodeStrictly(value)
+  }
+}
 
 /**
  * A strict decoder (every error, unknown fields refused, plain data only) that answers `InvalidInput` — never
@@ -77,7 +165,7 @@ const options = { errors: "all", onExcessProperty: "error" } as const
  * synchronous step.
  */
 export const eitherDecoder = <A, I>(schema: Schema.Schema<A, I>, input: string, tag?: string) => {
-  const decode = Schema.decodeUnknownEither(schema, options)
+  const decode = strictDecoder(schema)
   return (value: unknown): Either.Either<A, InvalidInput> => {
     let plain: unknown
     try {

@@ -1,9 +1,16 @@
-import { Effect, Either, HashMap, Option, Stream } from "effect"
+import { Chunk, Deferred, Effect, Either, HashMap, Option, Schedule, type Scope, Stream } from "effect"
 import * as AuditTrail from "../AuditTrail.js"
 import * as DirectoryView from "../DirectoryView.js"
-import type { CorruptStoredEvent, EventStoreShape, ReadError, RecordedEvent } from "../EventStore.js"
-import { type DomainEvent, decode } from "../StoredEvent.js"
+import type {
+  CorruptStoredEvent,
+  EventStoreShape,
+  ReadError,
+  RecordedEvent,
+  SubscriptionMessage
+} from "../EventStore.js"
+import { type DomainEvent, decode, isDirectoryStream } from "../StoredEvent.js"
 import * as TokenIndex from "../TokenIndex.js"
+import { isRetryable } from "./repeats.js"
 
 export interface ReadModelsState {
   readonly directory: DirectoryView.DirectoryViewState
@@ -177,4 +184,71 @@ export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels
       passes,
       offer
     }
+  })
+
+/**
+ * Follows the whole store into the read models, in a fiber of the current scope, and returns once the history has
+ * been caught up with. Only retryable failures are retried, with a back-off that starts over once the
+ * subscription has worked for a minute; a corrupt event quarantines its stream (see `offer`) instead of stopping
+ * every organisation. Events the read models have already applied (this process's own writes, applied inline)
+ * are passed by without any effect being run.
+ */
+export const followStore = (
+  store: EventStoreShape,
+  readModels: ReadModels
+): Effect.Effect<void, ReadError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const caughtUp = yield* Deferred.make<void, ReadError>()
+    let ready = false
+    let lastPosition: bigint | undefined
+    const handle = (messages: Chunk.Chunk<SubscriptionMessage>): Effect.Effect<void, ReadError> => {
+      const from = (start: number): Effect.Effect<void, ReadError> => {
+        for (let i = start; i < messages.length; i++) {
+          const message = Chunk.unsafeGet(messages, i)
+          if (message._tag === "CaughtUp") {
+            // Until the history is caught up with, a corrupt event fails the layer; after that it quarantines its stream.
+            ready = true
+            return Effect.zipRight(
+              Deferred.succeed(caughtUp, undefined),
+              Effect.suspend(() => from(i + 1))
+            )
+          }
+          const recorded = message.event
+          if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$") || readModels.passes(recorded)) {
+            lastPosition = recorded.position
+            continue
+          }
+          return Effect.zipRight(
+            readModels.offer(recorded, !ready),
+            Effect.suspend(() => {
+              lastPosition = recorded.position
+              return from(i + 1)
+            })
+          )
+        }
+        return Effect.void
+      }
+      return Effect.suspend(() => from(0))
+    }
+    const follow = Stream.suspend(() => store.subscribeToAll({ from: lastPosition ?? "start" })).pipe(
+      Stream.runForEachChunk(handle)
+    )
+    const scope = yield* Effect.scope
+    yield* follow.pipe(
+      Effect.tapError((error) =>
+        Effect.logError("the read models lost their subscription to the event store").pipe(
+          Effect.annotateLogs({ error: error.message, retrying: isRetryable(error) })
+        )
+      ),
+      Effect.retry({
+        schedule: Schedule.exponential("100 millis").pipe(
+          Schedule.union(Schedule.spaced("30 seconds")),
+          Schedule.resetAfter("1 minute")
+        ),
+        while: isRetryable
+      }),
+      Effect.catchAll((error) => Deferred.fail(caughtUp, error)),
+      Effect.forkIn(scope)
+    )
+    yield* Deferred.await(caughtUp)
   })

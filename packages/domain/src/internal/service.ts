@@ -1,38 +1,55 @@
-import { DateTime, Deferred, Effect, Either, HashMap, Option, Ref, Schedule, Schema, Stream } from "effect"
+import { DateTime, Effect, Either, FiberRef, HashMap, LogLevel, Option, Schedule } from "effect"
 import * as AuditTrail from "../AuditTrail.js"
-import * as Authorization from "../Authorization.js"
-import { Caller } from "../Caller.js"
-import {
-  CreateServiceAccount,
-  DeleteServiceAccount,
-  IssueToken,
-  RevokeToken,
-  type ServiceAccountCommand
-} from "../Commands.js"
+import type { Caller } from "../Caller.js"
+import type { ServiceAccountCommand } from "../Commands.js"
 import type { Decision } from "../Decider.js"
 import * as Directory from "../Directory.js"
 import * as DirectoryView from "../DirectoryView.js"
 import * as Integrity from "../Integrity.js"
-import { CommandIdReused, type ConcurrencyConflict, ServiceAccountNotFound } from "../Errors.js"
-import { EventStore, EventStoreUnavailable, type ReadError } from "../EventStore.js"
+import { CommandIdReused, type ConcurrencyConflict, type InvalidInput, ServiceAccountNotFound } from "../Errors.js"
+import {
+  type AppendError,
+  type AppendResult,
+  EventStore,
+  EventStoreUnavailable,
+  type ExpectedRevision,
+  type ProposedEvent,
+  type ReadError
+} from "../EventStore.js"
 import type { ServiceAccountEvent } from "../Events.js"
-import { ServiceAccountId, uuidFromBytes } from "../Ids.js"
+import { uuidFromBytes } from "../Ids.js"
 import { SecureRandom } from "../SecureRandom.js"
-import type { CommandError, IssuedToken, ServiceAccountsOptions, ServiceAccountsShape } from "../ServiceAccounts.js"
-import { commandHash, directoryStream, isDirectoryStream, toProposed } from "../StoredEvent.js"
+import type {
+  AccessError,
+  CommandError,
+  IssuedToken,
+  ServiceAccountsOptions,
+  ServiceAccountsShape
+} from "../ServiceAccounts.js"
+import { type DomainEvent, commandHash, directoryStream } from "../StoredEvent.js"
 import * as Token from "../Token.js"
-import { decoder } from "./input.js"
 import { makeAuthenticate } from "./authenticate.js"
-import { makeReadModels } from "./readModels.js"
+import { toProposedDecided } from "./encode.js"
+import { admit, decodeAccountId, decodeCreate, decodeDelete, decodeIssue, decodeRevoke } from "./decoders.js"
+import { followStore, makeReadModels } from "./readModels.js"
 import { isConflict, isRetryable, repeatCreate, repeatDelete, repeatIssue, repeatRevoke } from "./repeats.js"
-import { foldCached, makeStateCache } from "./stateCache.js"
+import { type CachedState, foldCached, makeStateCache } from "./stateCache.js"
 
-const decodeCaller = decoder(Caller, "caller")
-const decodeCreate = decoder(CreateServiceAccount, "service account", "CreateServiceAccount")
-const decodeIssue = decoder(IssueToken, "token request", "IssueToken")
-const decodeRevoke = decoder(RevokeToken, "revocation", "RevokeToken")
-const decodeDelete = decoder(DeleteServiceAccount, "deletion", "DeleteServiceAccount")
-const decodeAccountId = decoder(Schema.Struct({ serviceAccountId: ServiceAccountId }), "service account id")
+/**
+ * An info log with annotations. Whether the level is enabled is asked first, so a log filtered out by the
+ * minimum level costs one look-up (the annotations are not even built).
+ */
+const logInfo = (message: string, annotations: () => Record<string, unknown>): Effect.Effect<void> =>
+  Effect.withFiberRuntime((fiber) =>
+    LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Info)
+      ? Effect.void
+      : Effect.annotateLogs(Effect.logInfo(message), annotations())
+  )
+
+type Decide<O, E> = (
+  state: Directory.DirectoryState,
+  context: Directory.DecisionContext
+) => Effect.Effect<Decision<ServiceAccountEvent, O>, E>
 
 export const make = (options: ServiceAccountsOptions) =>
   Effect.gen(function* () {
@@ -62,99 +79,139 @@ export const make = (options: ServiceAccountsOptions) =>
         Effect.annotateLogs({ streamId, error: error.message })
       )
 
+    const isUnknownOutcome = (error: AppendError): boolean =>
+      error._tag === "EventStoreUnavailable" && error.unknownOutcome === true
+
+    /**
+     * Appends; a retryable failure re-sends the very same events (same ids, same expected revision) on the
+     * `storeRetry` schedule, so a write whose reply was lost is recognised, not repeated. Once an attempt's outcome
+     * is unknown, the command's is too, whatever later re-sends meet. The common case (the first append works)
+     * pays for none of it.
+     */
+    const append = (
+      streamId: string,
+      proposed: ReadonlyArray<ProposedEvent>,
+      expected: ExpectedRevision
+    ): Effect.Effect<AppendResult, AppendError> => {
+      const once = store.append(streamId, proposed, expected)
+      return Effect.catchAll(once, (first) => {
+        if (!isRetryable(first)) return Effect.fail(first)
+        let unknown = false
+        // The schedule sees the first failure as its first input, exactly as if it had retried from the start.
+        let replay: AppendError | undefined = first
+        return Effect.suspend(() => {
+          const failed = replay
+          replay = undefined
+          return failed === undefined ? once : Effect.fail(failed)
+        }).pipe(
+          Effect.tapError((error) =>
+            Effect.sync(() => {
+              if (isUnknownOutcome(error)) unknown = true
+            })
+          ),
+          Effect.retry({ schedule: storeRetry, while: isRetryable }),
+          Effect.mapError((error) =>
+            unknown && error._tag === "EventStoreUnavailable" && error.unknownOutcome !== true
+              ? new EventStoreUnavailable({ ...error, unknownOutcome: true })
+              : error
+          )
+        )
+      })
+    }
+
+    /** Folds what was appended into the cached state, and into the read models (at once when it can). */
+    const appended = <O>(
+      streamId: string,
+      loaded: CachedState,
+      events: ReadonlyArray<ServiceAccountEvent>,
+      proposed: ReadonlyArray<ProposedEvent>,
+      result: AppendResult,
+      output: O
+    ): Effect.Effect<O> => {
+      const firstRevision = (loaded.revision ?? -1n) + 1n
+      let next = loaded
+      const recorded: Array<DomainEvent> = []
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i] as ServiceAccountEvent
+        const revision = firstRevision + BigInt(i)
+        const metadata = proposed[i]?.metadata ?? {}
+        next = foldCached(next, revision, event, metadata)
+        recorded.push({
+          streamId,
+          revision,
+          position: result.position,
+          eventId: proposed[i]?.eventId ?? "",
+          recordedAt: new Date(DateTime.toEpochMillis(event.occurredAt)),
+          metadata,
+          event
+        })
+      }
+      cache.remember(streamId, next)
+      if (readModels.applyAppendedNow(streamId, recorded)) return Effect.succeed(output)
+      return readModels
+        .applyAppended(streamId, recorded)
+        .pipe(Effect.catchAll(readModelLag(streamId)), Effect.as(output))
+    }
+
     /**
      * Load → (answer a repeated command id from the history) → decide → append with the expected revision. A
-     * retryable store failure re-sends the very same events (same ids, same expected revision), so a write
-     * whose reply was lost is recognised, not repeated. A conflict loads what the other writer appended and
-     * decides again.
+     * conflict loads what the other writer appended and decides again.
      */
     const execute = <O, E, RE>(
       caller: Caller,
       command: ServiceAccountCommand,
-      decide: (
-        state: Directory.DirectoryState,
-        context: Directory.DecisionContext
-      ) => Effect.Effect<Decision<ServiceAccountEvent, O>, E, SecureRandom>,
+      decide: Decide<O, E>,
       repeat: (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => Effect.Effect<O, RE>
-    ) =>
-      Effect.gen(function* () {
-        const streamId = directoryStream(caller.organization.id)
-        const context: Directory.DecisionContext = { organizationId: caller.organization.id, actor: caller.actor }
-        const commandId = caller.commandId
-        const recorded = commandId === undefined ? undefined : { commandId, hash: commandHash(command) }
+    ): Effect.Effect<O, E | RE | CommandError> => {
+      const streamId = directoryStream(caller.organization.id)
+      const context: Directory.DecisionContext = { organizationId: caller.organization.id, actor: caller.actor }
+      const commandId = caller.commandId
+      const recorded = commandId === undefined ? undefined : { commandId, hash: commandHash(command) }
+      return Effect.flatMap(newKey, (key) => {
         // Event ids derive from a key drawn once per call (and the command id, when given): a re-send within this
         // call is recognised by the store, while a repeat of the command by the caller gets new ids, so it can
         // never be mistaken for the first write — the history answers it instead.
-        const idempotencyKey = `${commandId ?? ""}:${yield* newKey}`
-        // The common case reads nothing: decide on the cached state and let the expected revision catch a
-        // stale cache (a conflict loads what the other writer appended and decides again). A refusal or a no-op
-        // is confirmed against the store before it is returned, since no append would catch it.
-        const attempt = (fresh: boolean): Effect.Effect<O, E | RE | CommandError> =>
-          Effect.gen(function* () {
-            // A command id is checked against the store's history, never only against the cache.
-            const cached = fresh || recorded !== undefined ? undefined : cache.peek(streamId)
-            const loaded = cached ?? (yield* cache.load(streamId))
-            if (recorded !== undefined) {
-              const previous = HashMap.get(loaded.commands, recorded.commandId)
-              if (Option.isSome(previous)) {
-                if (previous.value.hash !== recorded.hash) {
-                  return yield* new CommandIdReused({ commandId: recorded.commandId })
-                }
-                yield* readModels.catchUp(streamId).pipe(Effect.catchAll(readModelLag(streamId)))
-                return yield* repeat(recorded.commandId, previous.value.events)
-              }
-            }
-            const decided = yield* Effect.either(decide(loaded.state, context))
-            if (Either.isLeft(decided)) {
-              return cached === undefined ? yield* Effect.fail(decided.left) : yield* attempt(true)
-            }
-            const decision = decided.right
-            if (decision.events.length === 0) {
-              return cached === undefined ? decision.output : yield* attempt(true)
-            }
-            const firstRevision = (loaded.revision ?? -1n) + 1n
-            const proposed = Integrity.seal(
-              streamId,
-              firstRevision,
-              loaded.lastDigest,
-              toProposed(streamId, decision.events, { idempotencyKey, command: recorded })
-            ).events
-            // Once an attempt's outcome is unknown, the command's is too, whatever later re-sends meet.
-            let unknown = false
-            const result = yield* store.append(streamId, proposed, loaded.revision ?? "no_stream").pipe(
-              Effect.tapError((error) =>
-                Effect.sync(() => {
-                  if (error._tag === "EventStoreUnavailable" && error.unknownOutcome === true) unknown = true
-                })
-              ),
-              Effect.retry({ schedule: storeRetry, while: isRetryable }),
-              Effect.mapError((error) =>
-                unknown && error._tag === "EventStoreUnavailable" && error.unknownOutcome !== true
-                  ? new EventStoreUnavailable({ ...error, unknownOutcome: true })
-                  : error
-              )
-            )
-            let next = loaded
-            for (const [i, event] of decision.events.entries()) {
-              next = foldCached(next, firstRevision + BigInt(i), event, proposed[i]?.metadata ?? {})
-            }
-            cache.remember(streamId, next)
-            yield* readModels
-              .applyAppended(
+        const idempotencyKey = `${commandId ?? ""}:${key}`
+
+        // Decides on `loaded` and appends. On a cached state (`optimistic`), a refusal or a no-op is confirmed
+        // against the store before it is returned, since no append would catch a stale cache.
+        const decideAndAppend = (loaded: CachedState, optimistic: boolean): Effect.Effect<O, E | RE | CommandError> =>
+          Effect.matchEffect(decide(loaded.state, context), {
+            onFailure: (error) => (optimistic ? attempt(true) : Effect.fail(error)),
+            onSuccess: (decision) => {
+              if (decision.events.length === 0) return optimistic ? attempt(true) : Effect.succeed(decision.output)
+              const proposed = Integrity.seal(
                 streamId,
-                decision.events.map((event, i) => ({
-                  streamId,
-                  revision: firstRevision + BigInt(i),
-                  position: result.position,
-                  eventId: proposed[i]?.eventId ?? "",
-                  recordedAt: new Date(DateTime.toEpochMillis(event.occurredAt)),
-                  metadata: proposed[i]?.metadata ?? {},
-                  event
-                }))
+                (loaded.revision ?? -1n) + 1n,
+                loaded.lastDigest,
+                toProposedDecided(streamId, decision.events, { idempotencyKey, command: recorded })
+              ).events
+              return Effect.flatMap(append(streamId, proposed, loaded.revision ?? "no_stream"), (result) =>
+                appended(streamId, loaded, decision.events, proposed, result, decision.output)
               )
-              .pipe(Effect.catchAll(readModelLag(streamId)))
-            return decision.output
-          }).pipe(Effect.provideService(SecureRandom, random))
+            }
+          })
+
+        // The common case reads nothing: decide on the cached state and let the expected revision catch a stale
+        // cache. A command id is checked against the store's history, never only against the cache.
+        const attempt = (fresh: boolean): Effect.Effect<O, E | RE | CommandError> => {
+          const cached = fresh || recorded !== undefined ? undefined : cache.peek(streamId)
+          if (cached !== undefined) return decideAndAppend(cached, true)
+          return Effect.flatMap(cache.load(streamId), (loaded): Effect.Effect<O, E | RE | CommandError> => {
+            const previous = recorded === undefined ? undefined : HashMap.get(loaded.commands, recorded.commandId)
+            if (recorded === undefined || previous === undefined || Option.isNone(previous)) {
+              return decideAndAppend(loaded, false)
+            }
+            if (previous.value.hash !== recorded.hash) {
+              return Effect.fail(new CommandIdReused({ commandId: recorded.commandId }))
+            }
+            return Effect.zipRight(
+              readModels.catchUp(streamId).pipe(Effect.catchAll(readModelLag(streamId))),
+              repeat(recorded.commandId, previous.value.events)
+            )
+          })
+        }
+
         // A conflict means the cache is behind the store — or, with a store that broke its contract, ahead of it:
         // then the cached entry is dropped and the stream read from the start.
         const reconcile = (conflict: ConcurrencyConflict) =>
@@ -163,125 +220,142 @@ export const make = (options: ServiceAccountsOptions) =>
             const actual = conflict.actual === "no_stream" ? -1n : BigInt(conflict.actual)
             if (cachedRevision !== undefined && actual < cachedRevision) cache.evict(streamId)
           })
-        return yield* attempt(false).pipe(
-          Effect.catchIf(isConflict, (conflict) =>
-            reconcile(conflict).pipe(
-              Effect.zipRight(attempt(true)),
-              Effect.tapError((error) => (isConflict(error) ? reconcile(error) : Effect.void)),
-              Effect.retry({ schedule: conflictRetry, while: (error) => isConflict(error) })
-            )
-          )
+        return Effect.catchAll(attempt(false), (error) =>
+          isConflict(error)
+            ? reconcile(error).pipe(
+                Effect.zipRight(attempt(true)),
+                Effect.tapError((again) => (isConflict(again) ? reconcile(again) : Effect.void)),
+                Effect.retry({ schedule: conflictRetry, while: (again) => isConflict(again) })
+              )
+            : Effect.fail(error)
         )
       })
+    }
 
-    const admit = (callerInput: unknown, action: string) =>
-      Effect.tap(decodeCaller(callerInput), (caller) => Authorization.authorize(caller, action))
+    /**
+     * One command method: the caller decoded and authorised, then the command decoded (bad input is an
+     * `InvalidInput` naming the field, and nothing is appended), executed, logged, in a span of its own.
+     */
+    const command =
+      <C extends ServiceAccountCommand, O, E, RE, R>(spec: {
+        readonly span: string
+        readonly action: string
+        readonly decode: (input: unknown) => Either.Either<C, InvalidInput>
+        readonly decide: (
+          state: Directory.DirectoryState,
+          context: Directory.DecisionContext,
+          command: C
+        ) => Effect.Effect<Decision<ServiceAccountEvent, O>, E>
+        readonly repeat: (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => Effect.Effect<O, RE>
+        readonly done: (caller: Caller, output: O) => R
+        readonly log: string
+        readonly annotations: (caller: Caller, output: O) => Record<string, unknown>
+      }) =>
+      (callerInput: unknown, input: unknown): Effect.Effect<R, E | RE | CommandError> =>
+        Effect.suspend(() => {
+          const caller = admit(callerInput, spec.action)
+          if (Either.isLeft(caller)) return Effect.fail(caller.left)
+          const decoded = spec.decode(input)
+          if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
+          const command = decoded.right
+          return Effect.flatMap(
+            execute(caller.right, command, (state, context) => spec.decide(state, context, command), spec.repeat),
+            (output) =>
+              Effect.as(
+                logInfo(spec.log, () => spec.annotations(caller.right, output)),
+                spec.done(caller.right, output)
+              )
+          )
+        }).pipe(Effect.withSpan(spec.span, { captureStackTrace: false }))
 
-    const create: ServiceAccountsShape["create"] = (callerInput, input) =>
-      Effect.gen(function* () {
-        const caller = yield* admit(callerInput, "create service accounts")
-        const command = yield* decodeCreate(input)
-        const created = yield* execute(
-          caller,
-          command,
-          (state, context) => Directory.create(state, context, command),
-          repeatCreate
-        )
-        yield* Effect.logInfo("service account created").pipe(
-          Effect.annotateLogs({ organizationId: caller.organization.id, serviceAccountId: created.serviceAccountId })
-        )
-        return created
-      }).pipe(Effect.withSpan("ServiceAccounts.create", { captureStackTrace: false }))
+    const create: ServiceAccountsShape["create"] = command({
+      span: "ServiceAccounts.create",
+      action: "create service accounts",
+      decode: decodeCreate,
+      decide: (state, context, command) => Directory.createWith(random, state, context, command),
+      repeat: repeatCreate,
+      done: (_caller, created) => created,
+      log: "service account created",
+      annotations: (caller, created) => ({
+        organizationId: caller.organization.id,
+        serviceAccountId: created.serviceAccountId
+      })
+    })
 
-    const issueToken: ServiceAccountsShape["issueToken"] = (callerInput, input) =>
-      Effect.gen(function* () {
-        const caller = yield* admit(callerInput, "issue tokens")
-        const command = yield* decodeIssue(input)
-        const issued = yield* execute(
-          caller,
-          command,
-          (state, context) => Directory.issueToken(state, context, command),
-          repeatIssue
-        )
-        yield* Effect.logInfo("token issued").pipe(
-          Effect.annotateLogs({
-            organizationId: caller.organization.id,
-            serviceAccountId: issued.serviceAccountId,
-            tokenId: issued.tokenId
-          })
-        )
-        const result: IssuedToken = {
-          serviceAccountId: issued.serviceAccountId,
-          tokenId: issued.tokenId,
-          name: issued.name,
-          scopes: issued.scopes,
-          hint: issued.hint,
-          value: issued.value,
-          sessionJson: Token.sessionJson(issued.value, caller.organization.tenantUrl, issued.scopes)
-        }
-        return result
-      }).pipe(Effect.withSpan("ServiceAccounts.issueToken", { captureStackTrace: false }))
+    const issueToken: ServiceAccountsShape["issueToken"] = command({
+      span: "ServiceAccounts.issueToken",
+      action: "issue tokens",
+      decode: decodeIssue,
+      decide: (state, context, command) => Directory.issueTokenWith(random, state, context, command),
+      repeat: repeatIssue,
+      done: (caller, issued): IssuedToken => ({
+        serviceAccountId: issued.serviceAccountId,
+        tokenId: issued.tokenId,
+        name: issued.name,
+        scopes: issued.scopes,
+        hint: issued.hint,
+        value: issued.value,
+        sessionJson: Token.sessionJson(issued.value, caller.organization.tenantUrl, issued.scopes)
+      }),
+      log: "token issued",
+      annotations: (caller, issued) => ({
+        organizationId: caller.organization.id,
+        serviceAccountId: issued.serviceAccountId,
+        tokenId: issued.tokenId
+      })
+    })
 
-    const revokeToken: ServiceAccountsShape["revokeToken"] = (callerInput, input) =>
-      Effect.gen(function* () {
-        const caller = yield* admit(callerInput, "revoke tokens")
-        const command = yield* decodeRevoke(input)
-        const revoked = yield* execute(
-          caller,
-          command,
-          (state, context) => Directory.revokeToken(state, context, command),
-          repeatRevoke
-        )
-        yield* Effect.logInfo("token revoked").pipe(
-          Effect.annotateLogs({
-            organizationId: caller.organization.id,
-            serviceAccountId: revoked.serviceAccountId,
-            tokenId: revoked.tokenId
-          })
-        )
-        return revoked
-      }).pipe(Effect.withSpan("ServiceAccounts.revokeToken", { captureStackTrace: false }))
+    const revokeToken: ServiceAccountsShape["revokeToken"] = command({
+      span: "ServiceAccounts.revokeToken",
+      action: "revoke tokens",
+      decode: decodeRevoke,
+      decide: Directory.revokeToken,
+      repeat: repeatRevoke,
+      done: (_caller, revoked) => revoked,
+      log: "token revoked",
+      annotations: (caller, revoked) => ({
+        organizationId: caller.organization.id,
+        serviceAccountId: revoked.serviceAccountId,
+        tokenId: revoked.tokenId
+      })
+    })
 
-    const deleteAccount: ServiceAccountsShape["delete"] = (callerInput, input) =>
-      Effect.gen(function* () {
-        const caller = yield* admit(callerInput, "delete service accounts")
-        const command = yield* decodeDelete(input)
-        const deleted = yield* execute(
-          caller,
-          command,
-          (state, context) => Directory.deleteServiceAccount(state, context, command),
-          repeatDelete
-        )
-        yield* Effect.logInfo("service account deleted").pipe(
-          Effect.annotateLogs({
-            organizationId: caller.organization.id,
-            serviceAccountId: deleted.serviceAccountId,
-            revokedTokens: deleted.revokedTokenIds.length
-          })
-        )
-        return deleted
-      }).pipe(Effect.withSpan("ServiceAccounts.delete", { captureStackTrace: false }))
+    const deleteAccount: ServiceAccountsShape["delete"] = command({
+      span: "ServiceAccounts.delete",
+      action: "delete service accounts",
+      decode: decodeDelete,
+      decide: Directory.deleteServiceAccount,
+      repeat: repeatDelete,
+      done: (_caller, deleted) => deleted,
+      log: "service account deleted",
+      annotations: (caller, deleted) => ({
+        organizationId: caller.organization.id,
+        serviceAccountId: deleted.serviceAccountId,
+        revokedTokens: deleted.revokedTokenIds.length
+      })
+    })
+
+    const admitted = (callerInput: unknown, action: string): Effect.Effect<Caller, AccessError> =>
+      Effect.suspend(() => {
+        const caller = admit(callerInput, action)
+        return Either.isRight(caller) ? Effect.succeed(caller.right) : Effect.fail(caller.left)
+      })
 
     const directoryOf = (caller: Caller) =>
-      Effect.map(readModels.get, (models) => DirectoryView.directoryOf(models.directory, caller.organization.id))
+      DirectoryView.directoryOf(readModels.current().directory, caller.organization.id)
 
     const list: ServiceAccountsShape["list"] = (callerInput) =>
-      Effect.gen(function* () {
-        const caller = yield* admit(callerInput, "list service accounts")
-        const directory = yield* directoryOf(caller)
-        return {
-          organizationId: caller.organization.id,
-          tenantUrl: caller.organization.tenantUrl,
-          accounts: DirectoryView.accounts(directory)
-        }
-      })
+      Effect.map(admitted(callerInput, "list service accounts"), (caller) => ({
+        organizationId: caller.organization.id,
+        tenantUrl: caller.organization.tenantUrl,
+        accounts: DirectoryView.accounts(directoryOf(caller))
+      }))
 
     const get: ServiceAccountsShape["get"] = (callerInput, serviceAccountIdInput) =>
       Effect.gen(function* () {
-        const caller = yield* admit(callerInput, "view service accounts")
+        const caller = yield* admitted(callerInput, "view service accounts")
         const { serviceAccountId } = yield* decodeAccountId({ serviceAccountId: serviceAccountIdInput })
-        const directory = yield* directoryOf(caller)
-        const account = DirectoryView.account(directory, serviceAccountId)
+        const account = DirectoryView.account(directoryOf(caller), serviceAccountId)
         if (Option.isNone(account) || account.value.status !== "active") {
           return yield* new ServiceAccountNotFound({ serviceAccountId })
         }
@@ -289,53 +363,15 @@ export const make = (options: ServiceAccountsOptions) =>
       })
 
     const auditTrail: ServiceAccountsShape["auditTrail"] = (callerInput) =>
-      Effect.gen(function* () {
-        const caller = yield* admit(callerInput, "read the audit trail")
-        const models = yield* readModels.get
-        return AuditTrail.entries(models.audit, caller.organization.id)
-      })
+      Effect.map(admitted(callerInput, "read the audit trail"), (caller) =>
+        AuditTrail.entries(readModels.current().audit, caller.organization.id)
+      )
 
     const authenticate = makeAuthenticate(readModels.get)
 
     // Follow the whole store, so writes of other processes reach the read models too; the layer is ready once
-    // the history has been caught up with. Only retryable failures are retried, with a back-off that starts
-    // over once the subscription has worked for a minute; a corrupt event quarantines its stream (see
-    // readModels) instead of stopping every organisation.
-    const caughtUp = yield* Deferred.make<void, ReadError>()
-    const lastPosition = yield* Ref.make<bigint | undefined>(undefined)
-    const follow = Stream.suspend(() =>
-      Effect.map(Ref.get(lastPosition), (from) => store.subscribeToAll({ from: from ?? "start" })).pipe(Stream.unwrap)
-    ).pipe(
-      Stream.runForEach((message) => {
-        if (message._tag === "CaughtUp") return Deferred.succeed(caughtUp, undefined)
-        const recorded = message.event
-        if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$")) {
-          return Ref.set(lastPosition, recorded.position)
-        }
-        // Until the history is caught up with, a corrupt event fails the layer; after that it quarantines its stream.
-        return Effect.flatMap(Deferred.isDone(caughtUp), (ready) => readModels.offer(recorded, !ready)).pipe(
-          Effect.zipRight(Ref.set(lastPosition, recorded.position))
-        )
-      })
-    )
-    const scope = yield* Effect.scope
-    yield* follow.pipe(
-      Effect.tapError((error) =>
-        Effect.logError("the read models lost their subscription to the event store").pipe(
-          Effect.annotateLogs({ error: error.message, retrying: isRetryable(error) })
-        )
-      ),
-      Effect.retry({
-        schedule: Schedule.exponential("100 millis").pipe(
-          Schedule.union(Schedule.spaced("30 seconds")),
-          Schedule.resetAfter("1 minute")
-        ),
-        while: isRetryable
-      }),
-      Effect.catchAll((error) => Deferred.fail(caughtUp, error)),
-      Effect.forkIn(scope)
-    )
-    yield* Deferred.await(caughtUp)
+    // the history has been caught up with.
+    yield* followStore(store, readModels)
 
     const service: ServiceAccountsShape = {
       create,
