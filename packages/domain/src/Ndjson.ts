@@ -16,6 +16,7 @@
  */
 import { Either, ParseResult, Schema, Stream } from "effect"
 import type { Json, RecordedEvent } from "./EventStore.js"
+import { hasOnlyKeys } from "./internal/fastDecode.js"
 import { isJson } from "./internal/json.js"
 import { redactTokens } from "./Token.js"
 
@@ -145,18 +146,6 @@ const decodeLineSchema = Schema.decodeUnknownEither(EventLine, { onExcessPropert
  */
 const decodeLineFast = Schema.decodeUnknownEither(EventLine)
 const lineKeys: ReadonlySet<string> = new Set(Object.keys(EventLine.fields))
-
-/**
- * Whether a value just made by `JSON.parse` has no other properties than these (a value that is no object passes:
- * the schema refuses it). `JSON.parse` only makes plain objects with enumerable string keys.
- *
- * @internal
- */
-export const hasOnlyKeys = (value: unknown, keys: ReadonlySet<string>): boolean => {
-  if (typeof value !== "object" || value === null) return true
-  for (const key in value) if (!keys.has(key)) return false
-  return true
-}
 
 /** A stored line may hold anything: never let a token-shaped value through, and keep it short. */
 const safe = (text: string): string => {

@@ -5,19 +5,12 @@
  *
  * @since 0.1.0
  */
-import { Either, ParseResult, Schema } from "effect"
+import { Either, ParseResult } from "effect"
 import { CorruptStoredEvent } from "./EventStore.js"
 import type { Json, RecordedEvent } from "./EventStore.js"
-import { Actor } from "./Caller.js"
-import {
-  ServiceAccountCreated,
-  ServiceAccountDeleted,
-  ServiceAccountEvent,
-  TokenIssued,
-  TokenRevoked
-} from "./Events.js"
+import type { ServiceAccountEvent } from "./Events.js"
 import type { OrganizationId } from "./Ids.js"
-import { hasOnlyKeys } from "./Ndjson.js"
+import { decodeEventData } from "./internal/fastDecode.js"
 import { redactTokens } from "./Token.js"
 import { upcast } from "./Upcasting.js"
 
@@ -78,44 +71,6 @@ export interface EventMetadata {
 
 export { commandHash, derivedEventId, toProposed } from "./internal/encode.js"
 
-/** The whole union, strict: what an event that does not decode is reported with. */
-const decodeStrict = Schema.decodeUnknownEither(ServiceAccountEvent, { onExcessProperty: "error" })
-
-/**
- * The member of the union its `_tag` names, precompiled, stopping at the first problem and not looking for
- * excess properties, which `hasOnlyKeys` checks first (Effect's check costs as much as the decoding itself).
- */
-interface Member {
-  readonly decode: (data: unknown) => Either.Either<ServiceAccountEvent, ParseResult.ParseError>
-  readonly keys: ReadonlySet<string>
-}
-const member = <A extends ServiceAccountEvent, I>(schema: Schema.Schema<A, I>, fields: object): Member => ({
-  decode: Schema.decodeUnknownEither(schema),
-  keys: new Set(Object.keys(fields))
-})
-const members: ReadonlyMap<string, Member> = new Map([
-  ["ServiceAccountCreated", member(ServiceAccountCreated, ServiceAccountCreated.fields)],
-  ["TokenIssued", member(TokenIssued, TokenIssued.fields)],
-  ["TokenRevoked", member(TokenRevoked, TokenRevoked.fields)],
-  ["ServiceAccountDeleted", member(ServiceAccountDeleted, ServiceAccountDeleted.fields)]
-])
-const actorKeys: ReadonlySet<string> = new Set(Object.keys(Actor.fields))
-
-const decodeEvent = (data: unknown) => {
-  if (typeof data === "object" && data !== null && "_tag" in data && typeof data._tag === "string") {
-    const member = members.get(data._tag)
-    if (
-      member !== undefined &&
-      hasOnlyKeys(data, member.keys) &&
-      (!("actor" in data) || hasOnlyKeys(data.actor, actorKeys))
-    ) {
-      const decoded = member.decode(data)
-      if (Either.isRight(decoded)) return decoded
-    }
-  }
-  return decodeStrict(data)
-}
-
 /**
  * Decodes one stored event.
  *
@@ -137,7 +92,7 @@ export const decode = (stored: RecordedEvent): Either.Either<DomainEvent, Corrup
   const upcasted = upcast(stored)
   if (Either.isLeft(upcasted)) return corrupt(upcasted.left.reason)
   const recorded = upcasted.right
-  const decoded = decodeEvent(recorded.data)
+  const decoded = decodeEventData(recorded.data)
   if (Either.isLeft(decoded)) {
     const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
     const described = issues
