@@ -111,11 +111,20 @@ export const seal = (
   events: ReadonlyArray<ProposedEvent>
 ): { readonly events: ReadonlyArray<ProposedEvent>; readonly last: string } => {
   let chain = previous
-  const sealed = events.map((event, i) => {
-    const record = digestEvent({ ...event, streamId, revision: firstRevision + BigInt(i), previous: chain })
+  const sealed = events.map((event, i): ProposedEvent => {
+    const record = digestEvent({
+      streamId,
+      revision: firstRevision + BigInt(i),
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+      previous: chain
+    })
     chain = record.digest
     return {
-      ...event,
+      eventId: event.eventId,
+      type: event.type,
+      data: event.data,
       metadata: {
         ...event.metadata,
         [INTEGRITY_KEY]: { previous: record.previous, data: record.data, digest: record.digest }

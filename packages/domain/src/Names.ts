@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { findTokens } from "./Token.js"
+import { findTokens, TOKEN_PREFIX } from "./Token.js"
 
 // C0 and C1 controls, the line and paragraph separators (U+2028, U+2029), the bidi marks (U+200E, U+200F,
 // U+061C), embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). Lone surrogates are refused too:
@@ -43,11 +43,12 @@ const Text = (what: string, max: number) =>
     Schema.filter((s) => !forbiddenCharacters.test(s) && !hasLoneSurrogate(s), {
       message: () => `a ${what} must not contain control characters, bidirectional overrides or lone surrogates`
     }),
-    Schema.filter((s) => characters(s) <= max, {
+    // A string has at most as many characters (code points) as UTF-16 code units.
+    Schema.filter((s) => s.length <= max || characters(s) <= max, {
       message: () => `a ${what} must be at most ${max} characters`
     }),
     // A token value pasted into a name would be stored in an event for ever: refuse it.
-    Schema.filter((s) => findTokens(s).length === 0, {
+    Schema.filter((s) => !s.includes(TOKEN_PREFIX) || findTokens(s).length === 0, {
       message: () => `a ${what} must not contain an API token value`
     })
   )
@@ -94,6 +95,8 @@ export const Description = Text("description", 500).pipe(Schema.brand("Descripti
  */
 export type Description = typeof Description.Type
 
+const printableAscii = /^[\x20-\x7e]*$/
+
 /**
  * The key two names are compared by: trimmed, NFKC-normalised, case-folded.
  *
@@ -101,12 +104,15 @@ export type Description = typeof Description.Type
  * @category utils
  */
 export const nameKey = (name: string): string =>
-  // Upper- then lower-casing approximates Unicode case folding (e.g. "ß" and "SS" meet at "ss"); invisible
-  // (default-ignorable) characters are dropped, so "deploy\u200Bbot" and "deploybot" are the same name.
-  name
-    .normalize("NFKC")
-    .replace(/\p{Default_Ignorable_Code_Point}/gu, "")
-    .toUpperCase()
-    .toLowerCase()
-    .normalize("NFKC")
-    .trim()
+  // Printable ASCII is its own NFKC form and holds no invisible character: only the case and the ends change.
+  printableAscii.test(name)
+    ? name.toLowerCase().trim()
+    : // Upper- then lower-casing approximates Unicode case folding (e.g. "ß" and "SS" meet at "ss"); invisible
+      // (default-ignorable) characters are dropped, so "deploy\u200Bbot" and "deploybot" are the same name.
+      name
+        .normalize("NFKC")
+        .replace(/\p{Default_Ignorable_Code_Point}/gu, "")
+        .toUpperCase()
+        .toLowerCase()
+        .normalize("NFKC")
+        .trim()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, Schema } from "effect"
+import { Either, FastCheck as fc, Schema } from "effect"
 import { Description, nameKey, ServiceAccountName, TokenName } from "../src/index.js"
 
 const decodeName = Schema.decodeUnknownEither(ServiceAccountName)
@@ -47,5 +47,23 @@ describe("names", () => {
     expect(nameKey("Straße")).toBe(nameKey("STRASSE"))
     expect(nameKey("ﬁle")).toBe(nameKey("file"))
     expect(nameKey("deploy")).not.toBe(nameKey("deploy2"))
+  })
+
+  it("compare by the same key whether or not the name is plain ASCII (the key's fast path)", () => {
+    const definition = (name: string) =>
+      name
+        .normalize("NFKC")
+        .replace(/\p{Default_Ignorable_Code_Point}/gu, "")
+        .toUpperCase()
+        .toLowerCase()
+        .normalize("NFKC")
+        .trim()
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.asciiString(), fc.fullUnicodeString()), (name) => {
+        expect(nameKey(name)).toBe(definition(name))
+      }),
+      { numRuns: 2000 }
+    )
+    expect(nameKey("  Deploy-Bot ")).toBe("deploy-bot")
   })
 })

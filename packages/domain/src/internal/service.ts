@@ -13,6 +13,7 @@ import {
   EventStore,
   EventStoreUnavailable,
   type ExpectedRevision,
+  type Json,
   type ProposedEvent,
   type ReadError
 } from "../EventStore.js"
@@ -45,6 +46,14 @@ const logInfo = (message: string, annotations: () => Record<string, unknown>): E
       ? Effect.void
       : Effect.annotateLogs(Effect.logInfo(message), annotations())
   )
+
+/** The digest `Integrity.seal` just put in an event's metadata (no need to check its form, as `recordOf` does). */
+const sealedDigest = (metadata: { readonly [key: string]: Json }): string | undefined => {
+  const record = metadata[Integrity.INTEGRITY_KEY]
+  if (typeof record !== "object" || record === null || Array.isArray(record)) return undefined
+  const digest = (record as { readonly [key: string]: Json }).digest
+  return typeof digest === "string" ? digest : undefined
+}
 
 type Decide<O, E> = (
   state: Directory.DirectoryState,
@@ -135,7 +144,7 @@ export const make = (options: ServiceAccountsOptions) =>
         const event = events[i] as ServiceAccountEvent
         const revision = firstRevision + BigInt(i)
         const metadata = proposed[i]?.metadata ?? {}
-        next = foldCached(next, revision, event, metadata)
+        next = foldCached(next, revision, event, metadata, sealedDigest(metadata))
         recorded.push({
           streamId,
           revision,

@@ -29,12 +29,16 @@ const empty: CachedState = {
   commands: HashMap.empty()
 }
 
-/** Folds one decoded event, with its metadata, into a cached state. */
+/**
+ * Folds one decoded event, with its metadata, into a cached state. `digest` is the event's integrity digest when
+ * the caller knows it (it has just sealed the event); otherwise it is read from the metadata.
+ */
 export const foldCached = (
   cached: CachedState,
   revision: bigint,
   event: ServiceAccountEvent,
-  metadata: { readonly [key: string]: Json }
+  metadata: { readonly [key: string]: Json },
+  digest?: string
 ): CachedState => {
   let commands = cached.commands
   if (typeof metadata.commandId === "string") {
@@ -48,7 +52,7 @@ export const foldCached = (
   return {
     revision,
     state: Directory.evolve(cached.state, event),
-    lastDigest: recordOf(metadata)?.digest ?? GENESIS,
+    lastDigest: digest ?? recordOf(metadata)?.digest ?? GENESIS,
     commands
   }
 }
