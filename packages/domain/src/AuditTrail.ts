@@ -188,6 +188,16 @@ const record = (shared: Interner, recorded: DomainEvent): AuditRecord => {
 
 const start = (): World => ({ organizations: new Map(), shared: new Interner() })
 
+const append = (world: World, recorded: DomainEvent): void => {
+  const organizationId = recorded.event.organizationId
+  let trail = world.organizations.get(organizationId)
+  if (trail === undefined) {
+    trail = []
+    Versioned.set(world.organizations, organizationId, trail)
+  }
+  Versioned.push(trail, record(world.shared, recorded))
+}
+
 /**
  * @since 0.1.0
  * @category projections
@@ -196,15 +206,10 @@ export const projection: Projection<AuditTrailState> = {
   name: "audit-trail",
   version: 2,
   initialState: Versioned.empty(),
-  apply: (state, recorded) =>
+  apply: (state, recorded) => Versioned.update(state, start, (world) => append(world, recorded)),
+  applyAll: (state, events) =>
     Versioned.update(state, start, (world) => {
-      const organizationId = recorded.event.organizationId
-      let trail = world.organizations.get(organizationId)
-      if (trail === undefined) {
-        trail = []
-        Versioned.set(world.organizations, organizationId, trail)
-      }
-      Versioned.push(trail, record(world.shared, recorded))
+      for (const recorded of events) append(world, recorded)
     })
 }
 

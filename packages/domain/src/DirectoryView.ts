@@ -197,7 +197,11 @@ export const projection: Projection<DirectoryViewState> = {
   name: "directory-view",
   version: 2,
   initialState: Versioned.empty(),
-  apply: (state, event) => Versioned.update(state, start, (world) => applyTo(world, event))
+  apply: (state, event) => Versioned.update(state, start, (world) => applyTo(world, event)),
+  applyAll: (state, events) =>
+    Versioned.update(state, start, (world) => {
+      for (const event of events) applyTo(world, event)
+    })
 }
 
 const tokenView = (token: TokenRecord): TokenView =>

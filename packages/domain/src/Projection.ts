@@ -15,10 +15,28 @@ export interface Projection<S> {
   readonly version: number
   readonly initialState: S
   readonly apply: (state: S, event: DomainEvent) => S
+  /**
+   * Folds many events at once: the same result as `apply` event by event, made without the intermediate states
+   * (which nobody can see). Optional; `applyEvents` falls back to `apply`.
+   */
+  readonly applyAll?: (state: S, events: Iterable<DomainEvent>) => S
 }
 
 /**
- * Folds events into a projection's state.
+ * Folds events into a state of a projection, with its `applyAll` when it has one.
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const applyEvents = <S>(projection: Projection<S>, state: S, events: Iterable<DomainEvent>): S => {
+  if (projection.applyAll !== undefined) return projection.applyAll(state, events)
+  let current = state
+  for (const event of events) current = projection.apply(current, event)
+  return current
+}
+
+/**
+ * Folds events into a projection's state (from its initial state unless told otherwise).
  *
  * @since 0.1.0
  * @category utils
@@ -27,8 +45,4 @@ export const foldProjection = <S>(
   projection: Projection<S>,
   events: Iterable<DomainEvent>,
   from: S = projection.initialState
-): S => {
-  let state = from
-  for (const event of events) state = projection.apply(state, event)
-  return state
-}
+): S => applyEvents(projection, from, events)

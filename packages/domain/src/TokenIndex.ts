@@ -14,6 +14,7 @@ import type { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
 import { Interner } from "./internal/compact.js"
 import * as Versioned from "./internal/versioned.js"
 import type { Projection } from "./Projection.js"
+import type { DomainEvent } from "./StoredEvent.js"
 
 /**
  * What a token stands for.
@@ -51,6 +52,28 @@ const revokedBy: { readonly [R in RevocationReason]: Option.Option<RevocationRea
 
 const start = (): World => ({ byDigest: new Map(), digestByToken: new Map(), shared: new Interner() })
 
+const applyTo = (world: World, { event }: DomainEvent): void => {
+  switch (event._tag) {
+    case "TokenIssued":
+      Versioned.set(world.byDigest, event.secretHash, {
+        organizationId: event.organizationId,
+        serviceAccountId: event.serviceAccountId,
+        tokenId: event.tokenId,
+        scopes: world.shared.scopes(event.scopes),
+        revoked: active
+      })
+      Versioned.set(world.digestByToken, event.tokenId, event.secretHash)
+      return
+    case "TokenRevoked": {
+      const digest = world.digestByToken.get(event.tokenId)
+      const entry = digest === undefined ? undefined : world.byDigest.get(digest)
+      if (digest === undefined || entry === undefined || Option.isSome(entry.revoked)) return
+      Versioned.set(world.byDigest, digest, { ...entry, revoked: revokedBy[event.reason] })
+      return
+    }
+  }
+}
+
 /**
  * @since 0.1.0
  * @category projections
@@ -59,30 +82,15 @@ export const projection: Projection<TokenIndexState> = {
   name: "token-index",
   version: 2,
   initialState: Versioned.empty(),
-  apply: (state, { event }) => {
-    switch (event._tag) {
-      case "TokenIssued":
-        return Versioned.update(state, start, (world) => {
-          Versioned.set(world.byDigest, event.secretHash, {
-            organizationId: event.organizationId,
-            serviceAccountId: event.serviceAccountId,
-            tokenId: event.tokenId,
-            scopes: world.shared.scopes(event.scopes),
-            revoked: active
-          })
-          Versioned.set(world.digestByToken, event.tokenId, event.secretHash)
-        })
-      case "TokenRevoked":
-        return Versioned.update(state, start, (world) => {
-          const digest = world.digestByToken.get(event.tokenId)
-          const entry = digest === undefined ? undefined : world.byDigest.get(digest)
-          if (digest === undefined || entry === undefined || Option.isSome(entry.revoked)) return
-          Versioned.set(world.byDigest, digest, { ...entry, revoked: revokedBy[event.reason] })
-        })
-      default:
-        return state
-    }
-  }
+  apply: (state, recorded) =>
+    // Only tokens' events change the index: the others leave the state as it is, without touching the world.
+    recorded.event._tag === "TokenIssued" || recorded.event._tag === "TokenRevoked"
+      ? Versioned.update(state, start, (world) => applyTo(world, recorded))
+      : state,
+  applyAll: (state, events) =>
+    Versioned.update(state, start, (world) => {
+      for (const recorded of events) applyTo(world, recorded)
+    })
 }
 
 /**

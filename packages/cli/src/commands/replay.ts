@@ -2,7 +2,7 @@
  * `sa-audit replay`: folds the whole history into the directory view, or prints the audit trail as it streams by.
  */
 import { Command, Options } from "@effect/cli"
-import { AuditTrail, DirectoryView, type DomainEvent } from "@service-accounts/domain"
+import { AuditTrail, applyEvents, DirectoryView, type DomainEvent } from "@service-accounts/domain"
 import { Chunk, Console, Effect, Option, Stream } from "effect"
 import * as Render from "../Render.js"
 import type { OpenedSource } from "../Source.js"
@@ -20,7 +20,7 @@ export const printLines = (lines: Iterable<string>): Effect.Effect<void> =>
     Stream.runForEach((batch) => Console.log(Chunk.join(batch, "\n")))
   )
 
-/** Folds a stream of domain events into the directory view, a chunk at a time. */
+/** Folds a stream of domain events into the directory view, a chunk at a time (no state per event). */
 export const foldDirectory = <E>(
   events: Stream.Stream<DomainEvent, E>
 ): Effect.Effect<DirectoryView.DirectoryViewState, E> =>
@@ -28,7 +28,7 @@ export const foldDirectory = <E>(
     let state = DirectoryView.projection.initialState
     return Stream.runForEachChunk(events, (chunk) =>
       Effect.sync(() => {
-        state = Chunk.reduce(chunk, state, DirectoryView.projection.apply)
+        state = applyEvents(DirectoryView.projection, state, chunk)
       })
     ).pipe(Effect.map(() => state))
   })

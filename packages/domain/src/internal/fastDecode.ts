@@ -4,8 +4,9 @@
  * - the member of the union the event's `_tag` names is decoded, not the whole union;
  * - excess properties are looked for with a plain loop first, then the decoders do not look (Effect's own check
  *   costs as much as the rest of the decoding);
- * - values a history repeats thousands of times (the acting user, the organisation) are decoded by their schema
- *   the first time and remembered: the same input gives the same result without decoding it again.
+ * - values a history repeats thousands of times (the acting user, the organisation, the service account) are
+ *   decoded by their schema the first time and remembered: the same input gives the same result (the same object)
+ *   without decoding it again, and the read models keep one copy of it.
  *
  * Anything these do not accept goes to the strict union decoder, so a bad event is reported as before.
  *
@@ -20,7 +21,7 @@ import {
   TokenIssued,
   TokenRevoked
 } from "../Events.js"
-import { OrganizationId } from "../Ids.js"
+import { OrganizationId, ServiceAccountId } from "../Ids.js"
 
 /**
  * Whether a value just made by `JSON.parse` (or a stored JSON value) has no other properties than these (a value
@@ -33,7 +34,7 @@ export const hasOnlyKeys = (value: unknown, keys: ReadonlySet<string>): boolean 
 }
 
 /** At most this many remembered values per schema; then it starts over (a hostile history cannot grow it). */
-const REMEMBERED = 4096
+const REMEMBERED = 32768
 
 /** `schema`, remembering what it decoded, by a key of the input (inputs without a key are always decoded). */
 const remembering = <A, I>(
@@ -73,7 +74,10 @@ const RememberedActor = remembering(Actor, (input) =>
     : undefined
 )
 
-const RememberedOrganizationId = remembering(OrganizationId, (input) => (typeof input === "string" ? input : undefined))
+const stringKey = (input: unknown) => (typeof input === "string" ? input : undefined)
+const RememberedOrganizationId = remembering(OrganizationId, stringKey)
+// Also shares one copy of each account's id between all its events (and so in the read models).
+const RememberedServiceAccountId = remembering(ServiceAccountId, stringKey)
 
 interface Member {
   readonly decode: (data: unknown) => Either.Either<ServiceAccountEvent, ParseResult.ParseError>
@@ -85,7 +89,11 @@ const member = <A extends ServiceAccountEvent, I>(schema: Schema.Schema<A, I>, f
   keys: new Set(Object.keys(fields))
 })
 
-const remembered = { actor: RememberedActor, organizationId: RememberedOrganizationId }
+const remembered = {
+  actor: RememberedActor,
+  organizationId: RememberedOrganizationId,
+  serviceAccountId: RememberedServiceAccountId
+}
 
 const members: ReadonlyMap<string, Member> = new Map([
   [
