@@ -198,6 +198,10 @@ const append = (world: World, recorded: DomainEvent): void => {
   Versioned.push(trail, record(world.shared, recorded))
 }
 
+const appendAll = (world: World, events: Iterable<DomainEvent>): void => {
+  for (const event of events) append(world, event)
+}
+
 /**
  * @since 0.1.0
  * @category projections
@@ -206,11 +210,8 @@ export const projection: Projection<AuditTrailState> = {
   name: "audit-trail",
   version: 2,
   initialState: Versioned.empty(),
-  apply: (state, recorded) => Versioned.update(state, start, (world) => append(world, recorded)),
-  applyAll: (state, events) =>
-    Versioned.update(state, start, (world) => {
-      for (const recorded of events) append(world, recorded)
-    })
+  apply: (state, recorded) => Versioned.update(state, start, append, recorded),
+  applyAll: (state, events) => Versioned.update(state, start, appendAll, events)
 }
 
 const entryOf = (organizationId: OrganizationId, kept: AuditRecord): AuditEntry => ({

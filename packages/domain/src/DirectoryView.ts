@@ -187,6 +187,10 @@ const applyTo = (world: World, { event }: DomainEvent): void => {
   }
 }
 
+const applyToAll = (world: World, events: Iterable<DomainEvent>): void => {
+  for (const event of events) applyTo(world, event)
+}
+
 /**
  * The directory view of every organisation.
  *
@@ -197,11 +201,8 @@ export const projection: Projection<DirectoryViewState> = {
   name: "directory-view",
   version: 2,
   initialState: Versioned.empty(),
-  apply: (state, event) => Versioned.update(state, start, (world) => applyTo(world, event)),
-  applyAll: (state, events) =>
-    Versioned.update(state, start, (world) => {
-      for (const event of events) applyTo(world, event)
-    })
+  apply: (state, event) => Versioned.update(state, start, applyTo, event),
+  applyAll: (state, events) => Versioned.update(state, start, applyToAll, events)
 }
 
 const tokenView = (token: TokenRecord): TokenView =>

@@ -219,25 +219,23 @@ const decodeEventLine = (json: unknown) => {
  * @category decoding
  */
 export const decodeLine = (line: NumberedLine): Either.Either<RecordedEvent, InvalidNdjson> => {
+  // Written step by step: this runs for every line of a history.
   if (line.text.trim() === "") return Either.left(problem(line, "the line is empty"))
-  return Either.flatMap(
-    Either.mapLeft(parseJson(line.text), (reason) => problem(line, reason)),
-    (json) =>
-      Either.match(decodeEventLine(json), {
-        onLeft: (error) => Either.left(problem(line, describeIssues(error))),
-        onRight: (fields) =>
-          Either.right({
-            streamId: fields.stream,
-            revision: fields.revision,
-            position: fields.position,
-            eventId: fields.eventId,
-            type: fields.type,
-            data: fields.data,
-            metadata: fields.metadata,
-            recordedAt: fields.recordedAt
-          })
-      })
-  )
+  const json = parseJson(line.text)
+  if (Either.isLeft(json)) return Either.left(problem(line, json.left))
+  const decoded = decodeEventLine(json.right)
+  if (Either.isLeft(decoded)) return Either.left(problem(line, describeIssues(decoded.left)))
+  const fields = decoded.right
+  return Either.right({
+    streamId: fields.stream,
+    revision: fields.revision,
+    position: fields.position,
+    eventId: fields.eventId,
+    type: fields.type,
+    data: fields.data,
+    metadata: fields.metadata,
+    recordedAt: fields.recordedAt
+  })
 }
 
 /**

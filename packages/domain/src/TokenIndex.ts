@@ -74,6 +74,10 @@ const applyTo = (world: World, { event }: DomainEvent): void => {
   }
 }
 
+const applyToAll = (world: World, events: Iterable<DomainEvent>): void => {
+  for (const event of events) applyTo(world, event)
+}
+
 /**
  * @since 0.1.0
  * @category projections
@@ -85,12 +89,9 @@ export const projection: Projection<TokenIndexState> = {
   apply: (state, recorded) =>
     // Only tokens' events change the index: the others leave the state as it is, without touching the world.
     recorded.event._tag === "TokenIssued" || recorded.event._tag === "TokenRevoked"
-      ? Versioned.update(state, start, (world) => applyTo(world, recorded))
+      ? Versioned.update(state, start, applyTo, recorded)
       : state,
-  applyAll: (state, events) =>
-    Versioned.update(state, start, (world) => {
-      for (const recorded of events) applyTo(world, recorded)
-    })
+  applyAll: (state, events) => Versioned.update(state, start, applyToAll, events)
 }
 
 /**

@@ -43,22 +43,30 @@ export class Version<W> {
 /** An empty version. */
 export const empty = <W>(): Version<W> => new Version<W>(undefined)
 
-/** The writes of the update in progress; `undefined` when nothing can see the world's previous content. */
-let recording: Array<unknown> | undefined
+/** Whether the update in progress records its writes (not when nothing can see the world's previous content). */
+let recording = false
+/** The writes recorded by the update in progress, from its first. */
+let log: Array<unknown> | undefined
 
 /** Writes a `Map` slot during `update`. */
 export const set = <K, V>(map: Map<K, V>, key: K, value: V): void => {
-  if (recording !== undefined) {
+  if (recording) {
     const previous = map.get(key)
-    recording.push(map, key, previous === undefined ? ABSENT : previous)
+    record(map, key, previous === undefined ? ABSENT : previous)
   }
   map.set(key, value)
 }
 
 /** Appends to an array during `update`. */
 export const push = <T>(array: Array<T>, value: T): void => {
-  if (recording !== undefined) recording.push(array, array.length, ABSENT)
+  if (recording) record(array, array.length, ABSENT)
   array.push(value)
+}
+
+const record = (container: unknown, key: unknown, previous: unknown): void => {
+  // Most updates write once or twice: the log is made at its first write, at its size.
+  if (log === undefined) log = [container, key, previous]
+  else log.push(container, key, previous)
 }
 
 const write = (container: unknown, key: unknown, value: unknown): unknown => {
@@ -117,37 +125,47 @@ export const read = <W>(version: Version<W>): W | undefined => {
 }
 
 /**
- * The version after `f` wrote into the world of `version` (through `set` and `push`). When `f` wrote nothing, the
- * version itself. `f` must not read or update other versions of the same world.
+ * The version after `f(world, argument)` wrote into the world of `version` (through `set` and `push`). When `f`
+ * wrote nothing, the version itself. `f` must not read or update other versions of the same world.
  */
-export const update = <W>(version: Version<W>, start: () => W, f: (world: W) => void): Version<W> => {
-  const outer = recording
+export const update = <W, A>(
+  version: Version<W>,
+  start: () => W,
+  f: (world: W, argument: A) => void,
+  argument: A
+): Version<W> => {
+  const outerRecording = recording
+  const outerLog = log
   const current = read(version)
   if (current === undefined) {
     // A new world: no earlier version can see it, so nothing needs recording.
     const world = start()
-    recording = undefined
+    recording = false
     try {
-      f(world)
+      f(world, argument)
     } finally {
-      recording = outer
+      recording = outerRecording
+      log = outerLog
     }
     return new Version(world)
   }
-  const log: Array<unknown> = []
-  recording = log
+  recording = true
+  log = undefined
+  let written: Array<unknown> | undefined
   try {
-    f(current)
+    f(current, argument)
+    written = log
   } catch (error) {
-    undo(log)
+    if (log !== undefined) undo(log)
     throw error
   } finally {
-    recording = outer
+    recording = outerRecording
+    log = outerLog
   }
-  if (log.length === 0) return version
+  if (written === undefined) return version
   const next = new Version(current)
   version.world = undefined
   version.next = next
-  version.log = log
+  version.log = written
   return next
 }
