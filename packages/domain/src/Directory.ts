@@ -238,7 +238,8 @@ export const issueTokenWith = (
   }
   return Effect.flatMap(random.bytes(16), (idBytes) =>
     Effect.flatMap(random.bytes(Token.TOKEN_ENTROPY_BYTES), (entropy) =>
-      Effect.map(DateTime.now, (occurredAt) => {
+      Effect.clockWith((clock) => {
+        const occurredAt = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
         const tokenId = TokenId.make(uuidFromBytes(idBytes))
         const value = Token.fromEntropy(entropy)
         const hint = Token.hint(value)
@@ -263,7 +264,7 @@ export const issueTokenWith = (
           hint,
           value: Redacted.make(value)
         }
-        return { events: [event], output }
+        return Effect.succeed({ events: [event], output })
       })
     )
   )

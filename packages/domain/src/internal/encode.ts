@@ -24,9 +24,13 @@ import { sha256Hex } from "./sha256.js"
 export const commandHash = (command: unknown): string =>
   sha256Hex(JSON.stringify(command, (_key, value) => (typeof value === "bigint" ? String(value) : value))).slice(0, 32)
 
+const VARIANT_DIGITS = "89ab"
+
 /** The first 32 hex digits of a digest as a version-4 UUID: what `uuidFromBytes` makes of the digest's bytes. */
 const uuidFromHex = (hex: string): string => {
-  const variant = ((Number.parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16)
+  // The variant digit: the two high bits of the digest's digit become 10 (8, 9, a or b).
+  const code = hex.charCodeAt(16)
+  const variant = VARIANT_DIGITS[(code <= 57 ? code - 48 : code - 87) & 0x3]
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 

@@ -197,58 +197,57 @@ export const makeStore = (): EventStoreShape => {
     return { _tag: "Duplicate", result: { nextExpectedRevision: last.revision, position: last.position } }
   }
 
+  // `clockWith`'s function runs when the effect runs, so the whole append is one synchronous step.
   const append: EventStoreShape["append"] = (streamId, events, expected) =>
-    Effect.clockWith((clock) =>
-      Effect.suspend((): Effect.Effect<AppendResult, AppendError> => {
-        const state = streams.get(streamId)
-        if (state?.deleted === true) {
-          return Effect.fail(new StreamDeleted({ streamId }))
+    Effect.clockWith((clock): Effect.Effect<AppendResult, AppendError> => {
+      const state = streams.get(streamId)
+      if (state?.deleted === true) {
+        return Effect.fail(new StreamDeleted({ streamId }))
+      }
+      const logIndexes = state?.logIndexes ?? []
+      const current = currentRevision(logIndexes)
+      const replay = replayOf(streamId, logIndexes, events, expected)
+      if (replay._tag === "Duplicate") {
+        return Effect.succeed(replay.result)
+      }
+      if (replay._tag === "PartialDuplicate" || !satisfies(expected, current)) {
+        return Effect.fail(conflict(streamId, expected, current))
+      }
+      const lastIndex = logIndexes.at(-1)
+      if (events.length === 0) {
+        return Effect.succeed({
+          nextExpectedRevision: current === "no_stream" ? -1n : current,
+          position: lastIndex === undefined ? -1n : storedAt(lastIndex).position
+        })
+      }
+      // Copy everything before writing anything: a value with no JSON form fails the append as a whole.
+      const recordedAtMillis = clock.unsafeCurrentTimeMillis()
+      const stored = events.map(
+        (event, offset): StoredEvent => ({
+          streamId,
+          revision: BigInt(logIndexes.length + offset),
+          position: BigInt(log.length + offset),
+          eventId: event.eventId,
+          type: event.type,
+          data: storeData(event.data, `data of event ${event.eventId}`),
+          metadata: storeMetadata(event.metadata, `metadata of event ${event.eventId}`),
+          recordedAtMillis
+        })
+      )
+      const target = state ?? { logIndexes: [], deleted: false }
+      for (const event of stored) {
+        const logIndex = log.length
+        log.push(event)
+        target.logIndexes.push(logIndex)
+        if (!logIndexById.has(event.eventId)) {
+          logIndexById.set(event.eventId, logIndex)
         }
-        const logIndexes = state?.logIndexes ?? []
-        const current = currentRevision(logIndexes)
-        const replay = replayOf(streamId, logIndexes, events, expected)
-        if (replay._tag === "Duplicate") {
-          return Effect.succeed(replay.result)
-        }
-        if (replay._tag === "PartialDuplicate" || !satisfies(expected, current)) {
-          return Effect.fail(conflict(streamId, expected, current))
-        }
-        const lastIndex = logIndexes.at(-1)
-        if (events.length === 0) {
-          return Effect.succeed({
-            nextExpectedRevision: current === "no_stream" ? -1n : current,
-            position: lastIndex === undefined ? -1n : storedAt(lastIndex).position
-          })
-        }
-        // Copy everything before writing anything: a value with no JSON form fails the append as a whole.
-        const recordedAtMillis = clock.unsafeCurrentTimeMillis()
-        const stored = events.map(
-          (event, offset): StoredEvent => ({
-            streamId,
-            revision: BigInt(logIndexes.length + offset),
-            position: BigInt(log.length + offset),
-            eventId: event.eventId,
-            type: event.type,
-            data: storeData(event.data, `data of event ${event.eventId}`),
-            metadata: storeMetadata(event.metadata, `metadata of event ${event.eventId}`),
-            recordedAtMillis
-          })
-        )
-        const target = state ?? { logIndexes: [], deleted: false }
-        for (const event of stored) {
-          const logIndex = log.length
-          log.push(event)
-          target.logIndexes.push(logIndex)
-          if (!logIndexById.has(event.eventId)) {
-            logIndexById.set(event.eventId, logIndex)
-          }
-        }
-        streams.set(streamId, target)
-        notify(streamId)
-        const last = storedAt(log.length - 1)
-        return Effect.succeed({ nextExpectedRevision: last.revision, position: last.position })
-      })
-    )
+      }
+      streams.set(streamId, target)
+      notify(streamId)
+      const last = storedAt(log.length - 1)
+      return Effect.succeed({ nextExpectedRevision: last.revision, position: last.position })
+    })
 
   const tombstone: EventStoreShape["tombstone"] = (streamId, expected) =>
     Effect.suspend((): Effect.Effect<void, AppendError> => {
