@@ -4,9 +4,10 @@
  * - the member of the union the event's `_tag` names is decoded, not the whole union;
  * - excess properties are looked for with a plain loop first, then the decoders do not look (Effect's own check
  *   costs as much as the rest of the decoding);
- * - values a history repeats thousands of times (the acting user, the organisation, the service account) are
- *   decoded by their schema the first time and remembered: the same input gives the same result (the same object)
- *   without decoding it again, and the read models keep one copy of it.
+ * - values a history repeats thousands of times (the acting user, the organisation, the service account, a token's
+ *   scopes) are decoded by their schema the first time and remembered: the same input gives the same result (the
+ *   same object, frozen, as events are shared read-only values) without decoding it again, and the read models keep
+ *   one copy of it.
  *
  * Anything these do not accept goes to the strict union decoder, so a bad event is reported as before.
  *
@@ -15,6 +16,7 @@
 import { Either, ParseResult, Schema } from "effect"
 import { Actor } from "../Caller.js"
 import {
+  Scopes,
   ServiceAccountCreated,
   ServiceAccountDeleted,
   ServiceAccountEvent,
@@ -51,7 +53,7 @@ const remembering = <A, I>(
       const decoded = decode(input, options)
       if (key !== undefined && Either.isRight(decoded)) {
         if (known.size >= REMEMBERED) known.clear()
-        known.set(key, decoded.right)
+        known.set(key, Object.freeze(decoded.right))
       }
       return decoded
     },
@@ -89,6 +91,17 @@ const member = <A extends ServiceAccountEvent, I>(schema: Schema.Schema<A, I>, f
   keys: new Set(Object.keys(fields))
 })
 
+// A history holds a handful of distinct scope lists (two scopes make at most four), each many thousand times.
+const RememberedScopes = remembering(Scopes, (input) => {
+  if (!Array.isArray(input) || input.length > 4) return undefined
+  let key = ""
+  for (const item of input) {
+    if (typeof item !== "string" || item.includes(",")) return undefined
+    key = key === "" ? item : `${key},${item}`
+  }
+  return `[${key}]`
+})
+
 const remembered = {
   actor: RememberedActor,
   organizationId: RememberedOrganizationId,
@@ -100,7 +113,10 @@ const members: ReadonlyMap<string, Member> = new Map([
     "ServiceAccountCreated",
     member(Schema.Struct({ ...ServiceAccountCreated.fields, ...remembered }), ServiceAccountCreated.fields)
   ],
-  ["TokenIssued", member(Schema.Struct({ ...TokenIssued.fields, ...remembered }), TokenIssued.fields)],
+  [
+    "TokenIssued",
+    member(Schema.Struct({ ...TokenIssued.fields, ...remembered, scopes: RememberedScopes }), TokenIssued.fields)
+  ],
   ["TokenRevoked", member(Schema.Struct({ ...TokenRevoked.fields, ...remembered }), TokenRevoked.fields)],
   [
     "ServiceAccountDeleted",
@@ -115,7 +131,12 @@ const decodeStrict = Schema.decodeUnknownEither(ServiceAccountEvent, { onExcessP
 export const decodeEventData = (data: unknown): Either.Either<ServiceAccountEvent, ParseResult.ParseError> => {
   if (typeof data === "object" && data !== null && "_tag" in data && typeof data._tag === "string") {
     const found = members.get(data._tag)
-    if (found !== undefined && hasOnlyKeys(data, found.keys)) {
+    // The actor is the one nested object: its excess properties are looked for here too.
+    if (
+      found !== undefined &&
+      hasOnlyKeys(data, found.keys) &&
+      (!("actor" in data) || hasOnlyKeys(data.actor, actorKeys))
+    ) {
       const decoded = found.decode(data)
       if (Either.isRight(decoded)) return decoded
     }
