@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import {
+  type Chunk,
   Context,
   Deferred,
   Effect,
@@ -18,8 +19,8 @@ import {
   Stream,
   SubscriptionRef
 } from "effect"
-import { EventStore, type ReadError } from "./EventStore.js"
-import type { Projection } from "./Projection.js"
+import { type CorruptStoredEvent, EventStore, type ReadError, type SubscriptionMessage } from "./EventStore.js"
+import { applyEvents, type Projection } from "./Projection.js"
 import { type DomainEvent, decode, isDirectoryStream } from "./StoredEvent.js"
 
 /**
@@ -83,7 +84,8 @@ export interface RunOptions<S> {
 
 /**
  * Starts a projection in the current scope. Only organisation-directory streams are applied; system events
- * (types starting with `$`) and other streams are skipped. A stored event that does not decode stops the
+ * (types starting with `$`) and other streams are skipped. The events a subscription delivers together are
+ * applied together (`applyEvents`), so `state` changes once per delivery, not necessarily once per event. A stored event that does not decode stops the
  * projection with `CorruptStoredEvent` after logging it (and it is retried by the schedule): it is never skipped.
  *
  * @since 0.1.0
@@ -103,19 +105,46 @@ export const start = <S>(
         store.subscribeToAll({ from: Option.getOrElse(from, () => "start" as const) })
       )
     )
-    const run = subscription.pipe(
-      Stream.runForEach((message) => {
-        if (message._tag === "CaughtUp") return Deferred.succeed(caughtUp, undefined)
-        const recorded = message.event
-        if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$")) {
-          return Ref.set(checkpoint, Option.some(recorded.position))
+    // A chunk of messages at a time: its events are folded in one step (`applyEvents`), without a state per event.
+    const handle = (messages: Chunk.Chunk<SubscriptionMessage>): Effect.Effect<void, CorruptStoredEvent> => {
+      const steps: Array<Effect.Effect<void, CorruptStoredEvent>> = []
+      let batch: Array<DomainEvent> = []
+      let position: bigint | undefined
+      const flush = () => {
+        if (position === undefined) return
+        const events = batch
+        const applied = Option.some(position)
+        batch = []
+        position = undefined
+        const update =
+          events.length === 0
+            ? Effect.void
+            : SubscriptionRef.update(state, (current) => applyEvents(projection, current, events))
+        steps.push(Effect.zipRight(update, Ref.set(checkpoint, applied)))
+      }
+      for (const message of messages) {
+        if (message._tag === "CaughtUp") {
+          flush()
+          steps.push(Deferred.succeed(caughtUp, undefined))
+          continue
         }
-        const decoded = decode(recorded)
-        if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
-        return SubscriptionRef.update(state, (current) => projection.apply(current, decoded.right)).pipe(
-          Effect.zipRight(Ref.set(checkpoint, Option.some(recorded.position)))
-        )
-      }),
+        const recorded = message.event
+        if (isDirectoryStream(recorded.streamId) && !recorded.type.startsWith("$")) {
+          const decoded = decode(recorded)
+          if (Either.isLeft(decoded)) {
+            flush()
+            steps.push(Effect.fail(decoded.left))
+            break
+          }
+          batch.push(decoded.right)
+        }
+        position = recorded.position
+      }
+      flush()
+      return Effect.forEach(steps, (step) => step, { discard: true })
+    }
+    const run = subscription.pipe(
+      Stream.runForEachChunk(handle),
       Effect.tapError((error) =>
         Effect.logWarning(`projection ${projection.name} lost its subscription; resubscribing`).pipe(
           Effect.annotateLogs({ error: error.message })
