@@ -83,16 +83,18 @@ export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels
     const lock = Effect.unsafeMakeSemaphore(1)
     /** Fibers holding or waiting for the lock: while there is one, nothing is applied outside it. */
     let lockers = 0
+    // The count goes up and down outside any interruptible step, so an interruption never leaves it off by one.
     const locked = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-      Effect.suspend(() => {
-        lockers++
-        return Effect.ensuring(
-          lock.withPermits(1)(effect),
+      Effect.acquireUseRelease(
+        Effect.sync(() => {
+          lockers++
+        }),
+        () => lock.withPermits(1)(effect),
+        () =>
           Effect.sync(() => {
             lockers--
           })
-        )
-      })
+      )
 
     const applyRecorded = (
       current: ReadModelsState,
