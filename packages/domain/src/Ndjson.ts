@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { Either, ParseResult, Schema, Stream } from "effect"
+import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import type { Json, RecordedEvent } from "./EventStore.js"
 import { hasOnlyKeys } from "./internal/fastDecode.js"
 import { isJson } from "./internal/json.js"
@@ -311,25 +311,41 @@ export const decodeLines = <E, R>(
 ): Stream.Stream<NumberedEvent, E | InvalidNdjson, R> =>
   Stream.suspend(() => {
     let seenHeader = false
+    // A chunk of lines at a time, synchronously (a step of the stream per line would cost more than decoding it).
+    // At a bad line the lines before it are delivered, and the stream fails when it is pulled again.
+    let failure: InvalidNdjson | undefined
     const check = options?.check
-    const events = Stream.mapEffect(lines, (line) => {
-      if (!seenHeader) {
-        seenHeader = true
-        return Either.map(decodeHeader(line), () => undefined)
+    const events = Stream.mapChunksEffect(lines, (chunk) => {
+      if (failure !== undefined) return Effect.fail(failure)
+      const out: Array<NumberedEvent> = []
+      for (const line of chunk) {
+        if (!seenHeader) {
+          seenHeader = true
+          const header = decodeHeader(line)
+          if (Either.isLeft(header)) failure = header.left
+        } else {
+          const decoded = decodeLine(line)
+          const reason = Either.isRight(decoded) ? check?.(decoded.right) : undefined
+          if (Either.isLeft(decoded)) failure = decoded.left
+          else if (reason !== undefined) failure = problem(line, reason)
+          else out.push({ line: line.number, event: decoded.right })
+        }
+        if (failure !== undefined) break
       }
-      return Either.flatMap(decodeLine(line), (event) => {
-        const reason = check?.(event)
-        return reason === undefined ? Either.right({ line: line.number, event }) : Either.left(problem(line, reason))
-      })
-    }).pipe(Stream.filter((item): item is NumberedEvent => item !== undefined))
-    const empty = Stream.suspend(() =>
-      seenHeader
-        ? Stream.empty
-        : Stream.fail(
-            new InvalidNdjson({ reason: `the file is empty: a history starts with the header ${HEADER_LINE}` })
-          )
+      return failure !== undefined && out.length === 0
+        ? Effect.fail(failure)
+        : Effect.succeed(Chunk.unsafeFromArray(out))
+    })
+    const end = Stream.suspend(() =>
+      failure !== undefined
+        ? Stream.fail(failure)
+        : seenHeader
+          ? Stream.empty
+          : Stream.fail(
+              new InvalidNdjson({ reason: `the file is empty: a history starts with the header ${HEADER_LINE}` })
+            )
     )
-    return Stream.concat(events, empty)
+    return Stream.concat(events, end)
   })
 
 /**
