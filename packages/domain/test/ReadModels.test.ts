@@ -137,4 +137,24 @@ describe("read models", () => {
       }
     })
   )
+
+  it.effect("an event that cannot be applied leaves the state it was applied to as it was", () =>
+    Effect.gen(function* () {
+      const events = yield* domainEvents(text)
+      const [first] = events
+      if (first === undefined) throw new Error("no event")
+      const state = foldProjection(DirectoryView.projection, events)
+      const before = directoryJson(state)
+      // A new organisation is written first, then the missing time throws: that write must be undone.
+      const broken = {
+        ...first,
+        event: { ...first.event, organizationId: "elsewhere" as OrganizationId, occurredAt: undefined }
+      } as unknown as DomainEvent
+      expect(() => DirectoryView.projection.apply(state, broken)).toThrow()
+      expect(directoryJson(state)).toEqual(before)
+      expect(DirectoryView.size(state)).toBe(DirectoryView.size(foldProjection(DirectoryView.projection, events)))
+      const next = DirectoryView.projection.apply(state, first)
+      expect(directoryJson(next)).toEqual(before)
+    })
+  )
 })
