@@ -28,6 +28,7 @@ const snapshot = (
 ) => ({
   directory: directoryJson(directory),
   tokens: digests.map((digest) => Option.getOrNull(TokenIndex.lookup(tokens, digest))),
+  tokensGot: digests.map((digest) => TokenIndex.get(tokens, digest) ?? null),
   tokenCount: TokenIndex.size(tokens),
   audit: AuditTrail.organizationIds(audit).map((id) =>
     AuditTrail.entries(audit, id).map((entry) => ({
