@@ -51,12 +51,16 @@ const replayAudit = (source: OpenedSource, options: { format: string; organizati
     if (json) yield* Console.log("[")
     yield* domainEvents(source, "replaying").pipe(
       Stream.filter((event) => only === undefined || event.event.organizationId === only),
-      Stream.runForEach((event) => {
-        const entry = AuditTrail.entry(event)
-        const line = json ? `${first ? "" : ","}${JSON.stringify(Render.auditJson(entry))}` : Render.auditLine(entry)
-        first = false
-        count++
-        return Console.log(line)
+      // A chunk of lines to a write: one write per event would cost more than the event.
+      Stream.runForEachChunk((events) => {
+        const lines: Array<string> = []
+        for (const event of events) {
+          const entry = AuditTrail.entry(event)
+          lines.push(json ? `${first ? "" : ","}${JSON.stringify(Render.auditJson(entry))}` : Render.auditLine(entry))
+          first = false
+          count++
+        }
+        return lines.length === 0 ? Effect.void : Console.log(lines.join("\n"))
       })
     )
     if (json) yield* Console.log("]")
