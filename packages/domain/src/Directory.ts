@@ -24,7 +24,7 @@ import type { OrganizationId } from "./Ids.js"
 import { ServiceAccountId, TokenId, uuidFromBytes } from "./Ids.js"
 import type { ServiceAccountName, TokenName } from "./Names.js"
 import { nameKey } from "./Names.js"
-import { SecureRandom, type SecureRandomShape } from "./SecureRandom.js"
+import { SecureRandom, type SecureRandomShape, withRandomBytes } from "./SecureRandom.js"
 import * as ServiceAccount from "./ServiceAccount.js"
 import * as Token from "./Token.js"
 
@@ -185,20 +185,24 @@ export const createWith = (
   if (HashMap.has(state.accountNames, nameKey(command.name))) {
     return Effect.fail(new DuplicateServiceAccountName({ name: command.name }))
   }
-  return Effect.flatMap(random.bytes(16), (idBytes) =>
-    Effect.map(DateTime.now, (occurredAt) => {
-      const serviceAccountId = ServiceAccountId.make(uuidFromBytes(idBytes))
-      const event: ServiceAccountEvent = {
-        _tag: "ServiceAccountCreated",
-        organizationId: context.organizationId,
-        actor: context.actor,
-        occurredAt,
-        serviceAccountId,
-        name: command.name,
-        ...(command.description === undefined ? {} : { description: command.description })
-      }
-      return { events: [event], output: { _tag: "Created", serviceAccountId, name: command.name } }
-    })
+  // The draw and the clock are read when the effect runs (`suspend`), in the order the decision needs them.
+  return Effect.suspend(() =>
+    withRandomBytes(random, 16, (idBytes) =>
+      Effect.clockWith((clock) => {
+        const occurredAt = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
+        const serviceAccountId = ServiceAccountId.make(uuidFromBytes(idBytes))
+        const event: ServiceAccountEvent = {
+          _tag: "ServiceAccountCreated",
+          organizationId: context.organizationId,
+          actor: context.actor,
+          occurredAt,
+          serviceAccountId,
+          name: command.name,
+          ...(command.description === undefined ? {} : { description: command.description })
+        }
+        return Effect.succeed({ events: [event], output: { _tag: "Created", serviceAccountId, name: command.name } })
+      })
+    )
   )
 }
 
@@ -236,36 +240,39 @@ export const issueTokenWith = (
   if (Option.isSome(ServiceAccount.activeTokenNamed(account, command.name))) {
     return Effect.fail(new DuplicateTokenName({ serviceAccountId: account.id, name: command.name }))
   }
-  return Effect.flatMap(random.bytes(16), (idBytes) =>
-    Effect.flatMap(random.bytes(Token.TOKEN_ENTROPY_BYTES), (entropy) =>
-      Effect.clockWith((clock) => {
-        const occurredAt = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
-        const tokenId = TokenId.make(uuidFromBytes(idBytes))
-        const value = Token.fromEntropy(entropy)
-        const hint = Token.hint(value)
-        const event: ServiceAccountEvent = {
-          _tag: "TokenIssued",
-          organizationId: context.organizationId,
-          actor: context.actor,
-          occurredAt,
-          serviceAccountId: account.id,
-          tokenId,
-          name: command.name,
-          scopes: command.scopes,
-          secretHash: SecretHash.make(Token.digest(value)),
-          hint
-        }
-        const output: Issued = {
-          _tag: "Issued",
-          serviceAccountId: account.id,
-          tokenId,
-          name: command.name,
-          scopes: command.scopes,
-          hint,
-          value: Redacted.make(value)
-        }
-        return Effect.succeed({ events: [event], output })
-      })
+  // The draws and the clock are read when the effect runs (`suspend`), in the order the decision needs them.
+  return Effect.suspend(() =>
+    withRandomBytes(random, 16, (idBytes) =>
+      withRandomBytes(random, Token.TOKEN_ENTROPY_BYTES, (entropy) =>
+        Effect.clockWith((clock) => {
+          const occurredAt = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
+          const tokenId = TokenId.make(uuidFromBytes(idBytes))
+          const value = Token.fromEntropy(entropy)
+          const hint = Token.hint(value)
+          const event: ServiceAccountEvent = {
+            _tag: "TokenIssued",
+            organizationId: context.organizationId,
+            actor: context.actor,
+            occurredAt,
+            serviceAccountId: account.id,
+            tokenId,
+            name: command.name,
+            scopes: command.scopes,
+            secretHash: SecretHash.make(Token.digest(value)),
+            hint
+          }
+          const output: Issued = {
+            _tag: "Issued",
+            serviceAccountId: account.id,
+            tokenId,
+            name: command.name,
+            scopes: command.scopes,
+            hint,
+            value: Redacted.make(value)
+          }
+          return Effect.succeed({ events: [event], output })
+        })
+      )
     )
   )
 }

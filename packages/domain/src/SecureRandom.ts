@@ -13,7 +13,27 @@ import { Context, Effect, Layer } from "effect"
  */
 export interface SecureRandomShape {
   readonly bytes: (length: number) => Effect.Effect<Uint8Array>
+  /**
+   * The same draw as `bytes`, made at once, for a source that can draw synchronously (both sources here can).
+   * Optional: a source without it is used through `bytes`.
+   */
+  readonly unsafeBytes?: (length: number) => Uint8Array
 }
+
+/**
+ * Draws `length` bytes and passes them on: at once when the source can draw synchronously, through `bytes`
+ * otherwise. Call it only while an effect runs (inside `Effect.suspend`, a `flatMap`, …): the synchronous draw
+ * happens when it is called.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const withRandomBytes = <A, E, R>(
+  random: SecureRandomShape,
+  length: number,
+  f: (bytes: Uint8Array) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  random.unsafeBytes === undefined ? Effect.flatMap(random.bytes(length), f) : f(random.unsafeBytes(length))
 
 /**
  * A deterministic source for tests: SHA-256 in counter mode over the seed. Never use it in production.
@@ -34,7 +54,7 @@ export const makeSeededRandom = (seed: string | number): SecureRandomShape => {
     }
     return out
   }
-  return { bytes: (length) => Effect.sync(() => next(length)) }
+  return { bytes: (length) => Effect.sync(() => next(length)), unsafeBytes: next }
 }
 
 const POOL_BYTES = 4096
@@ -65,7 +85,7 @@ export const makePooledRandom = (poolBytes: number = POOL_BYTES): SecureRandomSh
     offset += length
     return out
   }
-  return { bytes: (length) => Effect.sync(() => next(length)) }
+  return { bytes: (length) => Effect.sync(() => next(length)), unsafeBytes: next }
 }
 
 /**

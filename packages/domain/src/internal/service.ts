@@ -19,7 +19,7 @@ import {
 } from "../EventStore.js"
 import type { ServiceAccountEvent } from "../Events.js"
 import { uuidFromBytes } from "../Ids.js"
-import { SecureRandom } from "../SecureRandom.js"
+import { SecureRandom, withRandomBytes } from "../SecureRandom.js"
 import type {
   AccessError,
   CommandError,
@@ -77,8 +77,6 @@ export const make = (options: ServiceAccountsOptions) =>
     const storeRetry =
       options.storeRetry ??
       Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(3)))
-
-    const newKey = Effect.map(random.bytes(16), uuidFromBytes)
 
     // The command is written; if the read models cannot be brought up to date right now, the subscription
     // will bring them. The command's result must not be lost over it (for issueToken it holds the only copy
@@ -176,7 +174,8 @@ export const make = (options: ServiceAccountsOptions) =>
       const context: Directory.DecisionContext = { organizationId: caller.organization.id, actor: caller.actor }
       const commandId = caller.commandId
       const recorded = commandId === undefined ? undefined : { commandId, hash: commandHash(command) }
-      return Effect.flatMap(newKey, (key) => {
+      return withRandomBytes(random, 16, (keyBytes) => {
+        const key = uuidFromBytes(keyBytes)
         // Event ids derive from a key drawn once per call (and the command id, when given): a re-send within this
         // call is recognised by the store, while a repeat of the command by the caller gets new ids, so it can
         // never be mistaken for the first write — the history answers it instead.
