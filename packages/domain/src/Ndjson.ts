@@ -140,11 +140,36 @@ export class InvalidNdjson extends Schema.TaggedError<InvalidNdjson>()("InvalidN
 const decodeHeaderSchema = Schema.decodeUnknownEither(Header, { onExcessProperty: "error" })
 /** Every problem of a line, excess properties included: what a bad line is reported with. */
 const decodeLineSchema = Schema.decodeUnknownEither(EventLine, { onExcessProperty: "error", errors: "all" })
+
 /**
- * The same schema, stopping at the first problem and not looking for excess properties, which `hasOnlyKeys` checks
- * first: Effect's check of excess properties costs more than the rest of the line's decoding together.
+ * Whether a value made by `JSON.parse` is JSON: it is, unless it holds a number too large to be finite
+ * (`1e999`). Unlike `isJson` it allocates nothing.
  */
-const decodeLineFast = Schema.decodeUnknownEither(EventLine)
+const isParsedJson = (value: unknown): value is Json => {
+  if (typeof value === "number") return Number.isFinite(value)
+  if (typeof value !== "object" || value === null) return true
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isParsedJson(item)) return false
+    return true
+  }
+  for (const key in value) if (!isParsedJson(Reflect.get(value, key))) return false
+  return true
+}
+
+const ParsedJson: Schema.Schema<Json> = Schema.declare(isParsedJson)
+const ParsedJsonObject: Schema.Schema<{ readonly [key: string]: Json }> = Schema.declare(
+  (value): value is { readonly [key: string]: Json } =>
+    typeof value === "object" && value !== null && !Array.isArray(value) && isParsedJson(value)
+)
+
+/**
+ * The same schema for a line `JSON.parse` just read (its data and metadata only need their numbers checked),
+ * stopping at the first problem and not looking for excess properties, which `hasOnlyKeys` checks first: Effect's
+ * check of excess properties costs more than the rest of the line's decoding together.
+ */
+const decodeLineFast = Schema.decodeUnknownEither(
+  Schema.Struct({ ...EventLine.fields, data: ParsedJson, metadata: ParsedJsonObject })
+)
 const lineKeys: ReadonlySet<string> = new Set(Object.keys(EventLine.fields))
 
 /** A stored line may hold anything: never let a token-shaped value through, and keep it short. */

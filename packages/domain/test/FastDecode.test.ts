@@ -101,6 +101,15 @@ describe("decoding stored events", () => {
     expect(refused({ ...good, position: "18446744073709551616" })).toBe("line 2: position: must fit in 64 bits")
     expect(refused({ ...good, recordedAt: "2026-13-45T00:00:00Z" })).toMatch(/^line 2: recordedAt: must be an ISO-8601/)
     expect(refused({ ...good, metadata: [] })).toMatch(/^line 2: metadata: /)
+    // JSON.parse reads 1e999 as Infinity, which is no JSON value.
+    const raw = (edit: (line: string) => string) =>
+      Either.match(Ndjson.decodeLine({ number: 2, text: edit(JSON.stringify(good)), terminated: true }), {
+        onLeft: (e) => e.message,
+        onRight: () => "accepted"
+      })
+    expect(raw((l) => l.replace('"data":{', '"data":{"n":1e999,'))).toMatch(/^line 2: data: /)
+    expect(raw((l) => l.replace('"metadata":{', '"metadata":{"n":[1,-1e999],'))).toMatch(/^line 2: metadata\.n: /)
+    expect(raw((l) => l.replace('"metadata":{', '"metadata":{"n":[1,-1e99],'))).toBe("accepted")
   })
 })
 
