@@ -50,8 +50,16 @@ export interface IntegrityRecord {
  */
 export const canonicalJson = (value: Json): string => canonicalWithout(value, undefined)
 
+// What JSON.stringify escapes in a string: quotes, backslashes, control characters and (lone) surrogates. A string
+// without any is its own JSON text between quotes.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/
+
+const quote = (text: string): string => (ESCAPED.test(text) ? JSON.stringify(text) : `"${text}"`)
+
 /** `canonicalJson`, leaving out one top-level key of an object (`undefined`: none). */
 const canonicalWithout = (value: Json, skip: string | undefined): string => {
+  if (typeof value === "string") return quote(value)
   if (value === null || typeof value !== "object") return JSON.stringify(value)
   if (Array.isArray(value)) {
     let out = "["
@@ -69,7 +77,7 @@ const canonicalWithout = (value: Json, skip: string | undefined): string => {
   for (const key of keys) {
     const item = record[key]
     if (item === undefined || key === skip) continue
-    out += `${first ? "" : ","}${JSON.stringify(key)}:${canonicalWithout(item, undefined)}`
+    out += `${first ? "" : ","}${quote(key)}:${canonicalWithout(item, undefined)}`
     first = false
   }
   return `${out}}`
@@ -92,9 +100,9 @@ export const digestEvent = (event: {
   // The data is canonicalised once: its text is hashed alone and inside the canonical JSON of
   // {data, metadata without the integrity record, previous, revision, stream, type} (the keys in sorted order).
   const dataText = canonicalJson(event.data)
-  const whole = `{"data":${dataText},"metadata":${canonicalWithout(event.metadata, INTEGRITY_KEY)},"previous":${JSON.stringify(
+  const whole = `{"data":${dataText},"metadata":${canonicalWithout(event.metadata, INTEGRITY_KEY)},"previous":${quote(
     event.previous
-  )},"revision":"${event.revision}","stream":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`
+  )},"revision":"${event.revision}","stream":${quote(event.streamId)},"type":${quote(event.type)}}`
   return { previous: event.previous, data: sha256(dataText), digest: sha256(whole) }
 }
 

@@ -124,6 +124,31 @@ describe("Integrity", () => {
     expect(Integrity.verifyCheckpointSignature(publicKey, { ...checkpoint, signature: "AAAA" })).toBe(false)
   })
 
+  it("writes strings exactly as JSON.stringify does, escapes and all", () => {
+    const tricky = [
+      "plain",
+      'say "hi"',
+      "back\\slash",
+      "tab\tnew\nline\u0000\u001f",
+      "lone \ud800",
+      "\udc00 lone",
+      "pair 😀",
+      "sep \u2028\u2029",
+      "del \u007f",
+      "é"
+    ]
+    for (const text of tricky) {
+      expect(Integrity.canonicalJson(text)).toBe(JSON.stringify(text))
+      expect(Integrity.canonicalJson({ [text]: text })).toBe(`{${JSON.stringify(text)}:${JSON.stringify(text)}}`)
+    }
+    fc.assert(
+      fc.property(fc.fullUnicodeString(), fc.string({ unit: "binary" }), (a, b) => {
+        expect(Integrity.canonicalJson([a, b])).toBe(JSON.stringify([a, b]))
+      }),
+      { numRuns: 500 }
+    )
+  })
+
   it("computes each digest as defined: SHA-256 of the canonical data, and of the canonical whole", () => {
     // The definition, written the plain way, against the implementation (which canonicalises the data once).
     const canonical = (value: unknown): string => {
