@@ -16,7 +16,7 @@
  */
 import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import type { Json, RecordedEvent } from "./EventStore.js"
-import { hasOnlyKeys } from "./internal/fastDecode.js"
+import { hasOnlyKeys, ParsedJson, ParsedJsonObject } from "./internal/fastDecode.js"
 import { isJson } from "./internal/json.js"
 import { redactTokens } from "./Token.js"
 
@@ -140,27 +140,6 @@ export class InvalidNdjson extends Schema.TaggedError<InvalidNdjson>()("InvalidN
 const decodeHeaderSchema = Schema.decodeUnknownEither(Header, { onExcessProperty: "error" })
 /** Every problem of a line, excess properties included: what a bad line is reported with. */
 const decodeLineSchema = Schema.decodeUnknownEither(EventLine, { onExcessProperty: "error", errors: "all" })
-
-/**
- * Whether a value made by `JSON.parse` is JSON: it is, unless it holds a number too large to be finite
- * (`1e999`). Unlike `isJson` it allocates nothing.
- */
-const isParsedJson = (value: unknown): value is Json => {
-  if (typeof value === "number") return Number.isFinite(value)
-  if (typeof value !== "object" || value === null) return true
-  if (Array.isArray(value)) {
-    for (const item of value) if (!isParsedJson(item)) return false
-    return true
-  }
-  for (const key in value) if (!isParsedJson(Reflect.get(value, key))) return false
-  return true
-}
-
-const ParsedJson: Schema.Schema<Json> = Schema.declare(isParsedJson)
-const ParsedJsonObject: Schema.Schema<{ readonly [key: string]: Json }> = Schema.declare(
-  (value): value is { readonly [key: string]: Json } =>
-    typeof value === "object" && value !== null && !Array.isArray(value) && isParsedJson(value)
-)
 
 /**
  * The same schema for a line `JSON.parse` just read (its data and metadata only need their numbers checked),
