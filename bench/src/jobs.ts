@@ -13,6 +13,8 @@ export interface CommandsParams {
   readonly emmettBudgetMs: number
   /** How long each implementation warms up before the rounds. */
   readonly warmupMs: number
+  /** How long (at most) each freshly built implementation is primed before a round is timed. */
+  readonly primeMs: number
 }
 
 export interface AuthenticateParams {
@@ -50,8 +52,9 @@ const warmUp = async (
 /**
  * Interleaves the implementations round by round (raw, ours, Emmett), so a noisy neighbour slows all three
  * alike. Before the rounds each implementation warms up (see `warmUp`). Every round builds each implementation
- * afresh on the history, measures it and drops it before the next one is built: only one implementation's state
- * is alive while it is measured, so no implementation pays for collecting another's heap.
+ * afresh on the history, primes it (commands on another organisation of the same instance, untimed), measures it
+ * and drops it before the next one is built: only one implementation's state is alive while it is measured, so
+ * no implementation pays for collecting another's heap.
  */
 export const commandsJob = async (params: CommandsParams, probe?: Probe): Promise<CommandsResult> => {
   const history = Commands.benchHistory(params.history)
@@ -79,6 +82,10 @@ export const commandsJob = async (params: CommandsParams, probe?: Probe): Promis
       collectGarbage()
       const subject = await make(implementation)
       collectGarbage()
+      // A forced collection right before timing deoptimises part of what the JIT compiled (V8 drops code that
+      // depends on objects that died), and a freshly built service has not run yet: prime the instance on another
+      // organisation first, so a round measures the steady cost of a running service, not its re-optimisation.
+      await subject.prime(params.primeMs, 5000)
       const measured = await subject.run(params.commands, round, implementation === "ours" ? probe : undefined)
       const s = series.get(implementation)
       s?.setupMs.push(subject.setupMs)

@@ -59,7 +59,8 @@ const toCommandsParams = (params: unknown): CommandsParams => ({
   commands: numberField(params, "commands"),
   runs: numberField(params, "runs"),
   emmettBudgetMs: numberField(params, "emmettBudgetMs"),
-  warmupMs: numberField(params, "warmupMs")
+  warmupMs: numberField(params, "warmupMs"),
+  primeMs: numberField(params, "primeMs")
 })
 
 const toReplayParams = (params: unknown): ReplayParams => {

@@ -44,7 +44,14 @@ describe("bench smoke", () => {
   })
 
   it("runs the command workload on the library, the raw baseline and Emmett", async () => {
-    const result = await commandsJob({ history: 300, commands: 10, runs: 1, emmettBudgetMs: 10_000, warmupMs: 50 })
+    const result = await commandsJob({
+      history: 300,
+      commands: 10,
+      runs: 1,
+      emmettBudgetMs: 10_000,
+      warmupMs: 50,
+      primeMs: 20
+    })
     expect(result.problems).toEqual([])
     expect(result.history).toBeGreaterThanOrEqual(300)
     for (const series of [result.raw, result.ours, result.emmett]) {

@@ -20,6 +20,8 @@ import { type Probe, noProbe } from "../probe.js"
 import { type PlainContext, type PlainDirectory, decideCreate, decideIssue, emptyDirectory, evolve } from "../plain.js"
 
 export const BENCH_ORGANIZATION = "org-bench"
+/** The organisation `prime` runs its commands on. */
+export const PRIME_ORGANIZATION = "org-bench-prime"
 export const TENANT_URL = "https://bench.example.com"
 const BATCH = 1000
 
@@ -29,7 +31,18 @@ export const CALLER = {
   actor: ADMIN
 } as const
 
+const PRIME_CALLER = { ...CALLER, organization: { ...CALLER.organization, id: PRIME_ORGANIZATION } } as const
+
 const PLAIN_CONTEXT: PlainContext = { organizationId: BENCH_ORGANIZATION, actor: ADMIN, tenantUrl: TENANT_URL }
+const PRIME_CONTEXT: PlainContext = { ...PLAIN_CONTEXT, organizationId: PRIME_ORGANIZATION }
+
+/** Runs `step(i)` until `budgetMs` have passed or `limit` steps ran; returns the steps run. */
+const primeLoop = async (budgetMs: number, limit: number, step: (i: number) => Promise<void>): Promise<number> => {
+  const start = performance.now()
+  let i = 0
+  while (i < limit && performance.now() - start < budgetMs) await step(i++)
+  return i
+}
 
 export interface CommandsMeasurement {
   /** Commands timed. */
@@ -46,6 +59,12 @@ export interface CommandsSubject {
   readonly warmupMs: number
   /** Times up to `commands` `issueToken` commands; `round` keeps token names unique across rounds. */
   readonly run: (commands: number, round: number, probe?: Probe) => Promise<CommandsMeasurement>
+  /**
+   * Untimed: runs `issueToken` commands on another organisation of the same instance (an account of its own there)
+   * for `budgetMs` or `limit` commands, whichever comes first, so the measured organisation's history is untouched.
+   * What a service that has been serving other organisations looks like; returns the commands run.
+   */
+  readonly prime: (budgetMs: number, limit: number) => Promise<number>
   /** Events in the organisation's stream. */
   readonly streamLength: () => Promise<number>
   readonly close: () => Promise<void>
@@ -102,9 +121,28 @@ export const oursSubject = async (history: ReadonlyArray<EventJson>): Promise<Co
   const t1 = performance.now()
   const account = await quiet(service.create(CALLER, { name: "bench-account" }))
   const t2 = performance.now()
+  let primeAccount: string | undefined
   return {
     setupMs: t1 - t0,
     warmupMs: t2 - t1,
+    prime: async (budgetMs, limit) => {
+      const serviceAccountId =
+        primeAccount ?? (await quiet(service.create(PRIME_CALLER, { name: "prime-account" }))).serviceAccountId
+      primeAccount = serviceAccountId
+      // In batches of 100 commands per Effect run, like a round.
+      let done = 0
+      await primeLoop(budgetMs, Math.ceil(limit / 100), async () => {
+        await quiet(
+          Effect.gen(function* () {
+            for (let i = 0; i < 100; i++) {
+              yield* service.issueToken(PRIME_CALLER, { serviceAccountId, name: `prime-${done}` })
+              done++
+            }
+          })
+        )
+      })
+      return done
+    },
     run: async (commands, round, probe = noProbe) => {
       await probe.start()
       const result = await quiet(
@@ -182,18 +220,22 @@ export class RawService {
     evolve(cached.state, event)
   }
 
-  create(name: string): string {
-    const streamId = streamOf(BENCH_ORGANIZATION)
+  create(name: string, context: PlainContext = PLAIN_CONTEXT): string {
+    const streamId = streamOf(context.organizationId)
     const cached = this.load(streamId)
-    const event = decideCreate(cached.state, PLAIN_CONTEXT, name)
+    const event = decideCreate(cached.state, context, name)
     this.commit(streamId, cached, event)
     return event.serviceAccountId
   }
 
-  issueToken(serviceAccountId: string, name: string): { readonly tokenId: string; readonly sessionJson: string } {
-    const streamId = streamOf(BENCH_ORGANIZATION)
+  issueToken(
+    serviceAccountId: string,
+    name: string,
+    context: PlainContext = PLAIN_CONTEXT
+  ): { readonly tokenId: string; readonly sessionJson: string } {
+    const streamId = streamOf(context.organizationId)
     const cached = this.load(streamId)
-    const issued = decideIssue(cached.state, PLAIN_CONTEXT, serviceAccountId, name)
+    const issued = decideIssue(cached.state, context, serviceAccountId, name)
     this.commit(streamId, cached, issued.event)
     return { tokenId: issued.event.tokenId, sessionJson: issued.sessionJson }
   }
@@ -214,9 +256,19 @@ export const rawSubject = async (history: ReadonlyArray<EventJson>): Promise<Com
   const t1 = performance.now()
   const accountId = service.create("bench-account")
   const t2 = performance.now()
+  let primeAccount: string | undefined
   return {
     setupMs: t1 - t0,
     warmupMs: t2 - t1,
+    prime: (budgetMs, limit) => {
+      const serviceAccountId = primeAccount ?? service.create("prime-account", PRIME_CONTEXT)
+      primeAccount = serviceAccountId
+      let done = 0
+      return primeLoop(budgetMs, Math.ceil(limit / 100), () => {
+        for (let i = 0; i < 100; i++) service.issueToken(serviceAccountId, `prime-${done++}`, PRIME_CONTEXT)
+        return Promise.resolve()
+      }).then(() => done)
+    },
     run: async (commands, round, probe = noProbe) => {
       await probe.start()
       const start = performance.now()
@@ -251,9 +303,29 @@ export const emmettSubject = async (history: ReadonlyArray<EventJson>, budgetMs:
   })
   const t2 = performance.now()
   const warmupMs = t2 - t1
+  const primeStream = streamOf(PRIME_ORGANIZATION)
+  let primeAccount: string | undefined
   return {
     setupMs: t1 - t0,
     warmupMs,
+    prime: async (budgetMs, limit) => {
+      if (primeAccount === undefined) {
+        await Emmett.handle(store, primeStream, (state) => {
+          const event = decideCreate(state, PRIME_CONTEXT, "prime-account")
+          primeAccount = event.serviceAccountId
+          return Emmett.toEmmett(event)
+        })
+      }
+      const serviceAccountId = primeAccount ?? ""
+      // Emmett folds the whole stream per command: the priming stream stays short.
+      let done = 0
+      await primeLoop(budgetMs, Math.min(limit, 200), async () => {
+        await Emmett.handle(store, primeStream, (state) =>
+          Emmett.toEmmett(decideIssue(state, PRIME_CONTEXT, serviceAccountId, `prime-${done++}`).event)
+        )
+      })
+      return done
+    },
     run: async (commands, round, probe = noProbe) => {
       const count = Math.max(3, Math.min(commands, Math.floor(budgetMs / Math.max(warmupMs, 0.001))))
       await probe.start()

@@ -41,9 +41,8 @@ export const makeAuthenticate = (models: Effect.Effect<ReadModelsState>): Servic
       if (typeof raw !== "string") return refuse("not-a-string")
       const malformed = Token.checkFormat(raw)
       if (malformed !== undefined) return refuse(malformed)
-      const entry = TokenIndex.lookup(state.tokens, Token.digest(raw))
-      if (Option.isNone(entry)) return refuse("unknown")
-      const token = entry.value
+      const token = TokenIndex.get(state.tokens, Token.digest(raw))
+      if (token === undefined) return refuse("unknown")
       // A token whose organisation's history cannot be read fails closed: a revocation may be what is unreadable.
       if (
         HashMap.size(state.quarantined) > 0 &&
