@@ -1,4 +1,4 @@
-import { DateTime, Effect, Either, FiberRef, HashMap, LogLevel, Option, Schedule } from "effect"
+import { DateTime, Effect, Either, FiberRef, HashMap, LogLevel, Option, Schedule, type Tracer } from "effect"
 import * as AuditTrail from "../AuditTrail.js"
 import type { Caller } from "../Caller.js"
 import type { ServiceAccountCommand } from "../Commands.js"
@@ -46,6 +46,17 @@ const logInfo = (message: string, annotations: () => Record<string, unknown>): E
       ? Effect.void
       : Effect.annotateLogs(Effect.logInfo(message), annotations())
   )
+
+/**
+ * Effect's default tracer (the one every runtime starts with), found once. It only keeps spans in memory, where
+ * nothing outside a command could see them, yet making one costs several microseconds a command: so a command
+ * gets its span (`ServiceAccounts.issueToken`, …) only when another tracer (OpenTelemetry, say) is installed.
+ */
+let defaultTracer: Tracer.Tracer | undefined
+const isDefaultTracer = (tracer: Tracer.Tracer): boolean => {
+  if (defaultTracer === undefined) defaultTracer = Effect.runSync(Effect.tracer)
+  return tracer === defaultTracer
+}
 
 /** The digest `Integrity.seal` just put in an event's metadata (no need to check its form, as `recordOf` does). */
 const sealedDigest = (metadata: { readonly [key: string]: Json }): string | undefined => {
@@ -244,37 +255,46 @@ export const make = (options: ServiceAccountsOptions) =>
      * One command method: the caller decoded and authorised, then the command decoded (bad input is an
      * `InvalidInput` naming the field, and nothing is appended), executed, logged, in a span of its own.
      */
-    const command =
-      <C extends ServiceAccountCommand, O, E, RE, R>(spec: {
-        readonly span: string
-        readonly action: string
-        readonly decode: (input: unknown) => Either.Either<C, InvalidInput>
-        readonly decide: (
-          state: Directory.DirectoryState,
-          context: Directory.DecisionContext,
-          command: C
-        ) => Effect.Effect<Decision<ServiceAccountEvent, O>, E>
-        readonly repeat: (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => Effect.Effect<O, RE>
-        readonly done: (caller: Caller, output: O) => R
-        readonly log: string
-        readonly annotations: (caller: Caller, output: O) => Record<string, unknown>
-      }) =>
-      (callerInput: unknown, input: unknown): Effect.Effect<R, E | RE | CommandError> =>
-        Effect.suspend(() => {
-          const caller = admit(callerInput, spec.action)
-          if (Either.isLeft(caller)) return Effect.fail(caller.left)
-          const decoded = spec.decode(input)
-          if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
-          const command = decoded.right
-          return Effect.flatMap(
-            execute(caller.right, command, (state, context) => spec.decide(state, context, command), spec.repeat),
-            (output) =>
-              Effect.as(
-                logInfo(spec.log, () => spec.annotations(caller.right, output)),
-                spec.done(caller.right, output)
+    const command = <C extends ServiceAccountCommand, O, E, RE, R>(spec: {
+      readonly span: string
+      readonly action: string
+      readonly decode: (input: unknown) => Either.Either<C, InvalidInput>
+      readonly decide: (
+        state: Directory.DirectoryState,
+        context: Directory.DecisionContext,
+        command: C
+      ) => Effect.Effect<Decision<ServiceAccountEvent, O>, E>
+      readonly repeat: (commandId: string, events: ReadonlyArray<ServiceAccountEvent>) => Effect.Effect<O, RE>
+      readonly done: (caller: Caller, output: O) => R
+      readonly log: string
+      readonly annotations: (caller: Caller, output: O) => Record<string, unknown>
+    }) => {
+      const run = (callerInput: unknown, input: unknown): Effect.Effect<R, E | RE | CommandError> => {
+        const caller = admit(callerInput, spec.action)
+        if (Either.isLeft(caller)) return Effect.fail(caller.left)
+        const decoded = spec.decode(input)
+        if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
+        const command = decoded.right
+        return Effect.flatMap(
+          execute(caller.right, command, (state, context) => spec.decide(state, context, command), spec.repeat),
+          (output) =>
+            Effect.as(
+              logInfo(spec.log, () => spec.annotations(caller.right, output)),
+              spec.done(caller.right, output)
+            )
+        )
+      }
+      return (callerInput: unknown, input: unknown): Effect.Effect<R, E | RE | CommandError> =>
+        Effect.tracerWith((tracer) =>
+          isDefaultTracer(tracer)
+            ? run(callerInput, input)
+            : Effect.withSpan(
+                Effect.suspend(() => run(callerInput, input)),
+                spec.span,
+                { captureStackTrace: false }
               )
-          )
-        }).pipe(Effect.withSpan(spec.span, { captureStackTrace: false }))
+        )
+    }
 
     const create: ServiceAccountsShape["create"] = command({
       span: "ServiceAccounts.create",
