@@ -190,7 +190,8 @@ export const createWith = (
     withRandomBytes(random, 16, (idBytes) =>
       Effect.clockWith((clock) => {
         const occurredAt = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
-        const serviceAccountId = ServiceAccountId.make(uuidFromBytes(idBytes))
+        // A UUID formatted here needs no check against its schema (`true`: no validation).
+        const serviceAccountId = ServiceAccountId.make(uuidFromBytes(idBytes), true)
         const event: ServiceAccountEvent = {
           _tag: "ServiceAccountCreated",
           organizationId: context.organizationId,
@@ -246,7 +247,8 @@ export const issueTokenWith = (
       withRandomBytes(random, Token.TOKEN_ENTROPY_BYTES, (entropy) =>
         Effect.clockWith((clock) => {
           const occurredAt = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
-          const tokenId = TokenId.make(uuidFromBytes(idBytes))
+          // The id (a UUID formatted here) and the digest (SHA-256 hex) need no check against their schemas.
+          const tokenId = TokenId.make(uuidFromBytes(idBytes), true)
           const value = Token.fromEntropy(entropy)
           const hint = Token.hint(value)
           const event: ServiceAccountEvent = {
@@ -258,7 +260,7 @@ export const issueTokenWith = (
             tokenId,
             name: command.name,
             scopes: command.scopes,
-            secretHash: SecretHash.make(Token.digest(value)),
+            secretHash: SecretHash.make(Token.digest(value), true),
             hint
           }
           const output: Issued = {

@@ -9,7 +9,7 @@ import {
   OrganizationId,
   RevokeToken,
   SecureRandom,
-  type ServiceAccountEvent,
+  ServiceAccountEvent,
   Token,
   UserId
 } from "../src/index.js"
@@ -161,4 +161,15 @@ describe("Directory decider", () => {
       expect(DateTime.toEpochMillis(a.events[0]?.occurredAt ?? DateTime.unsafeMake(1))).toBe(0)
     })
   )
+
+  it("builds ids and digests its schemas accept (they are made without re-checking them)", () => {
+    for (let i = 0; i < 50; i++) {
+      const created = Effect.runSync(given([], 1000 + i).when(create(`bot-${i}`)))
+      const [account] = created.events
+      if (account?._tag !== "ServiceAccountCreated") throw new Error("expected ServiceAccountCreated")
+      expect(() => Schema.validateSync(ServiceAccountEvent)(account)).not.toThrow()
+      const issued = Effect.runSync(given(created.events, 2000 + i).when(issue(account.serviceAccountId, "ci")))
+      for (const event of issued.events) expect(() => Schema.validateSync(ServiceAccountEvent)(event)).not.toThrow()
+    }
+  })
 })
