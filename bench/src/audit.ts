@@ -4,6 +4,8 @@
  * its wall time and peak resident memory (RSS) measured. The acceptance target: `verify` and `replay` in one
  * streaming pass each, under 256 MB.
  *
+ * `pnpm bench` runs it (workload `audit`); on its own:
+ *
  *   pnpm build && pnpm --filter @service-accounts/bench exec tsx --conditions=source src/audit.ts
  *
  * Environment: `BENCH_AUDIT_EVENTS` (default 100000), `BENCH_AUDIT_RUNS` (default 3; the median is shown),
@@ -178,6 +180,8 @@ const main = () => {
     let baseline = Number.NaN
     let over = false
     const rows: Array<string> = []
+    const results: Array<{ name: string; seconds: number; rssMb: number; limitMb?: number; exitCode: number | null }> =
+      []
     for (const [name, args] of workloads) {
       const measured = Array.from({ length: runs }, () => measure(dir, args))
       const failed = measured.find((m) => m.code !== 0)
@@ -190,9 +194,16 @@ const main = () => {
         `  ${name.padEnd(32)} ${seconds.toFixed(2).padStart(7)} s  ${(generated.events / seconds).toFixed(0).padStart(8)} events/s  ${(seconds / baseline).toFixed(1).padStart(5)}x baseline  peak RSS ${rss.toFixed(0).padStart(4)} MB${limited ? (rss < LIMIT_MB ? "  (< 256 MB: ok)" : "  (OVER 256 MB)") : ""}${failed === undefined ? "" : `  exit ${failed.code}`}`
       )
       console.log(rows.at(-1))
+      results.push({
+        name,
+        seconds,
+        rssMb: rss,
+        ...(limited ? { limitMb: LIMIT_MB } : {}),
+        exitCode: failed === undefined ? 0 : failed.code
+      })
     }
     console.log(
-      `BENCH_AUDIT_JSON ${JSON.stringify({ events: generated.events, checkpoints: generated.checkpoints, rows: rows.map((r) => r.trim()) })}`
+      `BENCH_AUDIT_JSON ${JSON.stringify({ events: generated.events, checkpoints: generated.checkpoints, sizeMb, results })}`
     )
     if (over) process.exitCode = 1
   } finally {

@@ -4,7 +4,8 @@
  *
  * Environment:
  * - `BENCH_QUICK=1`: a smoke run at small sizes (seconds, not minutes; the numbers mean little);
- * - `BENCH_ONLY=commands,replay,authenticate`: run only these workloads;
+ * - `BENCH_ONLY=commands,replay,authenticate,audit`: run only these workloads (`audit`: the built `sa-audit` on a
+ *   100,000-event history, peak memory per command — issue 4; see `audit.ts`);
  * - `BENCH_RUNS`, `BENCH_REPLAY_RUNS`: measured runs per workload (default 5 and 3);
  * - `BENCH_REPLAY_BUDGET_S`: no further replay round starts once the replays have taken this long (default 300);
  * - `BENCH_HISTORIES=0,1000`: the history lengths of the command workload;
@@ -42,15 +43,56 @@ const config = {
   replayRuns: numberOr(env.BENCH_REPLAY_RUNS, quick ? 1 : 3),
   replayBudgetSeconds: numberOr(env.BENCH_REPLAY_BUDGET_S, 300),
   tokens: numberOr(env.BENCH_TOKENS, quick ? 5_000 : 100_000),
+  auditEvents: numberOr(env.BENCH_AUDIT_EVENTS, quick ? 10_000 : 100_000),
+  auditRuns: numberOr(env.BENCH_AUDIT_RUNS, quick ? 1 : 3),
   calls: quick ? 20_000 : 200_000
 }
 
-const only = new Set((env.BENCH_ONLY ?? "commands,replay,authenticate").split(",").map((s) => s.trim()))
+const only = new Set((env.BENCH_ONLY ?? "commands,replay,authenticate,audit").split(",").map((s) => s.trim()))
 const profileDir =
   env.BENCH_PROFILE_DIR === undefined || env.BENCH_PROFILE_DIR === "" ? undefined : env.BENCH_PROFILE_DIR
 if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true })
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url))
+const AUDIT = fileURLToPath(new URL("./audit.ts", import.meta.url))
+
+/** What `audit.ts` reports for each command it ran. */
+const AuditReport = Schema.Struct({
+  events: Schema.Number,
+  results: Schema.Array(
+    Schema.Struct({
+      name: Schema.String,
+      seconds: Schema.Number,
+      rssMb: Schema.Number,
+      limitMb: Schema.optional(Schema.Number),
+      exitCode: Schema.NullOr(Schema.Number)
+    })
+  )
+})
+
+/** Runs `audit.ts` in a child process (same loader), echoing its lines, and returns its report. */
+const runAudit = (events: number, runs: number): Promise<typeof AuditReport.Type> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, AUDIT], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...env, BENCH_AUDIT_EVENTS: String(events), BENCH_AUDIT_RUNS: String(runs) }
+    })
+    let output = ""
+    child.stdout.setEncoding("utf8")
+    child.stdout.on("data", (chunk: string) => {
+      output += chunk
+    })
+    child.on("error", reject)
+    child.on("close", () => {
+      const line = output.split("\n").find((l) => l.startsWith("BENCH_AUDIT_JSON "))
+      if (line === undefined) {
+        reject(new Error(`the sa-audit workload printed no report:\n${output}`))
+        return
+      }
+      for (const text of output.split("\n")) if (text !== "" && !text.startsWith("BENCH_AUDIT_JSON ")) log(text)
+      resolve(Schema.decodeUnknownSync(AuditReport)(JSON.parse(line.slice("BENCH_AUDIT_JSON ".length))))
+    })
+  })
 
 /** Runs one job in a child process (same loader and conditions as this one) and returns its report. */
 const runWorker = (
@@ -372,6 +414,27 @@ const main = async (): Promise<void> => {
     json.authenticate = { tokens: result.tokens, calls: config.calls, ours, raw }
   }
 
+  // sa-audit's peak memory (issue 4).
+  const auditRows: Array<Array<string>> = []
+  if (only.has("audit")) {
+    const t = performance.now()
+    log("")
+    const report = await runAudit(config.auditEvents, config.auditRuns)
+    log(`audit: done in ${elapsed(t)}`)
+    for (const result of report.results) {
+      if (result.exitCode !== 0) problems.push(`audit: ${result.name} exited with ${String(result.exitCode)}`)
+      if (result.limitMb !== undefined) {
+        auditRows.push([
+          `sa-audit ${result.name}, ${formatNumber(report.events)} events: peak RSS, MB`,
+          formatNumber(result.rssMb),
+          `< ${result.limitMb}`,
+          result.rssMb < result.limitMb ? "met" : "NOT MET"
+        ])
+      }
+    }
+    json.audit = report
+  }
+
   log("")
   log("Measurements: median [min–max] over the runs; higher is better unless noted")
   log("")
@@ -390,6 +453,12 @@ const main = async (): Promise<void> => {
       ])
     )
   )
+  if (auditRows.length > 0) {
+    log("")
+    log("Targets (issue 4): the largest peak RSS over the runs, each command in its own process")
+    log("")
+    log(table(["measurement", "measured", "target", "status"], auditRows))
+  }
   log("")
   for (const line of details) log(`- ${line}`)
   for (const problem of problems) log(`PROBLEM: ${problem}`)
