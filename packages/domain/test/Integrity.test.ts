@@ -149,6 +149,23 @@ describe("Integrity", () => {
     )
   })
 
+  it("orders keys as Array.prototype.sort does, for few keys and many (numeric, surrogate pairs, prefixes)", () => {
+    const key = fc.oneof(fc.string(), fc.fullUnicodeString({ maxLength: 4 }), fc.nat().map(String))
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { maxLength: 40 }), (keys) => {
+        const record: { [key: string]: Json } = {}
+        keys.forEach((k, i) => {
+          record[k] = i
+        })
+        const sorted = Object.keys(record).sort()
+        expect(Integrity.canonicalJson(record)).toBe(
+          `{${sorted.map((k) => `${JSON.stringify(k)}:${JSON.stringify(record[k])}`).join(",")}}`
+        )
+      }),
+      { numRuns: 500 }
+    )
+  })
+
   it("computes each digest as defined: SHA-256 of the canonical data, and of the canonical whole", () => {
     // The definition, written the plain way, against the implementation (which canonicalises the data once).
     const canonical = (value: unknown): string => {
