@@ -99,4 +99,43 @@ describe("the service's decoders", () => {
       '{"_tag":"IssueToken","serviceAccountId":"0b7c1a4e-2f1d-4c3a-9b2e-1a2b3c4d5e6f","name":"deploy","scopes":["read","write"]}'
     )
   })
+
+  it("remember a caller of the usual form: the same content gives the same frozen value, never another's", () => {
+    const caller = (id: string, plan: string) => ({
+      organization: { id, plan, tenantUrl: "https://acme.example.com" },
+      actor: { userId: "alice", role: "administrator" }
+    })
+    const first = decodeCaller(caller("acme", "enterprise"))
+    const again = decodeCaller(caller("acme", "enterprise"))
+    if (Either.isLeft(first) || Either.isLeft(again)) throw new Error("expected callers")
+    expect(again.right).toBe(first.right)
+    expect(Object.isFrozen(first.right) && Object.isFrozen(first.right.organization)).toBe(true)
+    expect(Object.isFrozen(first.right.actor)).toBe(true)
+    // Fields that would run together in a plain concatenation stay apart.
+    const a = decodeCaller(caller("ab", "c"))
+    const b = decodeCaller(caller("a", "bc"))
+    expect(Either.isRight(a) && Either.isRight(b) && [a.right.organization, b.right.organization]).toStrictEqual([
+      { id: "ab", plan: "c", tenantUrl: "https://acme.example.com" },
+      { id: "a", plan: "bc", tenantUrl: "https://acme.example.com" }
+    ])
+    // A refused caller is refused every time, with the same problems.
+    const bad = caller("a b", "enterprise")
+    expect(ours(decodeCaller)(bad)).toStrictEqual(strictly(Caller)(bad))
+    expect(ours(decodeCaller)(bad)).toStrictEqual(strictly(Caller)(bad))
+  })
+
+  it("read each field of a caller once, and decode what was read", () => {
+    let reads = 0
+    const organization = { plan: "enterprise", tenantUrl: "https://acme.example.com" } as Record<string, unknown>
+    Object.defineProperty(organization, "id", {
+      enumerable: true,
+      get: () => (reads++ === 0 ? "first-org" : "second-org")
+    })
+    const decoded = decodeCaller({ organization, actor: { userId: "alice", role: "administrator" } })
+    expect(Either.isRight(decoded) && decoded.right.organization.id).toBe("first-org")
+    expect(reads).toBe(1)
+    // The next read gives another value: decoded as such, not as the remembered one.
+    const next = decodeCaller({ organization, actor: { userId: "alice", role: "administrator" } })
+    expect(Either.isRight(next) && next.right.organization.id).toBe("second-org")
+  })
 })

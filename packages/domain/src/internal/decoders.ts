@@ -12,7 +12,52 @@ import { ServiceAccountId } from "../Ids.js"
 import type { AccessError } from "../ServiceAccounts.js"
 import { decoder, eitherDecoder } from "./input.js"
 
-export const decodeCaller = eitherDecoder(Caller, "caller")
+const decodeCallerStrictly = eitherDecoder(Caller, "caller")
+
+const isPlainRecord = (value: unknown): value is { readonly [key: string]: unknown } =>
+  typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype
+
+/** Callers decoded before, by their fields (length-prefixed, so no two callers share a key); bounded. */
+const decodedCallers = new Map<string, Either.Either<Caller, InvalidInput>>()
+const DECODED_CALLERS = 1024
+
+/**
+ * A host sends the same caller with every call of a user: a caller of the usual form — plain objects, exactly the
+ * organisation's `id`, `plan` and `tenantUrl` and the actor's `userId` and `role`, all strings, no command id — is
+ * decoded once and its (frozen) decoded value remembered. Decoding is a function of those five strings, so what is
+ * remembered is what decoding gives; each field is read once, and what was read is what is decoded. Any other
+ * input (a command id, another field, a getter's class instance) is decoded every time, and a caller that does not
+ * decode is never remembered.
+ */
+export const decodeCaller = (input: unknown): Either.Either<Caller, InvalidInput> => {
+  if (!isPlainRecord(input) || Object.keys(input).length !== 2) return decodeCallerStrictly(input)
+  const { organization, actor } = input
+  if (!isPlainRecord(organization) || !isPlainRecord(actor)) return decodeCallerStrictly(input)
+  if (Object.keys(organization).length !== 3 || Object.keys(actor).length !== 2) return decodeCallerStrictly(input)
+  const { id, plan, tenantUrl } = organization
+  const { userId, role } = actor
+  if (
+    typeof id !== "string" ||
+    typeof plan !== "string" ||
+    typeof tenantUrl !== "string" ||
+    typeof userId !== "string" ||
+    typeof role !== "string"
+  ) {
+    return decodeCallerStrictly(input)
+  }
+  const key = `${id.length}:${id}${plan.length}:${plan}${tenantUrl.length}:${tenantUrl}${userId.length}:${userId}${role.length}:${role}`
+  const known = decodedCallers.get(key)
+  if (known !== undefined) return known
+  const decoded = decodeCallerStrictly({ organization: { id, plan, tenantUrl }, actor: { userId, role } })
+  if (Either.isRight(decoded)) {
+    Object.freeze(decoded.right.organization)
+    Object.freeze(decoded.right.actor)
+    Object.freeze(decoded.right)
+    if (decodedCallers.size >= DECODED_CALLERS) decodedCallers.clear()
+    decodedCallers.set(key, decoded)
+  }
+  return decoded
+}
 export const decodeCreate = eitherDecoder(CreateServiceAccount, "service account", "CreateServiceAccount")
 // `scopes`' default makes IssueToken's schema a transformation, and decoding a transformation checks every field
 // twice (the encoded side, then the decoded side). So the command is decoded as given (`scopes` optional) and the
