@@ -185,25 +185,23 @@ export const createWith = (
   if (HashMap.has(state.accountNames, nameKey(command.name))) {
     return Effect.fail(new DuplicateServiceAccountName({ name: command.name }))
   }
-  // The draw and the clock are read when the effect runs (`suspend`), in the order the decision needs them.
-  return Effect.suspend(() =>
-    withRandomBytes(random, 16, (idBytes) =>
-      Effect.clockWith((clock) => {
-        const occurredAt = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
-        // A UUID formatted here needs no check against its schema (`true`: no validation).
-        const serviceAccountId = ServiceAccountId.make(uuidFromBytes(idBytes), true)
-        const event: ServiceAccountEvent = {
-          _tag: "ServiceAccountCreated",
-          organizationId: context.organizationId,
-          actor: context.actor,
-          occurredAt,
-          serviceAccountId,
-          name: command.name,
-          ...(command.description === undefined ? {} : { description: command.description })
-        }
-        return Effect.succeed({ events: [event], output: { _tag: "Created", serviceAccountId, name: command.name } })
-      })
-    )
+  // The draw and the clock are read when the effect runs (in `clockWith`), in the order the decision needs them.
+  return Effect.clockWith((clock) =>
+    withRandomBytes(random, 16, (idBytes) => {
+      const occurredAt = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
+      // A UUID formatted here needs no check against its schema (`true`: no validation).
+      const serviceAccountId = ServiceAccountId.make(uuidFromBytes(idBytes), true)
+      const event: ServiceAccountEvent = {
+        _tag: "ServiceAccountCreated",
+        organizationId: context.organizationId,
+        actor: context.actor,
+        occurredAt,
+        serviceAccountId,
+        name: command.name,
+        ...(command.description === undefined ? {} : { description: command.description })
+      }
+      return Effect.succeed({ events: [event], output: { _tag: "Created", serviceAccountId, name: command.name } })
+    })
   )
 }
 
@@ -241,40 +239,38 @@ export const issueTokenWith = (
   if (Option.isSome(ServiceAccount.activeTokenNamed(account, command.name))) {
     return Effect.fail(new DuplicateTokenName({ serviceAccountId: account.id, name: command.name }))
   }
-  // The draws and the clock are read when the effect runs (`suspend`), in the order the decision needs them.
-  return Effect.suspend(() =>
+  // The draws and the clock are read when the effect runs (in `clockWith`), in the order the decision needs them.
+  return Effect.clockWith((clock) =>
     withRandomBytes(random, 16, (idBytes) =>
-      withRandomBytes(random, Token.TOKEN_ENTROPY_BYTES, (entropy) =>
-        Effect.clockWith((clock) => {
-          const occurredAt = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
-          // The id (a UUID formatted here) and the digest (SHA-256 hex) need no check against their schemas.
-          const tokenId = TokenId.make(uuidFromBytes(idBytes), true)
-          const value = Token.fromEntropy(entropy)
-          const hint = Token.hint(value)
-          const event: ServiceAccountEvent = {
-            _tag: "TokenIssued",
-            organizationId: context.organizationId,
-            actor: context.actor,
-            occurredAt,
-            serviceAccountId: account.id,
-            tokenId,
-            name: command.name,
-            scopes: command.scopes,
-            secretHash: SecretHash.make(Token.digest(value), true),
-            hint
-          }
-          const output: Issued = {
-            _tag: "Issued",
-            serviceAccountId: account.id,
-            tokenId,
-            name: command.name,
-            scopes: command.scopes,
-            hint,
-            value: Redacted.make(value)
-          }
-          return Effect.succeed({ events: [event], output })
-        })
-      )
+      withRandomBytes(random, Token.TOKEN_ENTROPY_BYTES, (entropy) => {
+        const occurredAt = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
+        // The id (a UUID formatted here) and the digest (SHA-256 hex) need no check against their schemas.
+        const tokenId = TokenId.make(uuidFromBytes(idBytes), true)
+        const value = Token.fromEntropy(entropy)
+        const hint = Token.hint(value)
+        const event: ServiceAccountEvent = {
+          _tag: "TokenIssued",
+          organizationId: context.organizationId,
+          actor: context.actor,
+          occurredAt,
+          serviceAccountId: account.id,
+          tokenId,
+          name: command.name,
+          scopes: command.scopes,
+          secretHash: SecretHash.make(Token.digest(value), true),
+          hint
+        }
+        const output: Issued = {
+          _tag: "Issued",
+          serviceAccountId: account.id,
+          tokenId,
+          name: command.name,
+          scopes: command.scopes,
+          hint,
+          value: Redacted.make(value)
+        }
+        return Effect.succeed({ events: [event], output })
+      })
     )
   )
 }

@@ -37,17 +37,6 @@ import { isConflict, isRetryable, repeatCreate, repeatDelete, repeatIssue, repea
 import { type CachedState, foldCached, makeStateCache } from "./stateCache.js"
 
 /**
- * An info log with annotations. Whether the level is enabled is asked first, so a log filtered out by the
- * minimum level costs one look-up (the annotations are not even built).
- */
-const logInfo = (message: string, annotations: () => Record<string, unknown>): Effect.Effect<void> =>
-  Effect.withFiberRuntime((fiber) =>
-    LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Info)
-      ? Effect.void
-      : Effect.annotateLogs(Effect.logInfo(message), annotations())
-  )
-
-/**
  * Effect's default tracer (the one every runtime starts with), found once. It only keeps spans in memory, where
  * nothing outside a command could see them, yet making one costs several microseconds a command: so a command
  * gets its span (`ServiceAccounts.issueToken`, …) only when another tracer (OpenTelemetry, say) is installed.
@@ -269,31 +258,42 @@ export const make = (options: ServiceAccountsOptions) =>
       readonly log: string
       readonly annotations: (caller: Caller, output: O) => Record<string, unknown>
     }) => {
-      const run = (callerInput: unknown, input: unknown): Effect.Effect<R, E | RE | CommandError> => {
+      // `quiet`: info logs are filtered out (the minimum level, read once as the command starts), so the log of the
+      // outcome is not even built.
+      const run = (callerInput: unknown, input: unknown, quiet: boolean): Effect.Effect<R, E | RE | CommandError> => {
         const caller = admit(callerInput, spec.action)
         if (Either.isLeft(caller)) return Effect.fail(caller.left)
         const decoded = spec.decode(input)
         if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
         const command = decoded.right
-        return Effect.flatMap(
-          execute(caller.right, command, (state, context) => spec.decide(state, context, command), spec.repeat),
-          (output) =>
-            Effect.as(
-              logInfo(spec.log, () => spec.annotations(caller.right, output)),
-              spec.done(caller.right, output)
-            )
+        const executed = execute(
+          caller.right,
+          command,
+          (state, context) => spec.decide(state, context, command),
+          spec.repeat
         )
+        return quiet
+          ? Effect.map(executed, (output) => spec.done(caller.right, output))
+          : Effect.flatMap(executed, (output) =>
+              Effect.as(
+                Effect.annotateLogs(Effect.logInfo(spec.log), spec.annotations(caller.right, output)),
+                spec.done(caller.right, output)
+              )
+            )
       }
       return (callerInput: unknown, input: unknown): Effect.Effect<R, E | RE | CommandError> =>
-        Effect.tracerWith((tracer) =>
-          isDefaultTracer(tracer)
-            ? run(callerInput, input)
+        Effect.withFiberRuntime((fiber) => {
+          const quiet = LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Info)
+          return isDefaultTracer(fiber.currentTracer)
+            ? run(callerInput, input, quiet)
             : Effect.withSpan(
-                Effect.suspend(() => run(callerInput, input)),
+                Effect.suspend(() => run(callerInput, input, quiet)),
                 spec.span,
-                { captureStackTrace: false }
+                {
+                  captureStackTrace: false
+                }
               )
-        )
+        })
     }
 
     const create: ServiceAccountsShape["create"] = command({
