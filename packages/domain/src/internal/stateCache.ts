@@ -79,16 +79,34 @@ const newer = (a: bigint | undefined, b: bigint | undefined): boolean => a !== u
 export const makeStateCache = (store: EventStoreShape, capacity: number): StateCache => {
   // A Map keeps insertion order: re-inserting on use makes the first key the least recently used.
   const entries = new Map<string, CachedState>()
+  // The key inserted last, when it is still in the map: using it again needs no re-insertion (a delete leaves a hole
+  // in the Map's table that it must compact sooner or later, so re-inserting the same key every command costs).
+  let last: string | undefined
+
+  /** Makes `streamId`'s entry the most recently used, holding `entry`. */
+  const touch = (streamId: string, entry: CachedState): void => {
+    if (streamId === last) {
+      entries.set(streamId, entry)
+      return
+    }
+    entries.delete(streamId)
+    entries.set(streamId, entry)
+    last = streamId
+  }
 
   const remember = (streamId: string, entry: CachedState): void => {
     const current = entries.get(streamId)
     if (current !== undefined && !newer(entry.revision, current.revision)) return
-    entries.delete(streamId)
-    entries.set(streamId, entry)
+    touch(streamId, entry)
     if (entries.size > capacity) {
       const oldest = entries.keys().next()
-      if (oldest.done !== true) entries.delete(oldest.value)
+      if (oldest.done !== true) evict(oldest.value)
     }
+  }
+
+  const evict = (streamId: string): void => {
+    entries.delete(streamId)
+    if (streamId === last) last = undefined
   }
 
   const load = (streamId: string): Effect.Effect<CachedState, ReadError> =>
@@ -108,12 +126,9 @@ export const makeStateCache = (store: EventStoreShape, capacity: number): StateC
 
   const peek = (streamId: string): CachedState | undefined => {
     const entry = entries.get(streamId)
-    if (entry !== undefined) {
-      entries.delete(streamId)
-      entries.set(streamId, entry)
-    }
+    if (entry !== undefined && streamId !== last) touch(streamId, entry)
     return entry
   }
 
-  return { load, peek, remember, evict: (streamId) => void entries.delete(streamId), size: () => entries.size }
+  return { load, peek, remember, evict, size: () => entries.size }
 }
