@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { Buffer } from "node:buffer"
 import { Schema } from "effect"
 
 const HostId = Schema.String.pipe(
@@ -83,7 +84,11 @@ export const TokenId = Uuid.pipe(Schema.brand("TokenId"))
  */
 export type TokenId = typeof TokenId.Type
 
-const HEX: ReadonlyArray<string> = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))
+const HEX_DIGITS = Uint8Array.from("0123456789abcdef", (digit) => digit.charCodeAt(0))
+/** Where each byte's two digits go in the text of a UUID. */
+const DIGITS_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34]
+/** The text being formatted (the dashes stay in place): one flat string is read out of it, no piece is built. */
+const uuidText = Buffer.from("00000000-0000-0000-0000-000000000000", "latin1")
 
 /**
  * Formats 16 random bytes as a version-4 UUID.
@@ -92,9 +97,14 @@ const HEX: ReadonlyArray<string> = Array.from({ length: 256 }, (_, byte) => byte
  * @category constructors
  */
 export const uuidFromBytes = (bytes: Uint8Array): string => {
-  const hex = (i: number, byte: number = bytes[i] ?? 0): string => HEX[byte] ?? "00"
-  return (
-    `${hex(0)}${hex(1)}${hex(2)}${hex(3)}-${hex(4)}${hex(5)}-${hex(6, ((bytes[6] ?? 0) & 0x0f) | 0x40)}${hex(7)}-` +
-    `${hex(8, ((bytes[8] ?? 0) & 0x3f) | 0x80)}${hex(9)}-${hex(10)}${hex(11)}${hex(12)}${hex(13)}${hex(14)}${hex(15)}`
-  )
+  for (let i = 0; i < 16; i++) {
+    let byte = bytes[i] ?? 0
+    // The version (4) and the variant (10xx).
+    if (i === 6) byte = (byte & 0x0f) | 0x40
+    else if (i === 8) byte = (byte & 0x3f) | 0x80
+    const at = DIGITS_AT[i] as number
+    uuidText[at] = HEX_DIGITS[byte >> 4] as number
+    uuidText[at + 1] = HEX_DIGITS[byte & 0x0f] as number
+  }
+  return uuidText.toString("latin1", 0, 36)
 }

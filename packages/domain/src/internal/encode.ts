@@ -2,6 +2,7 @@
  * Encoding domain events for appending: the event's JSON, its metadata and an event id derived from an
  * idempotency key. Re-exported by `StoredEvent`.
  */
+import { Buffer } from "node:buffer"
 import { DateTime, Schema } from "effect"
 import type { Json, ProposedEvent } from "../EventStore.js"
 import {
@@ -24,14 +25,27 @@ import { sha256Hex } from "./sha256.js"
 export const commandHash = (command: unknown): string =>
   sha256Hex(JSON.stringify(command, (_key, value) => (typeof value === "bigint" ? String(value) : value))).slice(0, 32)
 
-const VARIANT_DIGITS = "89ab"
+const VARIANT_DIGITS = Uint8Array.from("89ab", (digit) => digit.charCodeAt(0))
+/** The text being formatted (dashes and version digit in place): one flat string is read out of it. */
+const uuidText = Buffer.from("00000000-0000-4000-8000-000000000000", "latin1")
+
+/** Copies hex digits `from`..`to` of `hex` into `uuidText` at `at`. */
+const copyDigits = (hex: string, from: number, to: number, at: number): void => {
+  for (let i = from; i < to; i++) uuidText[at + i - from] = hex.charCodeAt(i)
+}
 
 /** The first 32 hex digits of a digest as a version-4 UUID: what `uuidFromBytes` makes of the digest's bytes. */
 const uuidFromHex = (hex: string): string => {
+  copyDigits(hex, 0, 8, 0)
+  copyDigits(hex, 8, 12, 9)
+  // Digit 12 gives way to the version, 4 (already in place).
+  copyDigits(hex, 13, 16, 15)
   // The variant digit: the two high bits of the digest's digit become 10 (8, 9, a or b).
   const code = hex.charCodeAt(16)
-  const variant = VARIANT_DIGITS[(code <= 57 ? code - 48 : code - 87) & 0x3]
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+  uuidText[19] = VARIANT_DIGITS[(code <= 57 ? code - 48 : code - 87) & 0x3] as number
+  copyDigits(hex, 17, 20, 20)
+  copyDigits(hex, 20, 32, 24)
+  return uuidText.toString("latin1", 0, 36)
 }
 
 /**
