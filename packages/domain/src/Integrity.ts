@@ -57,6 +57,22 @@ const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/
 
 const quote = (text: string): string => (ESCAPED.test(text) ? JSON.stringify(text) : `"${text}"`)
 
+/** Object keys as JSON text: events use a few dozen keys over and over, so each is quoted once (bounded). */
+const quotedKeys = new Map<string, string>()
+const QUOTED_KEYS = 512
+
+const quoteKey = (key: string): string => {
+  let quoted = quotedKeys.get(key)
+  if (quoted === undefined) {
+    quoted = quote(key)
+    if (key.length <= 64) {
+      if (quotedKeys.size >= QUOTED_KEYS) quotedKeys.clear()
+      quotedKeys.set(key, quoted)
+    }
+  }
+  return quoted
+}
+
 /**
  * An object's keys in the order `Array.prototype.sort` gives them (by UTF-16 code units). Events have a dozen keys at
  * most: sorting them by insertion in place allocates nothing, where `sort` makes a work copy.
@@ -96,7 +112,7 @@ const canonicalWithout = (value: Json, skip: string | undefined): string => {
   for (const key of keys) {
     const item = record[key]
     if (item === undefined || key === skip) continue
-    out += `${first ? "" : ","}${quote(key)}:${canonicalWithout(item, undefined)}`
+    out += `${first ? "" : ","}${quoteKey(key)}:${canonicalWithout(item, undefined)}`
     first = false
   }
   return `${out}}`
