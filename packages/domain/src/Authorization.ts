@@ -13,7 +13,7 @@ import { NotAuthorized, PlanNotEligible } from "./Errors.js"
  * organisation on the enterprise plan may. The role is checked first: a non-administrator is refused without
  * learning anything about the organisation's plan.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category authorisation
  */
 export const authorizationRefusal = (caller: Caller, action: string): NotAuthorized | PlanNotEligible | undefined => {

@@ -173,7 +173,7 @@ const liveAccount = (state: DirectoryState, serviceAccountId: ServiceAccountId) 
 /**
  * Decides `CreateServiceAccount` with the given source of randomness (`create` takes it from `SecureRandom`).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category decide
  */
 export const createWith = (
@@ -222,7 +222,7 @@ export const create = (
  * Decides `IssueToken` with the given source of randomness (`issueToken` takes it from `SecureRandom`): draws 256
  * random bits, records only their digest and hint.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category decide
  */
 export const issueTokenWith = (

@@ -16,6 +16,8 @@ export interface SecureRandomShape {
   /**
    * The same draw as `bytes`, made at once, for a source that can draw synchronously (both sources here can).
    * Optional: a source without it is used through `bytes`.
+   *
+   * @since 0.2.0
    */
   readonly unsafeBytes?: (length: number) => Uint8Array
 }
@@ -25,7 +27,7 @@ export interface SecureRandomShape {
  * otherwise. Call it only while an effect runs (inside `Effect.suspend`, a `flatMap`, …): the synchronous draw
  * happens when it is called.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category utils
  */
 export const withRandomBytes = <A, E, R>(
@@ -66,7 +68,7 @@ const POOL_BYTES = 4096
  * small requests (ids, token values) become several times cheaper. Requests larger than a quarter of the pool go
  * to `randomBytes` directly.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const makePooledRandom = (poolBytes: number = POOL_BYTES): SecureRandomShape => {
