@@ -34,7 +34,7 @@ const numberOr = (text: string | undefined, fallback: number): number =>
 
 const config = {
   histories: numberList(env.BENCH_HISTORIES, quick ? [0, 1000] : [0, 1000, 10_000, 100_000]),
-  commands: quick ? 50 : 200,
+  commands: quick ? 100 : 1000,
   primeMs: quick ? 100 : 500,
   runs: numberOr(env.BENCH_RUNS, quick ? 2 : 5),
   emmettBudgetMs: quick ? 300 : 1500,

@@ -286,9 +286,13 @@ export const rawSubject = async (history: ReadonlyArray<EventJson>): Promise<Com
 // The peer: Emmett's CommandHandler on Emmett's in-memory store.
 
 /**
- * Emmett's cost per command grows with the history, so at long histories a round runs fewer commands: as many as
- * fit in `budgetMs` judging by the warm-up command, at least 3 and at most the round's `commands`.
+ * Emmett folds its whole stream for every command, so each command of a round makes the next dearer: a round runs
+ * at most `EMMETT_MAX_COMMANDS` (at H = 0 a round of 1,000 would measure Emmett on 500 events on average, not on an
+ * empty stream), and at long histories fewer — as many as fit in `budgetMs` judging by the warm-up command, at
+ * least 3.
  */
+export const EMMETT_MAX_COMMANDS = 200
+
 export const emmettSubject = async (history: ReadonlyArray<EventJson>, budgetMs: number): Promise<CommandsSubject> => {
   const t0 = performance.now()
   const store = Emmett.makeStore()
@@ -327,7 +331,10 @@ export const emmettSubject = async (history: ReadonlyArray<EventJson>, budgetMs:
       return done
     },
     run: async (commands, round, probe = noProbe) => {
-      const count = Math.max(3, Math.min(commands, Math.floor(budgetMs / Math.max(warmupMs, 0.001))))
+      const count = Math.max(
+        3,
+        Math.min(commands, EMMETT_MAX_COMMANDS, Math.floor(budgetMs / Math.max(warmupMs, 0.001)))
+      )
       await probe.start()
       const start = performance.now()
       for (let i = 0; i < count; i++) {

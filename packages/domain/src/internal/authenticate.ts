@@ -28,7 +28,7 @@ type FailureCause =
   | "other-organization"
   | "corrupt-history"
 
-export const makeAuthenticate = (models: Effect.Effect<ReadModelsState>): ServiceAccountsShape["authenticate"] => {
+export const makeAuthenticate = (current: () => ReadModelsState): ServiceAccountsShape["authenticate"] => {
   const refuse = (cause: FailureCause) =>
     Effect.logDebug("authentication failed").pipe(
       Effect.annotateLogs({ cause }),
@@ -36,9 +36,11 @@ export const makeAuthenticate = (models: Effect.Effect<ReadModelsState>): Servic
       Effect.zipRight(Effect.fail(new AuthenticationFailed()))
     )
 
-  // One step on the read models' state, everything else synchronous: this runs on every request.
+  // One step (a suspension reading the read models as they are when it runs), everything else synchronous: this
+  // runs on every request.
   const authenticate: ServiceAccountsShape["authenticate"] = (value, authOptions) =>
-    Effect.flatMap(models, (state) => {
+    Effect.suspend(() => {
+      const state = current()
       // Whatever arrives — a string, a Redacted, or anything else a careless caller passes — is only ever read.
       const raw: unknown =
         typeof value === "string" ? value : Redacted.isRedacted(value) ? Redacted.value(value) : undefined

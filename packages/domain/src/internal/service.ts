@@ -395,7 +395,7 @@ export const make = (options: ServiceAccountsOptions) =>
         AuditTrail.entries(readModels.current().audit, caller.organization.id)
       )
 
-    const authenticate = makeAuthenticate(readModels.get)
+    const authenticate = makeAuthenticate(readModels.current)
 
     // Follow the whole store, so writes of other processes reach the read models too; the layer is ready once
     // the history has been caught up with.
