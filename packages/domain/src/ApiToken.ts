@@ -16,6 +16,12 @@ export interface ApiTokenState {
   readonly id: TokenId
   readonly name: TokenName
   readonly active: boolean
+  /**
+   * The token's place in its account's issue order (0 for the first token issued).
+   *
+   * @since 0.2.0
+   */
+  readonly sequence: number
 }
 
 /**
@@ -24,7 +30,12 @@ export interface ApiTokenState {
  * @since 0.1.0
  * @category constructors
  */
-export const issued = (id: TokenId, name: TokenName): ApiTokenState => ({ id, name, active: true })
+export const issued = (id: TokenId, name: TokenName, sequence: number): ApiTokenState => ({
+  id,
+  name,
+  active: true,
+  sequence
+})
 
 /**
  * The same token, revoked.

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { Chunk, HashMap, Option } from "effect"
+import { HashMap, Option } from "effect"
 import * as ApiToken from "./ApiToken.js"
 import type { ServiceAccountId, TokenId } from "./Ids.js"
 import { nameKey } from "./Names.js"
@@ -20,8 +20,13 @@ export interface ServiceAccountState {
   readonly name: ServiceAccountName
   readonly description: Description | undefined
   readonly tokens: HashMap.HashMap<TokenId, ApiToken.ApiTokenState>
-  /** Every token id in the order the tokens were issued. */
-  readonly order: Chunk.Chunk<TokenId>
+  /**
+   * How many tokens the account was ever issued: the next token's `sequence`. (Each token carries its place in the
+   * issue order, so issuing allocates no growing list.)
+   *
+   * @since 0.2.0
+   */
+  readonly issuedTokens: number
   /** Active tokens by name key: the token-name uniqueness index. */
   readonly activeTokenNames: HashMap.HashMap<string, TokenId>
 }
@@ -41,7 +46,7 @@ export const created = (
   name,
   description,
   tokens: HashMap.empty(),
-  order: Chunk.empty(),
+  issuedTokens: 0,
   activeTokenNames: HashMap.empty()
 })
 
@@ -61,12 +66,9 @@ export const activeTokenNamed = (account: ServiceAccountState, name: string): Op
  * @category getters
  */
 export const activeTokenIds = (account: ServiceAccountState): ReadonlyArray<TokenId> => {
-  const active: Array<TokenId> = []
-  for (const token of account.order) {
-    const state = HashMap.get(account.tokens, token)
-    if (Option.isSome(state) && state.value.active) active.push(token)
-  }
-  return active
+  const active: Array<ApiToken.ApiTokenState> = []
+  for (const token of HashMap.values(account.tokens)) if (token.active) active.push(token)
+  return active.sort((a, b) => a.sequence - b.sequence).map((token) => token.id)
 }
 
 /**
@@ -80,8 +82,8 @@ export const withTokenIssued = (account: ServiceAccountState, id: TokenId, name:
     ? account
     : {
         ...account,
-        tokens: HashMap.set(account.tokens, id, ApiToken.issued(id, name)),
-        order: Chunk.append(account.order, id),
+        tokens: HashMap.set(account.tokens, id, ApiToken.issued(id, name, account.issuedTokens)),
+        issuedTokens: account.issuedTokens + 1,
         activeTokenNames: HashMap.set(account.activeTokenNames, nameKey(name), id)
       }
 

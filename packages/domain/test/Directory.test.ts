@@ -134,6 +134,18 @@ describe("Directory decider", () => {
     expect(Exit.isFailure(unknown) && JSON.stringify(unknown.cause)).toContain("TokenNotFound")
   })
 
+  it("lists an account's active tokens in issue order, however many there are", () => {
+    const names = Array.from({ length: 20 }, (_, i) => `token-${i}`)
+    const { events, serviceAccountId, tokenIds } = withTokens(...names)
+    let history = events
+    for (const i of [3, 7, 8, 15]) {
+      history = [...history, ...Effect.runSync(given(history).when(revoke(serviceAccountId, tokenIds[i] ?? ""))).events]
+    }
+    const decision = Effect.runSync(given(history).when(remove(serviceAccountId)))
+    const active = tokenIds.filter((_, i) => ![3, 7, 8, 15].includes(i))
+    expect(decision.events.at(-1)).toMatchObject({ revokedTokenIds: active })
+  })
+
   it("deletes with the cascade: each active token revoked in issue order, then the deletion listing them", () => {
     const { events, serviceAccountId, tokenIds } = withTokens("a", "b", "c")
     const revokedB = Effect.runSync(given(events).when(revoke(serviceAccountId, tokenIds[1] ?? "")))
