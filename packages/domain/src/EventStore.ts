@@ -20,6 +20,15 @@ import { ConcurrencyConflict } from "./Errors.js"
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
 
 /**
+ * Whether a value is `Json`: strings, finite numbers, booleans, null, and arrays and plain objects of them (binary
+ * data is not). For adapters that must check what their database hands back.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export { isJson } from "./internal/json.js"
+
+/**
  * The revision a writer expects a stream to be at when it appends.
  *
  * - `any`: no check;

@@ -1,6 +1,9 @@
 import type { Json } from "../EventStore.js"
 
-/** Whether a value is JSON: strings, finite numbers, booleans, null, and arrays and plain objects of them. */
+/**
+ * Whether a value is JSON as the port defines it: strings, finite numbers, booleans, null, and arrays and plain
+ * objects of them (binary data, such as a `Uint8Array`, is not).
+ */
 export const isJson = (value: unknown): value is Json => {
   switch (typeof value) {
     case "string":
@@ -11,6 +14,7 @@ export const isJson = (value: unknown): value is Json => {
     case "object":
       if (value === null) return true
       if (Array.isArray(value)) return value.every(isJson)
+      if (value instanceof Uint8Array) return false
       return Object.values(value).every(isJson)
     default:
       return false

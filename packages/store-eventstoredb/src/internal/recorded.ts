@@ -1,7 +1,13 @@
 import type { AllStreamResolvedEvent, ResolvedEvent } from "@eventstore/db-client"
-import { CorruptStoredEvent, EventStoreUnavailable, type Json, type RecordedEvent } from "@service-accounts/domain"
+import {
+  CorruptStoredEvent,
+  EventStoreUnavailable,
+  isJson,
+  type Json,
+  type RecordedEvent
+} from "@service-accounts/domain"
 import { Either } from "effect"
-import { isJson, isJsonObject } from "./json.js"
+import { isJsonObject } from "./json.js"
 
 /** What the client hands out for each event of a read or a subscription. */
 export type ClientEvent = ResolvedEvent | AllStreamResolvedEvent
