@@ -109,17 +109,19 @@ export const authenticateJob = async (params: AuthenticateParams, probe?: Probe)
   const fixture = Authenticate.authenticateFixture(params.tokens)
   const raw = await Authenticate.rawSubject(fixture)
   const ours = await Authenticate.oursSubject(fixture)
-  const rawRates: Array<number> = []
-  const oursRates: Array<number> = []
-  const results = { raw: rawRates, ours: oursRates }
+  const results = { raw: [] as number[], ours: [] as number[], composed: [] as number[] }
   const problems: Array<string> = []
   for (let round = 0; round <= params.runs; round++) {
     for (const [name, subject] of [
       ["raw", raw],
-      ["ours", ours]
+      ["ours", ours],
+      ["composed", ours]
     ] as const) {
       collectGarbage()
-      const measured = await subject.run(params.calls, name === "ours" ? probe : undefined)
+      const measured =
+        name === "raw"
+          ? await subject.run(params.calls)
+          : await subject.run(params.calls, name === "ours" ? probe : undefined, name === "ours" ? "yield" : "composed")
       if (measured.accepted !== measured.calls) {
         problems.push(`${name}: ${measured.calls - measured.accepted} of ${measured.calls} calls did not authenticate`)
       }
@@ -131,6 +133,7 @@ export const authenticateJob = async (params: AuthenticateParams, probe?: Probe)
     tokens: fixture.values.length,
     raw: results.raw,
     ours: results.ours,
+    composed: results.composed,
     setupMs: { raw: raw.setupMs, ours: ours.setupMs },
     problems
   }

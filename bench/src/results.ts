@@ -41,6 +41,8 @@ export const AuthenticateResult = Schema.Struct({
   tokens: Schema.Number,
   raw: Numbers,
   ours: Numbers,
+  /** The library called through `Effect.map` (the run loop), reported without a target. */
+  composed: Numbers,
   setupMs: Schema.Struct({ raw: Schema.Number, ours: Schema.Number }),
   problems: Schema.Array(Schema.String)
 })

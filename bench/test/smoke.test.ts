@@ -78,6 +78,7 @@ describe("bench smoke", () => {
     expect(result.problems).toEqual([])
     expect(result.tokens).toBe(300)
     expect(result.ours[0]).toBeGreaterThan(0)
+    expect(result.composed[0]).toBeGreaterThan(0)
     expect(result.raw[0]).toBeGreaterThan(0)
   })
 

@@ -6,8 +6,10 @@
  * catch up with it when the service layer is built. The timed loop authenticates every token value in a shuffled
  * order, as many calls as asked (cycling through the values).
  *
- * - the library: `ServiceAccounts.authenticate(value)` in one Effect loop (checks prefix, length, alphabet and
- *   CRC-32, computes the SHA-256 digest, looks it up in the token index);
+ * - the library: `yield* ServiceAccounts.authenticate(value)` in one `Effect.gen` loop, the usual way to call it
+ *   (checks the length, computes the SHA-256 digest, looks it up in the token index, checks revocation and
+ *   quarantine); and, reported beside it without a target, the same calls composed —
+ *   `yield* Effect.map(authenticate(value), f)` — which take the fiber's run loop (see ADR 0005);
  * - the raw baseline: `crypto.hash("sha256", value, "hex")` (or `createHash` before Node 20.12) and `Map.get`,
  *   refusing revoked entries.
  */
@@ -87,9 +89,12 @@ export interface AuthenticateMeasurement {
   readonly accepted: number
 }
 
+/** How the library is called: `yield* authenticate(value)`, or composed with `Effect.map` first. */
+export type CallPath = "yield" | "composed"
+
 export interface AuthenticateSubject {
   readonly setupMs: number
-  readonly run: (calls: number, probe?: Probe) => Promise<AuthenticateMeasurement>
+  readonly run: (calls: number, probe?: Probe, path?: CallPath) => Promise<AuthenticateMeasurement>
   readonly close: () => Promise<void>
 }
 
@@ -124,14 +129,22 @@ export const oursSubject = async (fixture: AuthenticateFixture): Promise<Authent
   const { values, organizations } = fixture
   return {
     setupMs,
-    run: async (calls, probe = noProbe) => {
+    run: async (calls, probe = noProbe, path = "yield") => {
       await probe.start()
+      const same = <A>(a: A): A => a
       const result = await Effect.gen(function* () {
         let accepted = 0
         const start = performance.now()
-        for (let i = 0; i < calls; i++) {
-          const principal = yield* service.authenticate(values[i % values.length] ?? "")
-          if (principal.organizationId === organizations[i % values.length]) accepted++
+        if (path === "yield") {
+          for (let i = 0; i < calls; i++) {
+            const principal = yield* service.authenticate(values[i % values.length] ?? "")
+            if (principal.organizationId === organizations[i % values.length]) accepted++
+          }
+        } else {
+          for (let i = 0; i < calls; i++) {
+            const principal = yield* Effect.map(service.authenticate(values[i % values.length] ?? ""), same)
+            if (principal.organizationId === organizations[i % values.length]) accepted++
+          }
         }
         return measurement(calls, start, performance.now(), accepted)
       }).pipe(Logger.withMinimumLogLevel(LogLevel.Warning), Effect.runPromise)

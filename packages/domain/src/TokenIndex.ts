@@ -1,6 +1,7 @@
 /**
  * The token index: token digest → principal, for `authenticate`. A lookup is one SHA-256 and one native `Map`
- * read. Revoked tokens stay in the index, marked, so a failed authentication can say why in the logs.
+ * read (keyed by an integer taken from the digest, see `internal/tokenSlots.ts`). Revoked tokens stay in the
+ * index, marked, so a failed authentication can say why in the logs.
  *
  * The state is a pure value from the outside (an older state never sees later events) but is kept in native
  * `Map`s updated in place while a fold moves forward (see `docs/architecture.md`, "Read models"): read it
@@ -12,6 +13,7 @@ import { Option } from "effect"
 import type { RevocationReason, Scope } from "./Events.js"
 import type { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
 import { Interner } from "./internal/compact.js"
+import { binaryOf, file, find, findToken, revoke, Slot, type World } from "./internal/tokenSlots.js"
 import * as Versioned from "./internal/versioned.js"
 import type { Projection } from "./Projection.js"
 import type { DomainEvent } from "./StoredEvent.js"
@@ -30,12 +32,6 @@ export interface TokenEntry {
   readonly revoked: Option.Option<RevocationReason>
 }
 
-interface World {
-  readonly byDigest: Map<string, TokenEntry>
-  readonly digestByToken: Map<TokenId, string>
-  readonly shared: Interner
-}
-
 /**
  * The index of every token ever issued.
  *
@@ -50,25 +46,31 @@ const revokedBy: { readonly [R in RevocationReason]: Option.Option<RevocationRea
   ServiceAccountDeleted: Option.some("ServiceAccountDeleted")
 }
 
-const start = (): World => ({ byDigest: new Map(), digestByToken: new Map(), shared: new Interner() })
+const start = (): World => ({ slots: new Map(), keyByToken: new Map(), shared: new Interner() })
 
 const applyTo = (world: World, { event }: DomainEvent): void => {
   switch (event._tag) {
-    case "TokenIssued":
-      Versioned.set(world.byDigest, event.secretHash, {
-        organizationId: event.organizationId,
-        serviceAccountId: event.serviceAccountId,
-        tokenId: event.tokenId,
-        scopes: world.shared.scopes(event.scopes),
-        revoked: active
-      })
-      Versioned.set(world.digestByToken, event.tokenId, event.secretHash)
+    case "TokenIssued": {
+      // A stored digest is lower-case hex (the event's schema says so); one that is not cannot be presented.
+      const digest = binaryOf(event.secretHash)
+      if (digest === undefined) return
+      file(
+        world,
+        new Slot(
+          digest,
+          event.organizationId,
+          event.serviceAccountId,
+          event.tokenId,
+          world.shared.scopes(event.scopes),
+          active
+        )
+      )
       return
+    }
     case "TokenRevoked": {
-      const digest = world.digestByToken.get(event.tokenId)
-      const entry = digest === undefined ? undefined : world.byDigest.get(digest)
-      if (digest === undefined || entry === undefined || Option.isSome(entry.revoked)) return
-      Versioned.set(world.byDigest, digest, { ...entry, revoked: revokedBy[event.reason] })
+      const slot = findToken(world, event.tokenId)
+      if (slot === undefined || Option.isSome(slot.revoked)) return
+      file(world, revoke(slot, revokedBy[event.reason]))
       return
     }
   }
@@ -95,7 +97,7 @@ export const projection: Projection<TokenIndexState> = {
 }
 
 /**
- * The entry for a digest, if any.
+ * The entry for a digest (lower-case hex, as `TokenIssued.secretHash` holds it), if any.
  *
  * @since 0.1.0
  * @category getters
@@ -106,14 +108,25 @@ export const lookup = (state: TokenIndexState, digest: string): Option.Option<To
 }
 
 /**
- * The entry for a digest, or `undefined`: `lookup` without the `Option`, for a path that runs on every request
- * (one native `Map.get` on the newest state).
+ * The entry for a digest (lower-case hex), or `undefined`: `lookup` without the `Option`.
  *
  * @since 0.2.0
  * @category getters
  */
-export const get = (state: TokenIndexState, digest: string): TokenEntry | undefined =>
-  (state.world ?? Versioned.read(state))?.byDigest.get(digest)
+export const get = (state: TokenIndexState, digest: string): TokenEntry | undefined => {
+  const binary = binaryOf(digest)
+  const world = binary === undefined ? undefined : (state.world ?? Versioned.read(state))
+  const slot = world === undefined || binary === undefined ? undefined : find(world, binary)
+  return slot === undefined
+    ? undefined
+    : {
+        organizationId: slot.organizationId,
+        serviceAccountId: slot.serviceAccountId,
+        tokenId: slot.tokenId,
+        scopes: slot.scopes,
+        revoked: slot.revoked
+      }
+}
 
 /**
  * The number of tokens in the index, revoked ones included.
@@ -121,4 +134,4 @@ export const get = (state: TokenIndexState, digest: string): TokenEntry | undefi
  * @since 0.2.0
  * @category getters
  */
-export const size = (state: TokenIndexState): number => Versioned.read(state)?.byDigest.size ?? 0
+export const size = (state: TokenIndexState): number => Versioned.read(state)?.keyByToken.size ?? 0
