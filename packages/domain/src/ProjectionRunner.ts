@@ -160,7 +160,11 @@ export const start = <S>(
 
 /**
  * Runs a projection whose state lives elsewhere (a database table, say): `handle` is called once per event,
- * in order, and the checkpoint is saved after each. On restart the runner resumes after the saved checkpoint.
+ * in order, and the checkpoint is saved after each event it handles. Events it has no use for (other streams of
+ * the store, system events) are not handled, and their positions are saved once per batch the subscription
+ * delivers rather than once each, so a store shared with other applications costs no checkpoint write per foreign
+ * event. On restart the runner resumes after the saved checkpoint (at worst re-reading, and skipping again, the
+ * foreign events of the last batch).
  *
  * @since 0.1.0
  * @category runners
@@ -178,17 +182,32 @@ export const runWithCheckpoints = <E, R>(
         store.subscribeToAll({ from: Option.getOrElse(from, () => "start" as const) })
       )
     )
-    return yield* subscription.pipe(
-      Stream.runForEach((message) => {
-        if (message._tag === "CaughtUp") return Effect.void
-        const recorded = message.event
-        if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$")) {
-          return checkpoints.save(name, recorded.position)
+    // One batch: each handled event then its checkpoint, in order; the position of skipped events after them is
+    // saved once, at the end of the batch.
+    const handleBatch = (messages: Chunk.Chunk<SubscriptionMessage>) =>
+      Effect.suspend(() => {
+        const steps: Array<Effect.Effect<void, E | ReadError | CorruptStoredEvent, R>> = []
+        let skipped: bigint | undefined
+        for (const message of messages) {
+          if (message._tag === "CaughtUp") continue
+          const recorded = message.event
+          if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$")) {
+            skipped = recorded.position
+            continue
+          }
+          skipped = undefined
+          const decoded = decode(recorded)
+          if (Either.isLeft(decoded)) {
+            steps.push(Effect.fail(decoded.left))
+            break
+          }
+          steps.push(handle(decoded.right), checkpoints.save(name, recorded.position))
         }
-        const decoded = decode(recorded)
-        if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
-        return handle(decoded.right).pipe(Effect.zipRight(checkpoints.save(name, recorded.position)))
-      }),
+        if (skipped !== undefined) steps.push(checkpoints.save(name, skipped))
+        return Effect.forEach(steps, (step) => step, { discard: true })
+      })
+    return yield* subscription.pipe(
+      Stream.runForEachChunk(handleBatch),
       Effect.tapError(() => Effect.logWarning(`projection ${name} failed; resubscribing from its checkpoint`)),
       Effect.retry(
         options.retry ?? Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))
