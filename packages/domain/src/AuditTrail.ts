@@ -7,10 +7,10 @@
  *
  * @since 0.1.0
  */
-import type { DateTime } from "effect"
-import type { Actor } from "./Caller.js"
-import type { RevocationReason, Scope } from "./Events.js"
-import type { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
+import { type DateTime, Schema } from "effect"
+import { Actor } from "./Caller.js"
+import { eventTypes, type RevocationReason, type Scope } from "./Events.js"
+import { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
 import { bigintOf, counter, Interner, millis, utc } from "./internal/compact.js"
 import * as Versioned from "./internal/versioned.js"
 import type { Projection } from "./Projection.js"
@@ -37,6 +37,27 @@ export interface AuditEntry {
 }
 
 type Action = DomainEvent["event"]["_tag"]
+
+const AuditEntryStruct = Schema.Struct({
+  position: Schema.BigInt,
+  revision: Schema.BigInt,
+  occurredAt: Schema.DateTimeUtc,
+  organizationId: OrganizationId,
+  actor: Actor,
+  action: Schema.Literal(...eventTypes),
+  serviceAccountId: ServiceAccountId,
+  tokenId: Schema.optionalWith(TokenId, { exact: true }),
+  summary: Schema.String
+}).annotations({ identifier: "AuditEntry" })
+
+/**
+ * The schema of an `AuditEntry`, for hosts that send or keep the trail: positions and revisions as decimal
+ * strings and times as ISO 8601 strings in the encoded form.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const AuditEntry: Schema.Schema<AuditEntry, typeof AuditEntryStruct.Encoded> = AuditEntryStruct
 
 /**
  * A line as kept: the summary is written when the line is read, from what it was made of (a name, a hint and

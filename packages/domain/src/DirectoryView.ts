@@ -8,10 +8,10 @@
  *
  * @since 0.1.0
  */
-import { type DateTime, Option } from "effect"
-import type { Actor } from "./Caller.js"
-import type { RevocationReason, Scope } from "./Events.js"
-import type { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
+import { type DateTime, Option, Schema } from "effect"
+import { Actor } from "./Caller.js"
+import { RevocationReason, Scope } from "./Events.js"
+import { type OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
 import { Interner, millis, utc } from "./internal/compact.js"
 import * as Versioned from "./internal/versioned.js"
 import type { Projection } from "./Projection.js"
@@ -36,6 +36,27 @@ export interface TokenView {
   readonly revocationReason?: RevocationReason
 }
 
+const TokenViewStruct = Schema.Struct({
+  tokenId: TokenId,
+  name: Schema.String,
+  hint: Schema.String,
+  scopes: Schema.Array(Scope),
+  status: Schema.Literal("active", "revoked"),
+  issuedAt: Schema.DateTimeUtc,
+  issuedBy: Actor,
+  revokedAt: Schema.optionalWith(Schema.DateTimeUtc, { exact: true }),
+  revokedBy: Schema.optionalWith(Actor, { exact: true }),
+  revocationReason: Schema.optionalWith(RevocationReason, { exact: true })
+}).annotations({ identifier: "TokenView" })
+
+/**
+ * The schema of a `TokenView`, for hosts that send or keep listings: times as ISO 8601 strings in the encoded form.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const TokenView: Schema.Schema<TokenView, typeof TokenViewStruct.Encoded> = TokenViewStruct
+
 /**
  * A service account as listed.
  *
@@ -54,6 +75,26 @@ export interface AccountView {
   /** In the order they were issued. */
   readonly tokens: ReadonlyArray<TokenView>
 }
+
+const AccountViewStruct = Schema.Struct({
+  serviceAccountId: ServiceAccountId,
+  name: Schema.String,
+  description: Schema.optionalWith(Schema.String, { exact: true }),
+  status: Schema.Literal("active", "deleted"),
+  createdAt: Schema.DateTimeUtc,
+  createdBy: Actor,
+  deletedAt: Schema.optionalWith(Schema.DateTimeUtc, { exact: true }),
+  deletedBy: Schema.optionalWith(Actor, { exact: true }),
+  tokens: Schema.Array(TokenView)
+}).annotations({ identifier: "AccountView" })
+
+/**
+ * The schema of an `AccountView`, its tokens included: times as ISO 8601 strings in the encoded form.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const AccountView: Schema.Schema<AccountView, typeof AccountViewStruct.Encoded> = AccountViewStruct
 
 /** A token as kept: times in epoch milliseconds, shared actors and scope lists. Replaced, never changed. */
 class TokenRecord {

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Context, type Effect, Layer, type Redacted, type Schedule } from "effect"
+import { Context, type Effect, Layer, type Redacted, type Schedule, Schema } from "effect"
 import type * as AuditTrail from "./AuditTrail.js"
 import type { Caller } from "./Caller.js"
 import type { CreateServiceAccount, DeleteServiceAccount, IssueToken, RevokeToken } from "./Commands.js"
@@ -25,8 +25,8 @@ import type {
   TokenNotFound
 } from "./Errors.js"
 import type { EventStore, ReadError, StreamDeleted, EventStoreUnavailable } from "./EventStore.js"
-import type { Scope } from "./Events.js"
-import type { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
+import { Scope } from "./Events.js"
+import { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
 import { make } from "./internal/service.js"
 
 /**
@@ -88,6 +88,21 @@ export interface Principal {
   readonly tokenId: TokenId
   readonly scopes: ReadonlyArray<Scope>
 }
+
+const PrincipalStruct = Schema.Struct({
+  organizationId: OrganizationId,
+  serviceAccountId: ServiceAccountId,
+  tokenId: TokenId,
+  scopes: Schema.Array(Scope)
+}).annotations({ identifier: "Principal" })
+
+/**
+ * The schema of a `Principal`, for hosts that pass it on (to another service, into a request context).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const Principal: Schema.Schema<Principal, typeof PrincipalStruct.Encoded> = PrincipalStruct
 
 /**
  * What the management page lists: the tenant URL on top, then the live accounts with their tokens.
