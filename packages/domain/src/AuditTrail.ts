@@ -57,7 +57,7 @@ const AuditEntryStruct = Schema.Struct({
  * @since 0.2.0
  * @category schemas
  */
-export const AuditEntry: Schema.Schema<AuditEntry, typeof AuditEntryStruct.Encoded> = AuditEntryStruct
+export const AuditEntrySchema: Schema.Schema<AuditEntry, typeof AuditEntryStruct.Encoded> = AuditEntryStruct
 
 /**
  * A line as kept: the summary is written when the line is read, from what it was made of (a name, a hint and

@@ -55,7 +55,7 @@ const TokenViewStruct = Schema.Struct({
  * @since 0.2.0
  * @category schemas
  */
-export const TokenView: Schema.Schema<TokenView, typeof TokenViewStruct.Encoded> = TokenViewStruct
+export const TokenViewSchema: Schema.Schema<TokenView, typeof TokenViewStruct.Encoded> = TokenViewStruct
 
 /**
  * A service account as listed.
@@ -85,7 +85,7 @@ const AccountViewStruct = Schema.Struct({
   createdBy: Actor,
   deletedAt: Schema.optionalWith(Schema.DateTimeUtc, { exact: true }),
   deletedBy: Schema.optionalWith(Actor, { exact: true }),
-  tokens: Schema.Array(TokenView)
+  tokens: Schema.Array(TokenViewSchema)
 }).annotations({ identifier: "AccountView" })
 
 /**
@@ -94,7 +94,7 @@ const AccountViewStruct = Schema.Struct({
  * @since 0.2.0
  * @category schemas
  */
-export const AccountView: Schema.Schema<AccountView, typeof AccountViewStruct.Encoded> = AccountViewStruct
+export const AccountViewSchema: Schema.Schema<AccountView, typeof AccountViewStruct.Encoded> = AccountViewStruct
 
 /** A token as kept: times in epoch milliseconds, shared actors and scope lists. Replaced, never changed. */
 class TokenRecord {

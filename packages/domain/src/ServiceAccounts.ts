@@ -102,7 +102,7 @@ const PrincipalStruct = Schema.Struct({
  * @since 0.2.0
  * @category schemas
  */
-export const Principal: Schema.Schema<Principal, typeof PrincipalStruct.Encoded> = PrincipalStruct
+export const PrincipalSchema: Schema.Schema<Principal, typeof PrincipalStruct.Encoded> = PrincipalStruct
 
 /**
  * What the management page lists: the tenant URL on top, then the live accounts with their tokens.

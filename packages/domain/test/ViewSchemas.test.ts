@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Schema } from "effect"
-import { AuditTrail, DirectoryView, foldProjection, Principal, TokenIndex } from "../src/index.js"
+import { AuditTrail, DirectoryView, foldProjection, PrincipalSchema, TokenIndex } from "../src/index.js"
 import { domainEvents } from "./golden.js"
 
 const text = readFileSync(new URL("fixtures/history-v1.ndjson", import.meta.url), "utf8")
@@ -28,17 +28,17 @@ describe("view schemas", () => {
       for (const organization of DirectoryView.organizations(directory)) {
         for (const account of DirectoryView.accounts(organization, { includeDeleted: true })) {
           accounts++
-          expect(roundTrip(DirectoryView.AccountView, account)).toEqual(account)
-          for (const token of account.tokens) expect(roundTrip(DirectoryView.TokenView, token)).toEqual(token)
+          expect(roundTrip(DirectoryView.AccountViewSchema, account)).toEqual(account)
+          for (const token of account.tokens) expect(roundTrip(DirectoryView.TokenViewSchema, token)).toEqual(token)
         }
       }
       let entries = 0
       for (const id of AuditTrail.organizationIds(audit)) {
         for (const entry of AuditTrail.entries(audit, id)) {
           entries++
-          const encoded = Schema.encodeSync(AuditTrail.AuditEntry)(entry)
+          const encoded = Schema.encodeSync(AuditTrail.AuditEntrySchema)(entry)
           expect(typeof encoded.position).toBe("string")
-          expect(roundTrip(AuditTrail.AuditEntry, entry)).toEqual(entry)
+          expect(roundTrip(AuditTrail.AuditEntrySchema, entry)).toEqual(entry)
         }
       }
       let principals = 0
@@ -53,7 +53,7 @@ describe("view schemas", () => {
           tokenId: entry.tokenId,
           scopes: entry.scopes
         }
-        expect(roundTrip(Principal, principal)).toEqual(principal)
+        expect(roundTrip(PrincipalSchema, principal)).toEqual(principal)
       }
       expect([accounts > 0, entries === events.length, principals > 0]).toEqual([true, true, true])
     })
@@ -61,10 +61,10 @@ describe("view schemas", () => {
 
   it("refuses what is not a view", () => {
     const bad: ReadonlyArray<readonly [Schema.Schema<unknown, unknown>, unknown]> = [
-      [DirectoryView.TokenView as Schema.Schema<unknown, unknown>, { tokenId: "not-a-uuid" }],
-      [DirectoryView.AccountView as Schema.Schema<unknown, unknown>, { status: "gone" }],
-      [AuditTrail.AuditEntry as Schema.Schema<unknown, unknown>, { position: "minus one" }],
-      [Principal as Schema.Schema<unknown, unknown>, { organizationId: "acme", scopes: ["admin"] }]
+      [DirectoryView.TokenViewSchema as Schema.Schema<unknown, unknown>, { tokenId: "not-a-uuid" }],
+      [DirectoryView.AccountViewSchema as Schema.Schema<unknown, unknown>, { status: "gone" }],
+      [AuditTrail.AuditEntrySchema as Schema.Schema<unknown, unknown>, { position: "minus one" }],
+      [PrincipalSchema as Schema.Schema<unknown, unknown>, { organizationId: "acme", scopes: ["admin"] }]
     ]
     for (const [schema, value] of bad) expect(Either.isLeft(Schema.decodeUnknownEither(schema)(value))).toBe(true)
   })
