@@ -219,21 +219,16 @@ const append = (world: World, recorded: DomainEvent): void => {
   Versioned.push(trail, record(world.shared, recorded))
 }
 
-const appendAll = (world: World, events: Iterable<DomainEvent>): void => {
-  for (const event of events) append(world, event)
-}
-
 /**
  * @since 0.1.0
  * @category projections
  */
-export const projection: Projection<AuditTrailState> = {
+export const projection: Projection<AuditTrailState> = Versioned.projection({
   name: "audit-trail",
   version: 2,
-  initialState: Versioned.empty(),
-  apply: (state, recorded) => Versioned.update(state, start, append, recorded),
-  applyAll: (state, events) => Versioned.update(state, start, appendAll, events)
-}
+  start,
+  applyOne: append
+})
 
 const entryOf = (organizationId: OrganizationId, kept: AuditRecord): AuditEntry => ({
   position: bigintOf(kept.position),

@@ -228,23 +228,18 @@ const applyTo = (world: World, { event }: DomainEvent): void => {
   }
 }
 
-const applyToAll = (world: World, events: Iterable<DomainEvent>): void => {
-  for (const event of events) applyTo(world, event)
-}
-
 /**
  * The directory view of every organisation.
  *
  * @since 0.1.0
  * @category projections
  */
-export const projection: Projection<DirectoryViewState> = {
+export const projection: Projection<DirectoryViewState> = Versioned.projection({
   name: "directory-view",
   version: 2,
-  initialState: Versioned.empty(),
-  apply: (state, event) => Versioned.update(state, start, applyTo, event),
-  applyAll: (state, events) => Versioned.update(state, start, applyToAll, events)
-}
+  start,
+  applyOne: applyTo
+})
 
 const tokenView = (token: TokenRecord): TokenView =>
   token.revocationReason === undefined

@@ -76,25 +76,18 @@ const applyTo = (world: World, { event }: DomainEvent): void => {
   }
 }
 
-const applyToAll = (world: World, events: Iterable<DomainEvent>): void => {
-  for (const event of events) applyTo(world, event)
-}
-
 /**
  * @since 0.1.0
  * @category projections
  */
-export const projection: Projection<TokenIndexState> = {
+export const projection: Projection<TokenIndexState> = Versioned.projection({
   name: "token-index",
   version: 2,
-  initialState: Versioned.empty(),
-  apply: (state, recorded) =>
-    // Only tokens' events change the index: the others leave the state as it is, without touching the world.
-    recorded.event._tag === "TokenIssued" || recorded.event._tag === "TokenRevoked"
-      ? Versioned.update(state, start, applyTo, recorded)
-      : state,
-  applyAll: (state, events) => Versioned.update(state, start, applyToAll, events)
-}
+  start,
+  applyOne: applyTo,
+  // Only tokens' events change the index: the others leave the state as it is, without touching the world.
+  changes: ({ event }) => event._tag === "TokenIssued" || event._tag === "TokenRevoked"
+})
 
 /**
  * The entry for a digest (lower-case hex, as `TokenIssued.secretHash` holds it), if any.

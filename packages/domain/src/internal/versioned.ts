@@ -19,6 +19,9 @@
  * @internal
  */
 
+import type { Projection } from "../Projection.js"
+import type { DomainEvent } from "../StoredEvent.js"
+
 /** Marks a slot that held nothing: a `Map` key that was absent, an array index at its end. */
 const ABSENT: unique symbol = Symbol("absent")
 
@@ -168,4 +171,32 @@ export const update = <W, A>(
   version.next = next
   version.log = written
   return next
+}
+
+/**
+ * A projection whose state is a `Version` of a world: `applyOne` writes one event into the world (through `set`
+ * and `push`); a batch is written in one update. `changes`, when given, says which events can change the world at
+ * all: the others leave the state as it is without touching the world (no reroot of an older state for them).
+ */
+export const projection = <W>(options: {
+  readonly name: string
+  readonly version: number
+  readonly start: () => W
+  readonly applyOne: (world: W, event: DomainEvent) => void
+  readonly changes?: (event: DomainEvent) => boolean
+}): Projection<Version<W>> => {
+  const { start, applyOne, changes } = options
+  const applyAll = (world: W, events: Iterable<DomainEvent>): void => {
+    for (const event of events) applyOne(world, event)
+  }
+  return {
+    name: options.name,
+    version: options.version,
+    initialState: empty(),
+    apply:
+      changes === undefined
+        ? (state, event) => update(state, start, applyOne, event)
+        : (state, event) => (changes(event) ? update(state, start, applyOne, event) : state),
+    applyAll: (state, events) => update(state, start, applyAll, events)
+  }
 }
