@@ -1,19 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { SecureRandom, ServiceAccounts, Token } from "@service-accounts/domain"
-import { layer as memoryStore } from "@service-accounts/store-memory"
+import { ServiceAccounts, Token } from "@service-accounts/domain"
 import { administrator } from "@service-accounts/testing"
-import { Effect, Exit, Layer, Metric, Redacted } from "effect"
+import { Effect, Exit, Metric, Redacted } from "effect"
+import { authenticationFailures as failures, servicesOnMemory } from "./support.js"
 
-// The counter the service increments for each refusal, tagged by cause (same name and description: same metric).
-const failures = (cause: string) =>
-  Metric.counter("service_accounts_authentication_failures", {
-    description: "authentications refused, by cause"
-  }).pipe(Metric.tagged("cause", cause))
-
-const services = ServiceAccounts.layer.pipe(
-  Layer.provideMerge(memoryStore),
-  Layer.provide(SecureRandom.layerSeeded("authenticate-causes"))
-)
+const services = servicesOnMemory("authenticate-causes")
 
 const acme = administrator("acme")
 

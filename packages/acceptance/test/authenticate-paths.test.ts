@@ -6,20 +6,12 @@
  */
 import { inspect } from "node:util"
 import { describe, expect, it } from "@effect/vitest"
-import { SecureRandom, ServiceAccounts, Token } from "@service-accounts/domain"
-import { layer as memoryStore } from "@service-accounts/store-memory"
+import { ServiceAccounts, Token } from "@service-accounts/domain"
 import { administrator } from "@service-accounts/testing"
-import { Effect, Either, Exit, Layer, Metric, Redacted } from "effect"
+import { Effect, Either, Exit, Metric, Redacted } from "effect"
+import { authenticationFailures as failures, servicesOnMemory } from "./support.js"
 
-const failures = (cause: string) =>
-  Metric.counter("service_accounts_authentication_failures", {
-    description: "authentications refused, by cause"
-  }).pipe(Metric.tagged("cause", cause))
-
-const services = ServiceAccounts.layer.pipe(
-  Layer.provideMerge(memoryStore),
-  Layer.provide(SecureRandom.layerSeeded("authenticate-paths"))
-)
+const services = servicesOnMemory("authenticate-paths")
 
 const acme = administrator("acme")
 const globex = administrator("globex")

@@ -4,17 +4,17 @@ import {
   EventStore,
   type EventStoreShape,
   EventStoreUnavailable,
-  SecureRandom,
   ServiceAccounts
 } from "@service-accounts/domain"
-import { layer as memoryStore, make as makeMemoryStore } from "@service-accounts/store-memory"
+import { make as makeMemoryStore } from "@service-accounts/store-memory"
 import { administrator, checkInvariants } from "@service-accounts/testing"
 import { Chunk, Effect, Exit, Layer, Ref, Schedule, Stream } from "effect"
+import { servicesOnMemory } from "./support.js"
 
 const acme = administrator("acme")
 const withId = (commandId: string): CallerInput => ({ ...acme, commandId })
 
-const services = ServiceAccounts.layer.pipe(Layer.provideMerge(memoryStore), Layer.provide(SecureRandom.layerSeeded(7)))
+const services = servicesOnMemory(7)
 const history = Effect.flatMap(EventStore, (store) => Stream.runCollect(store.readAll())).pipe(
   Effect.map(Chunk.toReadonlyArray)
 )

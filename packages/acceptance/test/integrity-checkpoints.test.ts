@@ -4,14 +4,7 @@
  */
 import { generateKeyPairSync } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
-import {
-  EventStore,
-  IntegrityCheckpoints,
-  IntegrityVerification,
-  SecureRandom,
-  ServiceAccounts
-} from "@service-accounts/domain"
-import { layer as memoryStore } from "@service-accounts/store-memory"
+import { EventStore, IntegrityCheckpoints, IntegrityVerification, ServiceAccounts } from "@service-accounts/domain"
 import { administrator } from "@service-accounts/testing"
 import {
   ConfigProvider,
@@ -26,6 +19,7 @@ import {
   Stream,
   TestClock
 } from "effect"
+import { servicesOnMemory } from "./support.js"
 
 const { privateKey, publicKey } = generateKeyPairSync("ed25519")
 const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString()
@@ -33,10 +27,7 @@ const acme = administrator("acme")
 const globex = administrator("globex")
 const ACME = "serviceAccountDirectory-acme"
 
-const services = ServiceAccounts.layer.pipe(
-  Layer.provideMerge(memoryStore),
-  Layer.provide(SecureRandom.layerSeeded("checkpoints"))
-)
+const services = servicesOnMemory("checkpoints")
 
 const verifyStore = Effect.flatMap(EventStore, (store) =>
   IntegrityVerification.verifyHistory(store.readAll(), { publicKey })

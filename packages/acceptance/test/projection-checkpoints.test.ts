@@ -10,17 +10,13 @@ import {
   EventStore,
   isDirectoryStream,
   ProjectionRunner,
-  SecureRandom,
   ServiceAccounts
 } from "@service-accounts/domain"
-import { layer as memoryStore } from "@service-accounts/store-memory"
 import { administrator } from "@service-accounts/testing"
-import { Chunk, Effect, Fiber, Layer, Option, Ref, Schedule, Stream } from "effect"
+import { Chunk, Effect, Fiber, Option, Ref, Schedule, Stream } from "effect"
+import { servicesOnMemory } from "./support.js"
 
-const services = ServiceAccounts.layer.pipe(
-  Layer.provideMerge(memoryStore),
-  Layer.provide(SecureRandom.layerSeeded("projection-checkpoints"))
-)
+const services = servicesOnMemory("projection-checkpoints")
 
 const acme = administrator("acme")
 

@@ -8,12 +8,12 @@ import {
   foldProjection,
   Integrity,
   OrganizationId,
-  SecureRandom,
   ServiceAccounts
 } from "@service-accounts/domain"
-import { layer as memoryStore, make as makeMemoryStore } from "@service-accounts/store-memory"
+import { make as makeMemoryStore } from "@service-accounts/store-memory"
 import { administrator, checkInvariants } from "@service-accounts/testing"
 import { Chunk, Context, Deferred, Effect, Either, Exit, Layer, Redacted, Ref, Stream } from "effect"
+import { servicesOnMemory } from "./support.js"
 
 const acme = administrator("acme")
 const member: CallerInput = { ...acme, actor: { userId: "bob", role: "member" } }
@@ -22,10 +22,7 @@ const smallCo: CallerInput = {
   actor: { userId: "carol", role: "administrator" }
 }
 
-const services = ServiceAccounts.layer.pipe(
-  Layer.provideMerge(memoryStore),
-  Layer.provide(SecureRandom.layerSeeded("service-test"))
-)
+const services = servicesOnMemory("service-test")
 
 const tagOf = (exit: Exit.Exit<unknown, unknown>): string => {
   if (Exit.isSuccess(exit)) return "success"

@@ -1,15 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { SecureRandom, ServiceAccounts } from "@service-accounts/domain"
-import { layer as memoryStore } from "@service-accounts/store-memory"
+import { ServiceAccounts } from "@service-accounts/domain"
 import { administrator } from "@service-accounts/testing"
-import { Effect, Layer, Option, Tracer } from "effect"
+import { Effect, Option, Tracer } from "effect"
+import { servicesOnMemory } from "./support.js"
 
 const acme = administrator("acme")
 
-const services = ServiceAccounts.layer.pipe(
-  Layer.provideMerge(memoryStore),
-  Layer.provide(SecureRandom.layerSeeded("tracing-test"))
-)
+const services = servicesOnMemory("tracing-test")
 
 /** A tracer that remembers the name (and parent) of every span it is asked to start. */
 const recordingTracer = () => {
