@@ -77,7 +77,7 @@ export interface EventMetadata {
   readonly commandHash?: string
 }
 
-export { commandHash, derivedEventId, toProposed } from "./internal/encode.js"
+export { commandHash, derivedEventId, type ProposeOptions, toProposed } from "./internal/encode.js"
 
 /**
  * Decodes one stored event.

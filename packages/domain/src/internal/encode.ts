@@ -124,13 +124,22 @@ const encodeTrusted = (event: ServiceAccountEvent): Json => {
   }
 }
 
+/**
+ * How events are proposed: the key their ids derive from and, when the caller gave a command id, that id with the
+ * command's digest (recorded in the metadata).
+ *
+ * @since 0.2.0
+ * @category encoding
+ */
+export interface ProposeOptions {
+  readonly idempotencyKey: string
+  readonly command?: { readonly commandId: string; readonly hash: string } | undefined
+}
+
 const proposedOf = (
   streamId: string,
   events: ReadonlyArray<ServiceAccountEvent>,
-  options: {
-    readonly idempotencyKey: string
-    readonly command?: { readonly commandId: string; readonly hash: string } | undefined
-  },
+  options: ProposeOptions,
   encode: (event: ServiceAccountEvent) => unknown
 ): ReadonlyArray<ProposedEvent> =>
   events.map((event, index) => {
@@ -155,10 +164,7 @@ const proposedOf = (
 export const toProposed = (
   streamId: string,
   events: ReadonlyArray<ServiceAccountEvent>,
-  options: {
-    readonly idempotencyKey: string
-    readonly command?: { readonly commandId: string; readonly hash: string } | undefined
-  }
+  options: ProposeOptions
 ): ReadonlyArray<ProposedEvent> => proposedOf(streamId, events, options, encodeEvent)
 
 /**
@@ -168,8 +174,5 @@ export const toProposed = (
 export const toProposedDecided = (
   streamId: string,
   events: ReadonlyArray<ServiceAccountEvent>,
-  options: {
-    readonly idempotencyKey: string
-    readonly command?: { readonly commandId: string; readonly hash: string } | undefined
-  }
+  options: ProposeOptions
 ): ReadonlyArray<ProposedEvent> => proposedOf(streamId, events, options, encodeTrusted)
