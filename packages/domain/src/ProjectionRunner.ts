@@ -21,7 +21,7 @@ import {
 } from "effect"
 import { type CorruptStoredEvent, EventStore, type ReadError, type SubscriptionMessage } from "./EventStore.js"
 import { applyEvents, type Projection } from "./Projection.js"
-import { type DomainEvent, decode, isDirectoryStream } from "./StoredEvent.js"
+import { type DomainEvent, decode, isDirectoryEvent } from "./StoredEvent.js"
 
 /**
  * Where runners keep their checkpoints: the position of the last event each projection applied.
@@ -129,7 +129,7 @@ export const start = <S>(
           continue
         }
         const recorded = message.event
-        if (isDirectoryStream(recorded.streamId) && !recorded.type.startsWith("$")) {
+        if (isDirectoryEvent(recorded)) {
           const decoded = decode(recorded)
           if (Either.isLeft(decoded)) {
             flush()
@@ -191,7 +191,7 @@ export const runWithCheckpoints = <E, R>(
         for (const message of messages) {
           if (message._tag === "CaughtUp") continue
           const recorded = message.event
-          if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$")) {
+          if (!isDirectoryEvent(recorded)) {
             skipped = recorded.position
             continue
           }

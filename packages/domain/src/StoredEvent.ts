@@ -41,6 +41,16 @@ const DIRECTORY_PREFIX = `${DIRECTORY_CATEGORY}-`
  */
 export const isDirectoryStream = (streamId: string): boolean => streamId.startsWith(DIRECTORY_PREFIX)
 
+/**
+ * Whether a recorded event is a directory's own: in a directory stream, and not a system event (`$` type) that a
+ * store may keep there. What readers of the whole store decode; they pass over the rest.
+ *
+ * @since 0.2.0
+ * @category streams
+ */
+export const isDirectoryEvent = (recorded: RecordedEvent): boolean =>
+  isDirectoryStream(recorded.streamId) && !recorded.type.startsWith("$")
+
 /** Whether a directory stream is this organisation's (without building its name: this runs for every event read). */
 const isStreamOf = (streamId: string, organizationId: string): boolean =>
   streamId.length === DIRECTORY_PREFIX.length + organizationId.length &&

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { ADMINISTRATOR, decode, isDirectoryStream, nameKey, type RecordedEvent, Token } from "@service-accounts/domain"
+import { ADMINISTRATOR, decode, isDirectoryEvent, nameKey, type RecordedEvent, Token } from "@service-accounts/domain"
 import { Either } from "effect"
 
 /**
@@ -97,7 +97,7 @@ export const makeInvariantChecker = (): InvariantChecker => {
   }
 
   const next = (recorded: RecordedEvent): void => {
-    if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$")) return
+    if (!isDirectoryEvent(recorded)) return
 
     if (lastPosition !== undefined && recorded.position <= lastPosition) {
       report(recorded, "I9", `position ${recorded.position} does not follow position ${lastPosition}`)

@@ -8,7 +8,7 @@ import type {
   RecordedEvent,
   SubscriptionMessage
 } from "../EventStore.js"
-import { type DomainEvent, decode, isDirectoryStream } from "../StoredEvent.js"
+import { type DomainEvent, decode, isDirectoryEvent } from "../StoredEvent.js"
 import * as TokenIndex from "../TokenIndex.js"
 import { isRetryable } from "./repeats.js"
 
@@ -216,7 +216,7 @@ export const followStore = (
             )
           }
           const recorded = message.event
-          if (!isDirectoryStream(recorded.streamId) || recorded.type.startsWith("$") || readModels.passes(recorded)) {
+          if (!isDirectoryEvent(recorded) || readModels.passes(recorded)) {
             lastPosition = recorded.position
             continue
           }
