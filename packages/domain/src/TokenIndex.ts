@@ -13,7 +13,7 @@ import { Option } from "effect"
 import type { RevocationReason, Scope } from "./Events.js"
 import type { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
 import { Interner } from "./internal/compact.js"
-import { binaryOf, file, find, findToken, revoke, Slot, type World } from "./internal/tokenSlots.js"
+import { binaryOf, file, findToken, revoke, Slot, slotOf, type World } from "./internal/tokenSlots.js"
 import * as Versioned from "./internal/versioned.js"
 import type { Projection } from "./Projection.js"
 import type { DomainEvent } from "./StoredEvent.js"
@@ -108,8 +108,7 @@ export const lookup = (state: TokenIndexState, digest: string): Option.Option<To
  */
 export const get = (state: TokenIndexState, digest: string): TokenEntry | undefined => {
   const binary = binaryOf(digest)
-  const world = binary === undefined ? undefined : (state.world ?? Versioned.read(state))
-  const slot = world === undefined || binary === undefined ? undefined : find(world, binary)
+  const slot = binary === undefined ? undefined : slotOf(state, binary)
   return slot === undefined
     ? undefined
     : {

@@ -22,8 +22,7 @@ import type { Principal, ServiceAccountsShape } from "../ServiceAccounts.js"
 import { directoryStream } from "../StoredEvent.js"
 import * as Token from "../Token.js"
 import type { ReadModelsState } from "./readModels.js"
-import { binaryDigest, find } from "./tokenSlots.js"
-import * as Versioned from "./versioned.js"
+import { binaryDigest, slotOf } from "./tokenSlots.js"
 
 const authenticationFailures = Metric.counter("service_accounts_authentication_failures", {
   description: "authentications refused, by cause"
@@ -64,8 +63,7 @@ const check = (state: ReadModelsState, value: unknown, options: AuthenticateOpti
     typeof value === "string" ? value : Redacted.isRedacted(value) ? Redacted.value(value) : undefined
   if (typeof raw !== "string") return "not-a-string"
   if (raw.length !== Token.TOKEN_LENGTH) return "wrong-length"
-  const world = state.tokens.world ?? Versioned.read(state.tokens)
-  const token = world === undefined ? undefined : find(world, binaryDigest(raw))
+  const token = slotOf(state.tokens, binaryDigest(raw))
   if (token === undefined) return Token.checkFormat(raw) ?? "unknown"
   // A token whose organisation's history cannot be read fails closed: a revocation may be what is unreadable.
   if (HashMap.size(state.quarantined) > 0 && HashMap.has(state.quarantined, directoryStream(token.organizationId))) {

@@ -99,19 +99,17 @@ const holds = (slot: Slot, digest: string): boolean =>
   slot.d9 === chunk(digest, 9) &&
   slot.d10 === chunk(digest, 10)
 
-/** Whether two slots hold the same digest. */
-const sameDigest = (a: Slot, b: Slot): boolean =>
-  a.key === b.key &&
-  a.d1 === b.d1 &&
-  a.d2 === b.d2 &&
-  a.d3 === b.d3 &&
-  a.d4 === b.d4 &&
-  a.d5 === b.d5 &&
-  a.d6 === b.d6 &&
-  a.d7 === b.d7 &&
-  a.d8 === b.d8 &&
-  a.d9 === b.d9 &&
-  a.d10 === b.d10
+/** The binary digest a slot holds: bytes 0 to 2 from its key, the rest from its numbers. */
+const digestOf = (slot: Slot): string => {
+  const bytes = [slot.key & 0xff, (slot.key >>> 8) & 0xff, (slot.key >>> 16) & 0xff]
+  for (const n of [slot.d1, slot.d2, slot.d3, slot.d4, slot.d5, slot.d6, slot.d7, slot.d8, slot.d9, slot.d10]) {
+    bytes.push((n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
+  }
+  return String.fromCharCode(...bytes.slice(0, 32))
+}
+
+/** Whether two slots hold the same digest (only when filing, not on the request path). */
+const sameDigest = (a: Slot, b: Slot): boolean => a.key === b.key && holds(a, digestOf(b))
 
 /** The same token, revoked. */
 export const revoke = (slot: Slot, reason: Option.Option<RevocationReason>): Slot =>
@@ -124,6 +122,12 @@ export interface World {
   /** Each token's key, for revocations. Its size is the number of tokens ever issued. */
   readonly keyByToken: Map<TokenId, number>
   readonly shared: Interner
+}
+
+/** The slot of a binary digest in a token index state (its newest world, or the one it reroots to), if any. */
+export const slotOf = (state: Versioned.Version<World>, digest: string): Slot | undefined => {
+  const world = state.world ?? Versioned.read(state)
+  return world === undefined ? undefined : find(world, digest)
 }
 
 /** The slot of a binary digest, if any. */
