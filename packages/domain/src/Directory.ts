@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { DateTime, Effect, HashMap, Option, Redacted } from "effect"
+import { DateTime, Effect, Option, Redacted } from "effect"
 import type { Actor } from "./Caller.js"
 import type { CreateServiceAccount, DeleteServiceAccount, IssueToken, RevokeToken } from "./Commands.js"
 import type { Decider, Decision } from "./Decider.js"
@@ -25,20 +25,45 @@ import { ServiceAccountId, TokenId, uuidFromBytes } from "./Ids.js"
 import type { ServiceAccountName, TokenName } from "./Names.js"
 import { nameKey } from "./Names.js"
 import { SecureRandom, type SecureRandomShape, withRandomBytes } from "./SecureRandom.js"
-import * as ServiceAccount from "./ServiceAccount.js"
+import * as Accounts from "./internal/accounts.js"
+import * as Versioned from "./internal/versioned.js"
+import type * as ServiceAccount from "./ServiceAccount.js"
 import * as Token from "./Token.js"
 
+/** The directory's world: live accounts, and the account-name uniqueness index. */
+interface World {
+  readonly accounts: Map<ServiceAccountId, Accounts.AccountEntry>
+  /** Live accounts by name key. */
+  readonly accountNames: Map<string, ServiceAccountId>
+}
+
+const newWorld = (): World => ({ accounts: new Map(), accountNames: new Map() })
+
+declare const DirectoryStateBrand: unique symbol
+
 /**
- * The state the directory decides on: live accounts and the account-name uniqueness index.
+ * The state the directory decides on: its live accounts with their tokens, and the account-name uniqueness index.
+ *
+ * A pure value from the outside (`evolve` gives a new state and an older state never sees later events), kept as
+ * native `Map`s updated in place while a fold moves forward, so folding an event costs the same however many
+ * accounts and tokens the organisation has. Read it with `account`, `accounts` and `accountNamed`.
  *
  * @since 0.1.0
  * @category models
  */
 export interface DirectoryState {
-  readonly accounts: HashMap.HashMap<ServiceAccountId, ServiceAccount.ServiceAccountState>
-  /** Live accounts by name key. */
-  readonly accountNames: HashMap.HashMap<string, ServiceAccountId>
+  readonly [DirectoryStateBrand]: "DirectoryState"
 }
+
+const versionOf = (state: DirectoryState): Versioned.Version<World> => state as unknown as Versioned.Version<World>
+const stateOf = (version: Versioned.Version<World>): DirectoryState => version as unknown as DirectoryState
+
+/** The state's world, made current (`undefined`: no event folded yet). Use it before reading any other state. */
+const worldOf = (state: DirectoryState): World | undefined => Versioned.read(versionOf(state))
+
+/** A live account as kept (read it before reading any other state). */
+const liveEntry = (state: DirectoryState, id: ServiceAccountId): Accounts.AccountEntry | undefined =>
+  worldOf(state)?.accounts.get(id)
 
 /**
  * An organisation without service accounts.
@@ -46,15 +71,39 @@ export interface DirectoryState {
  * @since 0.1.0
  * @category constructors
  */
-export const initialState: DirectoryState = { accounts: HashMap.empty(), accountNames: HashMap.empty() }
+export const initialState: DirectoryState = stateOf(Versioned.empty<World>())
 
-const updateAccount = (
-  state: DirectoryState,
-  id: ServiceAccountId,
-  f: (account: ServiceAccount.ServiceAccountState) => ServiceAccount.ServiceAccountState
-): DirectoryState => {
-  const account = HashMap.get(state.accounts, id)
-  return Option.isNone(account) ? state : { ...state, accounts: HashMap.set(state.accounts, id, f(account.value)) }
+const applyEvent = (world: World, event: ServiceAccountEvent): void => {
+  switch (event._tag) {
+    case "ServiceAccountCreated": {
+      if (world.accounts.has(event.serviceAccountId)) return
+      Versioned.set(
+        world.accounts,
+        event.serviceAccountId,
+        Accounts.entry(event.serviceAccountId, event.name, event.description)
+      )
+      Versioned.set(world.accountNames, nameKey(event.name), event.serviceAccountId)
+      return
+    }
+    case "TokenIssued": {
+      const account = world.accounts.get(event.serviceAccountId)
+      if (account !== undefined) Accounts.issueInto(account, event.tokenId, event.name)
+      return
+    }
+    case "TokenRevoked": {
+      const account = world.accounts.get(event.serviceAccountId)
+      if (account !== undefined) Accounts.revokeInto(account, event.tokenId)
+      return
+    }
+    case "ServiceAccountDeleted": {
+      const account = world.accounts.get(event.serviceAccountId)
+      if (account === undefined) return
+      Versioned.remove(world.accounts, event.serviceAccountId)
+      const key = nameKey(account.name)
+      if (world.accountNames.get(key) === event.serviceAccountId) Versioned.remove(world.accountNames, key)
+      return
+    }
+  }
 }
 
 /**
@@ -64,42 +113,42 @@ const updateAccount = (
  * @since 0.1.0
  * @category evolve
  */
-export const evolve = (state: DirectoryState, event: ServiceAccountEvent): DirectoryState => {
-  switch (event._tag) {
-    case "ServiceAccountCreated": {
-      if (HashMap.has(state.accounts, event.serviceAccountId)) return state
-      return {
-        accounts: HashMap.set(
-          state.accounts,
-          event.serviceAccountId,
-          ServiceAccount.created(event.serviceAccountId, event.name, event.description)
-        ),
-        accountNames: HashMap.set(state.accountNames, nameKey(event.name), event.serviceAccountId)
-      }
-    }
-    case "TokenIssued":
-      return updateAccount(state, event.serviceAccountId, (account) =>
-        ServiceAccount.withTokenIssued(account, event.tokenId, event.name)
-      )
-    case "TokenRevoked":
-      return updateAccount(state, event.serviceAccountId, (account) =>
-        ServiceAccount.withTokenRevoked(account, event.tokenId)
-      )
-    case "ServiceAccountDeleted": {
-      const account = HashMap.get(state.accounts, event.serviceAccountId)
-      if (Option.isNone(account)) return state
-      const key = nameKey(account.value.name)
-      const holder = HashMap.get(state.accountNames, key)
-      return {
-        accounts: HashMap.remove(state.accounts, event.serviceAccountId),
-        accountNames:
-          Option.isSome(holder) && holder.value === event.serviceAccountId
-            ? HashMap.remove(state.accountNames, key)
-            : state.accountNames
-      }
-    }
-  }
+export const evolve = (state: DirectoryState, event: ServiceAccountEvent): DirectoryState =>
+  stateOf(Versioned.update(versionOf(state), newWorld, applyEvent, event))
+
+/**
+ * A live account, as of this state.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const account = (
+  state: DirectoryState,
+  serviceAccountId: ServiceAccountId
+): Option.Option<ServiceAccount.ServiceAccountState> => {
+  const entry = liveEntry(state, serviceAccountId)
+  return entry === undefined ? Option.none() : Option.some(Accounts.snapshot(entry))
 }
+
+/**
+ * The live accounts, as of this state, in no particular order.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const accounts = (state: DirectoryState): ReadonlyArray<ServiceAccount.ServiceAccountState> => {
+  const world = worldOf(state)
+  return world === undefined ? [] : Array.from(world.accounts.values(), Accounts.snapshot)
+}
+
+/**
+ * The live account holding this name (compared by name key), if any.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const accountNamed = (state: DirectoryState, name: string): Option.Option<ServiceAccountId> =>
+  Option.fromNullable(worldOf(state)?.accountNames.get(nameKey(name)))
 
 /**
  * Who is acting, for whom, when deciding.
@@ -164,12 +213,6 @@ export interface Deleted {
   readonly revokedTokenIds: ReadonlyArray<TokenId>
 }
 
-const liveAccount = (state: DirectoryState, serviceAccountId: ServiceAccountId) =>
-  Option.match(HashMap.get(state.accounts, serviceAccountId), {
-    onNone: () => Effect.fail(new ServiceAccountNotFound({ serviceAccountId })),
-    onSome: Effect.succeed
-  })
-
 /**
  * Decides `CreateServiceAccount` with the given source of randomness (`create` takes it from `SecureRandom`).
  *
@@ -182,7 +225,7 @@ export const createWith = (
   context: DecisionContext,
   command: CreateServiceAccount
 ): Effect.Effect<Decision<ServiceAccountEvent, Created>, DuplicateServiceAccountName> => {
-  if (HashMap.has(state.accountNames, nameKey(command.name))) {
+  if (worldOf(state)?.accountNames.has(nameKey(command.name)) === true) {
     return Effect.fail(new DuplicateServiceAccountName({ name: command.name }))
   }
   // The draw and the clock are read when the effect runs (in `clockWith`), in the order the decision needs them.
@@ -231,14 +274,14 @@ export const issueTokenWith = (
   context: DecisionContext,
   command: IssueToken
 ): Effect.Effect<Decision<ServiceAccountEvent, Issued>, ServiceAccountNotFound | DuplicateTokenName> => {
-  const found = HashMap.get(state.accounts, command.serviceAccountId)
-  if (Option.isNone(found)) {
+  const account = liveEntry(state, command.serviceAccountId)
+  if (account === undefined) {
     return Effect.fail(new ServiceAccountNotFound({ serviceAccountId: command.serviceAccountId }))
   }
-  const account = found.value
-  if (Option.isSome(ServiceAccount.activeTokenNamed(account, command.name))) {
+  if (Accounts.activeTokenKeyed(account, nameKey(command.name)) !== undefined) {
     return Effect.fail(new DuplicateTokenName({ serviceAccountId: account.id, name: command.name }))
   }
+  const serviceAccountId = account.id
   // The draws and the clock are read when the effect runs (in `clockWith`), in the order the decision needs them.
   return Effect.clockWith((clock) =>
     withRandomBytes(random, 16, (idBytes) =>
@@ -253,7 +296,7 @@ export const issueTokenWith = (
           organizationId: context.organizationId,
           actor: context.actor,
           occurredAt,
-          serviceAccountId: account.id,
+          serviceAccountId,
           tokenId,
           name: command.name,
           scopes: command.scopes,
@@ -262,7 +305,7 @@ export const issueTokenWith = (
         }
         const output: Issued = {
           _tag: "Issued",
-          serviceAccountId: account.id,
+          serviceAccountId,
           tokenId,
           name: command.name,
           scopes: command.scopes,
@@ -301,28 +344,27 @@ export const revokeToken = (
 ): Effect.Effect<
   Decision<ServiceAccountEvent, Revoked>,
   ServiceAccountNotFound | TokenNotFound | TokenAlreadyRevoked
-> =>
-  Effect.gen(function* () {
-    const account = yield* liveAccount(state, command.serviceAccountId)
-    const token = HashMap.get(account.tokens, command.tokenId)
-    if (Option.isNone(token)) {
-      return yield* new TokenNotFound({ serviceAccountId: account.id, tokenId: command.tokenId })
-    }
-    if (!token.value.active) {
-      return yield* new TokenAlreadyRevoked({ serviceAccountId: account.id, tokenId: command.tokenId })
-    }
-    const occurredAt = yield* DateTime.now
+> => {
+  // Everything the decision needs from the state is read before the effect runs: it holds no account record.
+  const { serviceAccountId, tokenId } = command
+  const account = liveEntry(state, serviceAccountId)
+  if (account === undefined) return Effect.fail(new ServiceAccountNotFound({ serviceAccountId }))
+  const token = account.tokens.get(tokenId)
+  if (token === undefined) return Effect.fail(new TokenNotFound({ serviceAccountId, tokenId }))
+  if (!token.active) return Effect.fail(new TokenAlreadyRevoked({ serviceAccountId, tokenId }))
+  return Effect.map(DateTime.now, (occurredAt) => {
     const event: ServiceAccountEvent = {
       _tag: "TokenRevoked",
       organizationId: context.organizationId,
       actor: context.actor,
       occurredAt,
-      serviceAccountId: account.id,
-      tokenId: command.tokenId,
+      serviceAccountId,
+      tokenId,
       reason: "Manual"
     }
-    return { events: [event], output: { _tag: "Revoked", serviceAccountId: account.id, tokenId: command.tokenId } }
+    return { events: [event], output: { _tag: "Revoked", serviceAccountId, tokenId } }
   })
+}
 
 /**
  * Decides `DeleteServiceAccount`: one `TokenRevoked{ServiceAccountDeleted}` per active token, in issue order,
@@ -335,22 +377,24 @@ export const deleteServiceAccount = (
   state: DirectoryState,
   context: DecisionContext,
   command: DeleteServiceAccount
-): Effect.Effect<Decision<ServiceAccountEvent, Deleted>, ServiceAccountNotFound> =>
-  Effect.gen(function* () {
-    const account = yield* liveAccount(state, command.serviceAccountId)
-    const occurredAt = yield* DateTime.now
+): Effect.Effect<Decision<ServiceAccountEvent, Deleted>, ServiceAccountNotFound> => {
+  const { serviceAccountId } = command
+  const account = liveEntry(state, serviceAccountId)
+  if (account === undefined) return Effect.fail(new ServiceAccountNotFound({ serviceAccountId }))
+  const revokedTokenIds = Accounts.activeTokenIdsOf(account)
+  return Effect.map(DateTime.now, (occurredAt) => {
     const common = { organizationId: context.organizationId, actor: context.actor, occurredAt }
-    const revokedTokenIds = ServiceAccount.activeTokenIds(account)
     const events: Array<ServiceAccountEvent> = revokedTokenIds.map((tokenId) => ({
       _tag: "TokenRevoked",
       ...common,
-      serviceAccountId: account.id,
+      serviceAccountId,
       tokenId,
       reason: "ServiceAccountDeleted"
     }))
-    events.push({ _tag: "ServiceAccountDeleted", ...common, serviceAccountId: account.id, revokedTokenIds })
-    return { events, output: { _tag: "Deleted", serviceAccountId: account.id, revokedTokenIds } }
+    events.push({ _tag: "ServiceAccountDeleted", ...common, serviceAccountId, revokedTokenIds })
+    return { events, output: { _tag: "Deleted", serviceAccountId, revokedTokenIds } }
   })
+}
 
 /**
  * A command for the directory, with its context.

@@ -162,7 +162,7 @@ describe("Directory decider", () => {
     )
     expect(decision.events[2]).toMatchObject({ revokedTokenIds: active })
     const state = fold(Directory.decider, decision.events, fold(Directory.decider, history))
-    expect(state.accounts.pipe((accounts) => [...accounts].length)).toBe(0)
+    expect(Directory.accounts(state)).toHaveLength(0)
   })
 
   it.effect("is deterministic under a seeded random source and a test clock", () =>

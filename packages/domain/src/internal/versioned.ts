@@ -12,7 +12,7 @@
  * as nobody holds that version.
  *
  * Rules for worlds: values are never `undefined` (a `Map` slot holding `undefined` reads as absent), arrays only
- * grow at the end, and every write to a world goes through `set` or `push` during `update`. Anything else in a
+ * grow at the end, and every write to a world goes through `set`, `remove` or `push` during `update`. Anything else in a
  * world (caches whose content never differs between versions, such as shared actor objects) may be written
  * freely. Objects read out of a world must be immutable: a record is replaced, never changed.
  *
@@ -58,6 +58,14 @@ export const set = <K, V>(map: Map<K, V>, key: K, value: V): void => {
     record(map, key, previous === undefined ? ABSENT : previous)
   }
   map.set(key, value)
+}
+
+/** Removes a `Map` slot during `update` (a later undo puts it back, at the end of the `Map`'s order). */
+export const remove = <K, V>(map: Map<K, V>, key: K): void => {
+  const previous = map.get(key)
+  if (previous === undefined) return
+  if (recording) record(map, key, previous)
+  map.delete(key)
 }
 
 /** Appends to an array during `update`. */
