@@ -102,9 +102,12 @@ const base62Body = (bytes: Uint8Array): string => {
   for (let i = 0; i < LIMBS; i++) limbs[i] = ((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0)
   const codes = new Array<number>(BODY_LENGTH)
   let next = BODY_LENGTH - 1
+  // Limbs before `first` are zero: each division shortens the number by about two limbs, so it skips them.
+  let first = 0
   while (next >= 0) {
+    while (first < LIMBS && limbs[first] === 0) first++
     let remainder = 0
-    for (let i = 0; i < LIMBS; i++) {
+    for (let i = first; i < LIMBS; i++) {
       const current = remainder * 65536 + (limbs[i] ?? 0)
       const quotient = Math.floor(current / CHUNK)
       limbs[i] = quotient

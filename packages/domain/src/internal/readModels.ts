@@ -1,4 +1,4 @@
-import { Chunk, Deferred, Effect, Either, HashMap, Option, Schedule, type Scope, Stream } from "effect"
+import { Chunk, Deferred, Effect, Either, HashMap, Schedule, type Scope, Stream } from "effect"
 import * as AuditTrail from "../AuditTrail.js"
 import * as DirectoryView from "../DirectoryView.js"
 import type {
@@ -11,13 +11,14 @@ import type {
 import { type DomainEvent, decode, isDirectoryEvent } from "../StoredEvent.js"
 import * as TokenIndex from "../TokenIndex.js"
 import { isRetryable } from "./repeats.js"
+import * as Versioned from "./versioned.js"
 
 export interface ReadModelsState {
   readonly directory: DirectoryView.DirectoryViewState
   readonly tokens: TokenIndex.TokenIndexState
   readonly audit: AuditTrail.AuditTrailState
-  /** The last revision applied, per stream. */
-  readonly revisions: HashMap.HashMap<string, bigint>
+  /** The last revision applied, per stream (a version of a `Map`, like the read models' states). */
+  readonly revisions: Versioned.Version<Map<string, bigint>>
   /** Streams holding an event that does not decode: followed no further, and their tokens refused. */
   readonly quarantined: HashMap.HashMap<string, CorruptStoredEvent>
 }
@@ -26,20 +27,24 @@ const initial: ReadModelsState = {
   directory: DirectoryView.projection.initialState,
   tokens: TokenIndex.projection.initialState,
   audit: AuditTrail.projection.initialState,
-  revisions: HashMap.empty(),
+  revisions: Versioned.empty(),
   quarantined: HashMap.empty()
 }
+
+const newRevisions = (): Map<string, bigint> => new Map()
+const setRevision = (revisions: Map<string, bigint>, event: DomainEvent): void =>
+  Versioned.set(revisions, event.streamId, event.revision)
 
 const applyOne = (state: ReadModelsState, event: DomainEvent): ReadModelsState => ({
   directory: DirectoryView.projection.apply(state.directory, event),
   tokens: TokenIndex.projection.apply(state.tokens, event),
   audit: AuditTrail.projection.apply(state.audit, event),
-  revisions: HashMap.set(state.revisions, event.streamId, event.revision),
+  revisions: Versioned.update(state.revisions, newRevisions, setRevision, event),
   quarantined: state.quarantined
 })
 
 const lastRevision = (state: ReadModelsState, streamId: string): bigint =>
-  Option.getOrElse(HashMap.get(state.revisions, streamId), () => -1n)
+  Versioned.read(state.revisions)?.get(streamId) ?? -1n
 
 /**
  * The service's read models (directory view, token index, audit trail), fed from two sides: inline, right
