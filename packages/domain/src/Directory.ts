@@ -26,6 +26,7 @@ import type { ServiceAccountName, TokenName } from "./Names.js"
 import { nameKey } from "./Names.js"
 import { SecureRandom, type SecureRandomShape, withRandomBytes } from "./SecureRandom.js"
 import * as Accounts from "./internal/accounts.js"
+import { utcAt } from "./internal/compact.js"
 import * as Versioned from "./internal/versioned.js"
 import type * as ServiceAccount from "./ServiceAccount.js"
 import * as Token from "./Token.js"
@@ -231,7 +232,7 @@ export const createWith = (
   // The draw and the clock are read when the effect runs (in `clockWith`), in the order the decision needs them.
   return Effect.clockWith((clock) =>
     withRandomBytes(random, 16, (idBytes) => {
-      const occurredAt = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
+      const occurredAt = utcAt(clock.unsafeCurrentTimeMillis())
       // A UUID formatted here needs no check against its schema (`true`: no validation).
       const serviceAccountId = ServiceAccountId.make(uuidFromBytes(idBytes), true)
       const event: ServiceAccountEvent = {
@@ -286,7 +287,7 @@ export const issueTokenWith = (
   return Effect.clockWith((clock) =>
     withRandomBytes(random, 16, (idBytes) =>
       withRandomBytes(random, Token.TOKEN_ENTROPY_BYTES, (entropy) => {
-        const occurredAt = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
+        const occurredAt = utcAt(clock.unsafeCurrentTimeMillis())
         // The id (a UUID formatted here) and the digest (SHA-256 hex) need no check against their schemas.
         const tokenId = TokenId.make(uuidFromBytes(idBytes), true)
         const value = Token.fromEntropy(entropy)

@@ -211,11 +211,29 @@ export const hint = (value: string): string => value.slice(-4)
  * @category constructors
  */
 export const sessionJson = (value: Redacted.Redacted<string>, tenantUrl: string, scopes: ReadonlyArray<Scope>) =>
-  Redacted.make(
-    `{"accessToken": ${JSON.stringify(Redacted.value(value))}, "tenantURL": ${JSON.stringify(tenantUrl)}, "scopes": [${scopes
-      .map((scope) => JSON.stringify(scope))
-      .join(", ")}]}`
-  )
+  Redacted.make(`{"accessToken": ${JSON.stringify(Redacted.value(value))}, ${sessionTail(tenantUrl, scopes)}`)
+
+/** The part of a `session.json` after the token, the same for every token of an organisation and scope list. */
+const sessionTails = new Map<string, string>()
+const SESSION_TAILS = 256
+
+const formatTail = (tenantUrl: string, scopes: ReadonlyArray<Scope>): string =>
+  `"tenantURL": ${JSON.stringify(tenantUrl)}, "scopes": [${scopes.map((scope) => JSON.stringify(scope)).join(", ")}]}`
+
+const isKnownScope = (scope: string): boolean => scope === "read" || scope === "write"
+
+const sessionTail = (tenantUrl: string, scopes: ReadonlyArray<Scope>): string => {
+  // Only lists of the known scopes are remembered: they hold no line break, so the first one ends them in the key.
+  if (!scopes.every(isKnownScope)) return formatTail(tenantUrl, scopes)
+  const key = `${scopes.join(" ")}\n${tenantUrl}`
+  let tail = sessionTails.get(key)
+  if (tail === undefined) {
+    tail = formatTail(tenantUrl, scopes)
+    if (sessionTails.size >= SESSION_TAILS) sessionTails.clear()
+    sessionTails.set(key, tail)
+  }
+  return tail
+}
 
 /**
  * Every well-formed token value found in a text (checksum checked), for leak scans.

@@ -101,6 +101,24 @@ describe("Token", () => {
     })
   })
 
+  it("gives each organisation and scope list its own session.json, however often they come back", () => {
+    const value = Token.fromEntropy(entropy(12))
+    const cases: ReadonlyArray<readonly [string, ReadonlyArray<"read" | "write">]> = [
+      ["https://a.example.com", ["read"]],
+      ["https://a.example.com", ["read", "write"]],
+      ["https://a.example.com", []],
+      ["read\nhttps://a.example.com", []],
+      ['https://a.example.com/"quoted" path', ["write"]],
+      ["https://b.example.com", ["read"]]
+    ]
+    for (let round = 0; round < 2; round++) {
+      for (const [tenantUrl, scopes] of cases) {
+        const json = Redacted.value(Token.sessionJson(Redacted.make(value), tenantUrl, scopes))
+        expect(JSON.parse(json)).toEqual({ accessToken: value, tenantURL: tenantUrl, scopes })
+      }
+    }
+  })
+
   it("finds and redacts well-formed tokens in text, and leaves look-alikes alone", () => {
     const value = Token.fromEntropy(entropy(11))
     const lookAlike = `${value.slice(0, -1)}${value.endsWith("a") ? "b" : "a"}`

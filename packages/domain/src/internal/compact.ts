@@ -43,6 +43,32 @@ export const millis = (time: DateTime.Utc): number => time.epochMillis
 /** A kept time as a `DateTime.Utc`. */
 export const utc = (epochMillis: number): DateTime.Utc => DateTime.unsafeMake(epochMillis)
 
+// Commands arrive many to a millisecond: the last time made and the last time formatted are kept (both are
+// immutable values, so handing the same one out twice changes nothing).
+let lastMillis = Number.NaN
+let lastUtc: DateTime.Utc = DateTime.unsafeMake(0)
+let lastIsoMillis = Number.NaN
+let lastIso = ""
+
+/** `DateTime.unsafeMake(epochMillis)`, the same value for the same millisecond while it is the latest asked for. */
+export const utcAt = (epochMillis: number): DateTime.Utc => {
+  if (epochMillis !== lastMillis) {
+    lastUtc = DateTime.unsafeMake(epochMillis)
+    lastMillis = epochMillis
+  }
+  return lastUtc
+}
+
+/** `DateTime.formatIso(time)`, formatted once per millisecond while it is the latest asked for. */
+export const isoOf = (time: DateTime.Utc): string => {
+  const epochMillis = time.epochMillis
+  if (epochMillis !== lastIsoMillis) {
+    lastIso = DateTime.formatIso(time)
+    lastIsoMillis = epochMillis
+  }
+  return lastIso
+}
+
 /** A 64-bit counter as kept: a number when it is exact as one. */
 export const counter = (value: bigint): number | bigint =>
   value <= 9007199254740991n && value >= 0n ? Number(value) : value

@@ -13,6 +13,7 @@ import {
   TokenIssued,
   TokenRevoked
 } from "../Events.js"
+import { isoOf } from "./compact.js"
 import { isJson } from "./json.js"
 import { sha256Hex } from "./sha256.js"
 
@@ -83,7 +84,7 @@ const jsonOf = (value: unknown): Json => {
       if (value === null) return null
       if (Array.isArray(value)) return value.map(jsonOf)
       if (DateTime.isDateTime(value)) {
-        if (DateTime.isUtc(value)) return DateTime.formatIso(value)
+        if (DateTime.isUtc(value)) return isoOf(value)
         throw new NotEncodable()
       }
       if (Object.getPrototypeOf(value) !== Object.prototype) throw new NotEncodable()
@@ -109,7 +110,7 @@ const jsonOf = (value: unknown): Json => {
  */
 const encodeTrusted = (event: ServiceAccountEvent): Json => {
   const fields = fieldsOf[event._tag]
-  if (fields === undefined) return encodeEvent(event) as Json
+  if (fields === undefined) return encodeChecked(event)
   try {
     const out: { [key: string]: Json } = {}
     const record = event as unknown as { readonly [key: string]: unknown }
@@ -119,7 +120,7 @@ const encodeTrusted = (event: ServiceAccountEvent): Json => {
     }
     return out
   } catch (error) {
-    if (error instanceof NotEncodable) return encodeEvent(event) as Json
+    if (error instanceof NotEncodable) return encodeChecked(event)
     throw error
   }
 }
@@ -136,15 +137,21 @@ export interface ProposeOptions {
   readonly command?: { readonly commandId: string; readonly hash: string } | undefined
 }
 
+/** `Schema.encodeSync` of an event, checked to be JSON (a schema could encode to something else). */
+const encodeChecked = (event: ServiceAccountEvent): Json => {
+  const data: unknown = encodeEvent(event)
+  if (!isJson(data)) throw new TypeError(`event ${event._tag} does not encode to JSON`)
+  return data
+}
+
 const proposedOf = (
   streamId: string,
   events: ReadonlyArray<ServiceAccountEvent>,
   options: ProposeOptions,
-  encode: (event: ServiceAccountEvent) => unknown
+  encode: (event: ServiceAccountEvent) => Json
 ): ReadonlyArray<ProposedEvent> =>
   events.map((event, index) => {
     const data = encode(event)
-    if (!isJson(data)) throw new TypeError(`event ${event._tag} does not encode to JSON`)
     const metadata: { [key: string]: Json } = { schemaVersion: EVENT_SCHEMA_VERSION }
     if (options.command !== undefined) {
       metadata.commandId = options.command.commandId
@@ -165,7 +172,7 @@ export const toProposed = (
   streamId: string,
   events: ReadonlyArray<ServiceAccountEvent>,
   options: ProposeOptions
-): ReadonlyArray<ProposedEvent> => proposedOf(streamId, events, options, encodeEvent)
+): ReadonlyArray<ProposedEvent> => proposedOf(streamId, events, options, encodeChecked)
 
 /**
  * `toProposed` for the events the service's deciders just built (see `encodeTrusted`): the same result, without
