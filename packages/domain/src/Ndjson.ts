@@ -16,6 +16,7 @@
  */
 import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import type { Json, RecordedEvent } from "./EventStore.js"
+import { decodeEither } from "./internal/compiled.js"
 import { hasOnlyKeys, ParsedJson, ParsedJsonObject } from "./internal/fastDecode.js"
 import { isJson } from "./internal/json.js"
 import { redactTokens } from "./Token.js"
@@ -146,7 +147,7 @@ const decodeLineSchema = Schema.decodeUnknownEither(EventLine, { onExcessPropert
  * stopping at the first problem and not looking for excess properties, which `hasOnlyKeys` checks first: Effect's
  * check of excess properties costs more than the rest of the line's decoding together.
  */
-const decodeLineFast = Schema.decodeUnknownEither(
+const decodeLineFast = decodeEither(
   Schema.Struct({ ...EventLine.fields, data: ParsedJson, metadata: ParsedJsonObject })
 )
 const lineKeys: ReadonlySet<string> = new Set(Object.keys(EventLine.fields))

@@ -27,6 +27,7 @@ import {
 } from "../Events.js"
 import type { Json } from "../EventStore.js"
 import { OrganizationId, ServiceAccountId } from "../Ids.js"
+import { decodeEither } from "./compiled.js"
 
 /**
  * Whether a value just made by `JSON.parse` (or a stored JSON value) has no other properties than these (a value
@@ -113,7 +114,7 @@ interface Member {
 }
 
 const member = <A extends ServiceAccountEvent, I>(schema: Schema.Schema<A, I>, fields: object): Member => ({
-  decode: Schema.decodeUnknownEither(schema),
+  decode: decodeEither(schema),
   keys: new Set(Object.keys(fields))
 })
 

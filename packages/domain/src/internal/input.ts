@@ -1,6 +1,7 @@
 import { Effect, Either, ParseResult, Schema, type SchemaAST as AST } from "effect"
 import { InputIssue, InvalidInput } from "../Errors.js"
 import { redactTokens } from "../Token.js"
+import { decodeEither } from "./compiled.js"
 
 // Effect's default messages end with ", actual <the input>": the input may be a pasted secret or megabytes of
 // hostile text, so the echo is cut off and any token-shaped text removed before a message leaves the library.
@@ -151,7 +152,7 @@ const strictDecoder = <A, I>(schema: Schema.Schema<A, I>) => {
   const decodeStrictly = Schema.decodeUnknownEither(schema, strict)
   const keyCheck = keyCheckOf(schema.ast)
   if (keyCheck === undefined) return decodeStrictly
-  const decodeFast = Schema.decodeUnknownEither(schema)
+  const decodeFast = decodeEither(schema)
   return (value: unknown): Either.Either<A, ParseResult.ParseError> => {
     if (!keyCheck(value)) return decodeStrictly(value)
     const fast = decodeFast(value)
