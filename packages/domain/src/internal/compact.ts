@@ -1,6 +1,7 @@
 /**
  * How read models keep what they hold small: one copy of each actor and scope list, times as epoch milliseconds,
- * positions and revisions as numbers while they fit.
+ * positions and revisions as numbers while they fit. Also the times the deciders stamp and the encoder formats,
+ * made once per millisecond.
  *
  * @internal
  */
