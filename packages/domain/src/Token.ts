@@ -220,12 +220,13 @@ const SESSION_TAILS = 256
 const formatTail = (tenantUrl: string, scopes: ReadonlyArray<Scope>): string =>
   `"tenantURL": ${JSON.stringify(tenantUrl)}, "scopes": [${scopes.map((scope) => JSON.stringify(scope)).join(", ")}]}`
 
-const isKnownScope = (scope: string): boolean => scope === "read" || scope === "write"
+const hasLineBreak = (scope: string): boolean => scope.includes("\n")
 
 const sessionTail = (tenantUrl: string, scopes: ReadonlyArray<Scope>): string => {
-  // Only lists of the known scopes are remembered: they hold no line break, so the first one ends them in the key.
-  if (!scopes.every(isKnownScope)) return formatTail(tenantUrl, scopes)
-  const key = `${scopes.join(" ")}\n${tenantUrl}`
+  // The key is the number of scopes, one scope a line, then the URL: unambiguous while no scope holds a line break
+  // (no valid one does; a list that has one is formatted without being remembered).
+  if (scopes.some(hasLineBreak)) return formatTail(tenantUrl, scopes)
+  const key = `${scopes.length}\n${scopes.join("\n")}\n${tenantUrl}`
   let tail = sessionTails.get(key)
   if (tail === undefined) {
     tail = formatTail(tenantUrl, scopes)

@@ -151,16 +151,16 @@ const compileNode = (ast: AST.AST, memo: Map<AST.AST, Compiled>): Compiled => {
   }
 }
 
-/** Compiles a node once per compilation (nodes shared inside a schema are compiled once). */
+/**
+ * Compiles a node once per compilation (nodes shared inside a schema are compiled once). An AST only reaches itself
+ * through `Suspend`, which goes to Effect, so compiling never loops.
+ */
 const compile = (ast: AST.AST, memo: Map<AST.AST, Compiled>): Compiled => {
-  const known = memo.get(ast)
-  if (known !== undefined) return known
-  // A placeholder while the node compiles: a schema that reaches itself (only through `Suspend`, which goes to
-  // Effect) never calls it.
-  let compiled: Compiled | undefined
-  memo.set(ast, (input) => (compiled === undefined ? FAIL : compiled(input)))
-  compiled = compileNode(ast, memo)
-  memo.set(ast, compiled)
+  let compiled = memo.get(ast)
+  if (compiled === undefined) {
+    compiled = compileNode(ast, memo)
+    memo.set(ast, compiled)
+  }
   return compiled
 }
 
