@@ -214,7 +214,10 @@ export type ReadError = StreamDeleted | EventStoreUnavailable | CorruptStoredEve
  *   succeeds again with the original result and writes nothing;
  * - `readStream` of a stream that does not exist is empty; of a tombstoned stream fails with `StreamDeleted`;
  * - `readAll` lists every event of every stream in position order;
- * - subscriptions deliver the history, then one `CaughtUp`, then live events, with no gap and no duplicate.
+ * - subscriptions deliver the history, then one `CaughtUp`, then live events, with no gap and no duplicate;
+ * - an event the store holds but cannot hand out as a `RecordedEvent` (data that is not JSON, metadata that is not a
+ *   JSON object) fails a read or subscription with a `CorruptStoredEvent` naming its stream, revision and position,
+ *   after every event before it; a subscription started after that point goes on past it.
  *
  * @since 0.1.0
  * @category ports

@@ -16,12 +16,12 @@ import {
   Ref,
   Schedule,
   type Scope,
-  Stream,
   SubscriptionRef
 } from "effect"
 import { type CorruptStoredEvent, EventStore, type ReadError, type SubscriptionMessage } from "./EventStore.js"
 import { applyEvents, type Projection } from "./Projection.js"
-import { type DomainEvent, decode, isDirectoryEvent } from "./StoredEvent.js"
+import { type Follower, followAll, type UnreadableEvent } from "./internal/follow.js"
+import { type DomainEvent, decode, isDirectoryEvent, isDirectoryStream } from "./StoredEvent.js"
 
 /**
  * Where runners keep their checkpoints: the position of the last event each projection applied.
@@ -82,11 +82,40 @@ export interface RunOptions<S> {
   readonly retry?: Schedule.Schedule<unknown, unknown>
 }
 
+/** Between attempts to follow the store again: from 100 ms, doubling, at most 30 s apart, for ever. */
+const defaultRetry = Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))
+
+/**
+ * An event the store cannot read: one of another stream is skipped (logged, and `record` moves the checkpoint past
+ * it); one of an organisation's stream stops the projection there, retried by the schedule — never skipped, since a
+ * projection that went on without it would be wrong from then on.
+ */
+const skipUnreadable = <E, R>(
+  name: string,
+  { error, position }: UnreadableEvent,
+  record: Effect.Effect<void, E, R>
+): Effect.Effect<void, E | CorruptStoredEvent, R> =>
+  isDirectoryStream(error.streamId)
+    ? Effect.fail(error)
+    : Effect.logError(`projection ${name}: a stored event of another stream cannot be read: skipped`).pipe(
+        Effect.annotateLogs({
+          streamId: error.streamId,
+          revision: String(error.revision),
+          position: String(position),
+          reason: error.reason
+        }),
+        Effect.zipRight(record)
+      )
+
 /**
  * Starts a projection in the current scope. Only organisation-directory streams are applied; system events
  * (types starting with `$`) and other streams are skipped. The events a subscription delivers together are
- * applied together (`applyEvents`), so `state` changes once per delivery, not necessarily once per event. A stored event that does not decode stops the
- * projection with `CorruptStoredEvent` after logging it (and it is retried by the schedule): it is never skipped.
+ * applied together (`applyEvents`), so `state` changes once per delivery, not necessarily once per event.
+ *
+ * Whatever fails — the store, the subscription — is logged and followed by a new subscription from the last
+ * applied position, on the `retry` schedule, for as long as the scope lives. An organisation's event that does not
+ * decode (or that the store cannot read at all) stops the projection there, logged and retried: it is never
+ * skipped. An event of another stream that the store cannot read is skipped, logged with its stream and position.
  *
  * @since 0.1.0
  * @category runners
@@ -100,11 +129,6 @@ export const start = <S>(
     const state = yield* SubscriptionRef.make(options.resume?.state ?? projection.initialState)
     const checkpoint = yield* Ref.make(Option.fromNullable(options.resume?.checkpoint))
     const caughtUp = yield* Deferred.make<void>()
-    const subscription = Stream.unwrap(
-      Effect.map(Ref.get(checkpoint), (from) =>
-        store.subscribeToAll({ from: Option.getOrElse(from, () => "start" as const) })
-      )
-    )
     // A chunk of messages at a time: its events are folded in one step (`applyEvents`), without a state per event.
     const handle = (messages: Chunk.Chunk<SubscriptionMessage>): Effect.Effect<void, CorruptStoredEvent> => {
       const steps: Array<Effect.Effect<void, CorruptStoredEvent>> = []
@@ -143,18 +167,17 @@ export const start = <S>(
       flush()
       return Effect.forEach(steps, (step) => step, { discard: true })
     }
-    const run = subscription.pipe(
-      Stream.runForEachChunk(handle),
-      Effect.tapError((error) =>
-        Effect.logWarning(`projection ${projection.name} lost its subscription; resubscribing`).pipe(
-          Effect.annotateLogs({ error: error.message })
-        )
+    const follower: Follower<CorruptStoredEvent> = {
+      name: `projection ${projection.name}`,
+      resumeFrom: Effect.map(
+        Ref.get(checkpoint),
+        Option.getOrElse(() => "start" as const)
       ),
-      Effect.retry(
-        options.retry ?? Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))
-      )
-    )
-    yield* Effect.forkScoped(run)
+      handle,
+      unreadable: (unreadable) =>
+        skipUnreadable(projection.name, unreadable, Ref.set(checkpoint, Option.some(unreadable.position)))
+    }
+    yield* Effect.forkScoped(followAll(store, follower, options.retry ?? defaultRetry))
     return { state, caughtUp: Deferred.await(caughtUp), checkpoint: Ref.get(checkpoint) }
   })
 
@@ -164,7 +187,9 @@ export const start = <S>(
  * the store, system events) are not handled, and their positions are saved once per batch the subscription
  * delivers rather than once each, so a store shared with other applications costs no checkpoint write per foreign
  * event. On restart the runner resumes after the saved checkpoint (at worst re-reading, and skipping again, the
- * foreign events of the last batch).
+ * foreign events of the last batch). A failure of `handle`, of the store or of a checkpoint save is logged and
+ * followed by a new subscription from the saved checkpoint, so an event is handled again only if its checkpoint
+ * was not saved. Unreadable events are treated as by `start`.
  *
  * @since 0.1.0
  * @category runners
@@ -177,11 +202,6 @@ export const runWithCheckpoints = <E, R>(
   Effect.gen(function* () {
     const store = yield* EventStore
     const checkpoints = yield* Checkpoints
-    const subscription = Stream.unwrap(
-      Effect.map(checkpoints.load(name), (from) =>
-        store.subscribeToAll({ from: Option.getOrElse(from, () => "start" as const) })
-      )
-    )
     // One batch: each handled event then its checkpoint, in order; the position of skipped events after them is
     // saved once, at the end of the batch.
     const handleBatch = (messages: Chunk.Chunk<SubscriptionMessage>) =>
@@ -206,13 +226,15 @@ export const runWithCheckpoints = <E, R>(
         if (skipped !== undefined) steps.push(checkpoints.save(name, skipped))
         return Effect.forEach(steps, (step) => step, { discard: true })
       })
-    return yield* subscription.pipe(
-      Stream.runForEachChunk(handleBatch),
-      Effect.tapError(() => Effect.logWarning(`projection ${name} failed; resubscribing from its checkpoint`)),
-      Effect.retry(
-        options.retry ?? Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))
+    const follower: Follower<E | ReadError | CorruptStoredEvent, R> = {
+      name: `projection ${name}`,
+      resumeFrom: Effect.map(
+        checkpoints.load(name),
+        Option.getOrElse(() => "start" as const)
       ),
-      Effect.zipRight(Effect.never),
-      Effect.orDie
-    )
+      handle: handleBatch,
+      unreadable: (unreadable) => skipUnreadable(name, unreadable, checkpoints.save(name, unreadable.position))
+    }
+    // `followAll` never ends: it only fails when told to, which this follower never does.
+    return yield* Effect.orDie(followAll(store, follower, options.retry ?? defaultRetry))
   })

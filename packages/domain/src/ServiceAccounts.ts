@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Context, type Effect, Layer, type Redacted, type Schedule, Schema } from "effect"
+import { Context, type Duration, type Effect, Layer, type Redacted, type Schedule, Schema } from "effect"
 import type * as AuditTrail from "./AuditTrail.js"
 import type { Caller } from "./Caller.js"
 import type { CreateServiceAccount, DeleteServiceAccount, IssueToken, RevokeToken } from "./Commands.js"
@@ -117,6 +117,27 @@ export interface DirectoryListing {
 }
 
 /**
+ * How fresh the read models are, for a host's health check.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ReadModelsFreshness {
+  /** When the read models were last confirmed to hold every event the store held at that moment. */
+  readonly confirmedAt: Date
+  /** Milliseconds from then to now: how far behind the store the read models may be. */
+  readonly behindMillis: number
+  /** The bound past which `authenticate` refuses every token; `undefined` when stale answers are accepted. */
+  readonly maxStalenessMillis: number | undefined
+  /** Whether `authenticate` refuses every token right now because the read models are past the bound. */
+  readonly stale: boolean
+  /** The position of the last event the read models' subscription handled, if any. */
+  readonly position: bigint | undefined
+  /** Organisation streams holding an event that could not be read: their tokens are refused until it is repaired. */
+  readonly quarantined: ReadonlyArray<string>
+}
+
+/**
  * Failures of the store that a command or query can meet.
  *
  * @since 0.1.0
@@ -180,6 +201,11 @@ export interface ServiceAccountsShape {
     value: Redacted.Redacted<string> | string,
     options?: { readonly organizationId?: string }
   ) => Effect.Effect<Principal, AuthenticationFailed>
+  /**
+   * How far behind the store the read models may be, and whether `authenticate` refuses every token because of it
+   * (see `ServiceAccountsOptions.maxStaleness`). For a host's health or readiness check.
+   */
+  readonly freshness: Effect.Effect<ReadModelsFreshness>
 }
 
 /**
@@ -199,6 +225,19 @@ export interface ServiceAccountsOptions {
    * written). Default: 3 retries, exponential from 50 ms, jittered.
    */
   readonly storeRetry?: Schedule.Schedule<unknown, unknown>
+  /**
+   * How long the read models may go without being confirmed up to date with the store before `authenticate`
+   * refuses every token (the one `AuthenticationFailed`; the cause `read-models-stale` goes to the debug log and the
+   * failure counter). A process whose subscription is lost would otherwise go on accepting tokens that another
+   * process has revoked. `"unbounded"` accepts stale answers instead: availability during a store outage over the
+   * promise that a revocation cuts off at once (ADR 0008). Default: 10 seconds.
+   */
+  readonly maxStaleness?: Duration.DurationInput | "unbounded"
+  /**
+   * How often the read models are checked against the position of the store's last event (a read of one event).
+   * Default: a quarter of `maxStaleness`, at most 2.5 seconds; never more than half of `maxStaleness`.
+   */
+  readonly freshnessCheckInterval?: Duration.DurationInput
 }
 
 /**

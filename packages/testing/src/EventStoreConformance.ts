@@ -10,10 +10,11 @@
 import { describe, layer as withLayer } from "@effect/vitest"
 import type { EventStore } from "@service-accounts/domain"
 import { Duration } from "effect"
-import type { Layer } from "effect"
+import type { Effect, Layer } from "effect"
 import { dataCases } from "./internal/conformance/dataCases.js"
 import { readCases } from "./internal/conformance/readCases.js"
 import { subscriptionCases } from "./internal/conformance/subscriptionCases.js"
+import { unreadableCases } from "./internal/conformance/unreadableCases.js"
 import { makeFollowers } from "./internal/conformance/support.js"
 import { writeCases } from "./internal/conformance/writeCases.js"
 
@@ -32,13 +33,21 @@ export interface EventStoreConformanceOptions {
   readonly receiveTimeout?: number
   /** Milliseconds to watch a subscription for a message that must not arrive. Defaults to 150. */
   readonly quietPeriod?: number
+  /**
+   * Writes, by a way of the adapter's own, one event to `streamId` that the store cannot hand out as a
+   * `RecordedEvent` (for EventStoreDB: data that is not JSON). With it, the suite checks what reads and subscriptions
+   * do with such an event; without it, those cases are reported as skipped (a store that holds only what it can read
+   * back, like the memory store, has nothing to plant).
+   */
+  readonly plantUnreadable?: (streamId: string) => Effect.Effect<void, unknown>
 }
 
 /**
  * Defines a vitest `describe` block that checks an `EventStore` layer against the port's whole contract: revisions
  * and positions, every kind of expected revision, atomicity, idempotent re-appends, reads of a stream and of the
  * whole store in both directions, tombstones, catch-up subscriptions to a stream and to the whole store (including
- * races between writers and subscribers), and JSON round trips of data and metadata.
+ * races between writers and subscribers), JSON round trips of data and metadata, and — when the adapter's tests can
+ * plant one — what reads and subscriptions do with an event the store cannot read.
  *
  * The layer is built once for the block and the cases share the store, each on streams of its own with random
  * names. Reads and subscriptions of the whole store start from a position the case wrote where they can, and keep
@@ -76,6 +85,7 @@ export const eventStoreConformance = (
       readCases(it, context)
       subscriptionCases(it, context)
       dataCases(it, context)
+      unreadableCases(it, context, options.plantUnreadable)
     })
   })
 }

@@ -21,6 +21,7 @@ import { AuthenticationFailed } from "../Errors.js"
 import type { Principal, ServiceAccountsShape } from "../ServiceAccounts.js"
 import { directoryStream } from "../StoredEvent.js"
 import * as Token from "../Token.js"
+import type { FreshnessGate } from "./freshness.js"
 import type { ReadModelsState } from "./readModels.js"
 import { binaryDigest, slotOf } from "./tokenSlots.js"
 
@@ -36,6 +37,7 @@ type FailureCause =
   | "account-deleted"
   | "other-organization"
   | "corrupt-history"
+  | "read-models-stale"
 
 const refusals = new Map<FailureCause, Effect.Effect<never, AuthenticationFailed>>()
 
@@ -57,7 +59,14 @@ const refuse = (cause: FailureCause): Effect.Effect<never, AuthenticationFailed>
 type AuthenticateOptions = Parameters<ServiceAccountsShape["authenticate"]>[1]
 
 /** The check itself, synchronous: the principal, or why the value is refused. */
-const check = (state: ReadModelsState, value: unknown, options: AuthenticateOptions): Principal | FailureCause => {
+const check = (
+  state: ReadModelsState,
+  gate: FreshnessGate,
+  value: unknown,
+  options: AuthenticateOptions
+): Principal | FailureCause => {
+  // Read models too far behind the store may not know of a revocation made elsewhere (see freshness.ts).
+  if (gate.stale) return "read-models-stale"
   // Whatever arrives — a string, a Redacted, or anything else a careless caller passes — is only ever read.
   const raw: unknown =
     typeof value === "string" ? value : Redacted.isRedacted(value) ? Redacted.value(value) : undefined
@@ -99,22 +108,24 @@ class Done<A> {
 /** `authenticate(value, options)` as an effect; the value is kept in a private field, out of any printout. */
 class Authentication extends Effectable.Class<Principal, AuthenticationFailed> {
   readonly #current: () => ReadModelsState
+  readonly #gate: FreshnessGate
   readonly #value: unknown
   readonly #options: AuthenticateOptions
-  constructor(current: () => ReadModelsState, value: unknown, options: AuthenticateOptions) {
+  constructor(current: () => ReadModelsState, gate: FreshnessGate, value: unknown, options: AuthenticateOptions) {
     super()
     this.#current = current
+    this.#gate = gate
     this.#value = value
     this.#options = options
   }
 
   commit(): Effect.Effect<Principal, AuthenticationFailed> {
-    const outcome = check(this.#current(), this.#value, this.#options)
+    const outcome = check(this.#current(), this.#gate, this.#value, this.#options)
     return typeof outcome === "string" ? refuse(outcome) : Exit.succeed(outcome)
   }
 
   override [Symbol.iterator](): Effect.EffectGenerator<Effect.Effect<Principal, AuthenticationFailed>> {
-    const outcome = check(this.#current(), this.#value, this.#options)
+    const outcome = check(this.#current(), this.#gate, this.#value, this.#options)
     return typeof outcome === "string"
       ? new Utils.SingleShotGen(new Utils.YieldWrap(refuse(outcome)))
       : new Done(outcome)
@@ -122,6 +133,6 @@ class Authentication extends Effectable.Class<Principal, AuthenticationFailed> {
 }
 
 export const makeAuthenticate =
-  (current: () => ReadModelsState): ServiceAccountsShape["authenticate"] =>
+  (current: () => ReadModelsState, gate: FreshnessGate): ServiceAccountsShape["authenticate"] =>
   (value, options) =>
-    new Authentication(current, value, options)
+    new Authentication(current, gate, value, options)

@@ -1,4 +1,4 @@
-import { Chunk, Deferred, Effect, Either, HashMap, Schedule, type Scope, Stream } from "effect"
+import { Chunk, Clock, Deferred, Effect, Either, HashMap, Metric, Schedule, type Scope, Stream } from "effect"
 import * as AuditTrail from "../AuditTrail.js"
 import * as DirectoryView from "../DirectoryView.js"
 import type {
@@ -8,8 +8,10 @@ import type {
   RecordedEvent,
   SubscriptionMessage
 } from "../EventStore.js"
-import { type DomainEvent, decode, isDirectoryEvent } from "../StoredEvent.js"
+import { type DomainEvent, decode, isDirectoryEvent, isDirectoryStream } from "../StoredEvent.js"
 import * as TokenIndex from "../TokenIndex.js"
+import { type Follower, followAll, type UnreadableEvent } from "./follow.js"
+import type { Freshness } from "./freshness.js"
 import { isRetryable } from "./repeats.js"
 import * as Versioned from "./versioned.js"
 
@@ -22,6 +24,10 @@ export interface ReadModelsState {
   /** Streams holding an event that does not decode: followed no further, and their tokens refused. */
   readonly quarantined: HashMap.HashMap<string, CorruptStoredEvent>
 }
+
+const unreadableEvents = Metric.counter("service_accounts_unreadable_events", {
+  description: "stored events the read models could not read, by what was done about them"
+})
 
 const initial: ReadModelsState = {
   directory: DirectoryView.projection.initialState,
@@ -80,6 +86,11 @@ export interface ReadModels {
    * no further, its tokens refused) and the other streams carry on.
    */
   readonly offer: (recorded: RecordedEvent, strict: boolean) => Effect.Effect<void, ReadError>
+  /**
+   * Quarantines the stream of an event that cannot be read: followed no further, its tokens refused. Logged and
+   * counted once per stream.
+   */
+  readonly quarantine: (error: CorruptStoredEvent) => Effect.Effect<void>
 }
 
 export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels> =>
@@ -124,15 +135,20 @@ export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels
 
     const catchUp = (streamId: string) => locked(catchUpUnlocked(streamId))
 
-    const quarantine = (error: CorruptStoredEvent) =>
-      Effect.logError("a stored event does not decode: its stream is quarantined").pipe(
-        Effect.annotateLogs({ streamId: error.streamId, revision: String(error.revision), reason: error.reason }),
-        Effect.zipRight(
-          Effect.sync(() => {
-            state = { ...state, quarantined: HashMap.set(state.quarantined, error.streamId, error) }
-          })
+    const quarantine = (error: CorruptStoredEvent): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        if (HashMap.has(state.quarantined, error.streamId)) return Effect.void
+        state = { ...state, quarantined: HashMap.set(state.quarantined, error.streamId, error) }
+        return Effect.logError("a stored event cannot be read: its organisation's stream is quarantined").pipe(
+          Effect.annotateLogs({
+            streamId: error.streamId,
+            revision: String(error.revision),
+            ...(error.position === undefined ? {} : { position: String(error.position) }),
+            reason: error.reason
+          }),
+          Effect.zipRight(Metric.increment(Metric.tagged(unreadableEvents, "handling", "quarantined")))
         )
-      )
+      })
 
     const passes = (recorded: RecordedEvent): boolean =>
       HashMap.has(state.quarantined, recorded.streamId) || recorded.revision <= lastRevision(state, recorded.streamId)
@@ -189,35 +205,48 @@ export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels
       applyAppendedNow,
       applyAppended,
       passes,
-      offer
+      offer,
+      quarantine
     }
   })
 
+/** Between attempts to follow the store again: from 100 ms, doubling, at most 5 s apart, for ever. */
+const followRetry = Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("5 seconds")))
+
 /**
  * Follows the whole store into the read models, in a fiber of the current scope, and returns once the history has
- * been caught up with. Only retryable failures are retried, with a back-off that starts over once the
- * subscription has worked for a minute; a corrupt event quarantines its stream (see `offer`) instead of stopping
- * every organisation. Events the read models have already applied (this process's own writes, applied inline)
- * are passed by without any effect being run.
+ * been caught up with. Events the read models have already applied (this process's own writes, applied inline) are
+ * passed by without any effect being run.
+ *
+ * Until the history is caught up with, a failure that no retry can mend fails the layer (a history this version
+ * cannot read must not start a service that answers from part of it). After that, nothing stops the follower: every
+ * failure is logged and followed by a new subscription from the last handled position (`followAll`), and `freshness`
+ * is told how far it got. An event that does not decode, or that the store cannot even read, quarantines its
+ * organisation's stream (logged once with its stream and position, counted, its tokens refused: a revocation may be
+ * what is unreadable) while every other stream carries on; an unreadable event of another application's stream is
+ * skipped, logged and counted the same way.
  */
 export const followStore = (
   store: EventStoreShape,
-  readModels: ReadModels
+  readModels: ReadModels,
+  freshness: Freshness
 ): Effect.Effect<void, ReadError, Scope.Scope> =>
   Effect.gen(function* () {
     const caughtUp = yield* Deferred.make<void, ReadError>()
     let ready = false
     let lastPosition: bigint | undefined
+    let subscribedAt = 0
+    const reached = Effect.suspend(() => (lastPosition === undefined ? Effect.void : freshness.reached(lastPosition)))
     const handle = (messages: Chunk.Chunk<SubscriptionMessage>): Effect.Effect<void, ReadError> => {
       const from = (start: number): Effect.Effect<void, ReadError> => {
         for (let i = start; i < messages.length; i++) {
           const message = Chunk.unsafeGet(messages, i)
           if (message._tag === "CaughtUp") {
-            // Until the history is caught up with, a corrupt event fails the layer; after that it quarantines its stream.
             ready = true
-            return Effect.zipRight(
-              Deferred.succeed(caughtUp, undefined),
-              Effect.suspend(() => from(i + 1))
+            return Deferred.succeed(caughtUp, undefined).pipe(
+              Effect.zipRight(reached),
+              Effect.zipRight(freshness.confirm(subscribedAt)),
+              Effect.zipRight(Effect.suspend(() => from(i + 1)))
             )
           }
           const recorded = message.event
@@ -233,29 +262,46 @@ export const followStore = (
             })
           )
         }
-        return Effect.void
+        return reached
       }
       return Effect.suspend(() => from(0))
     }
-    const follow = Stream.suspend(() => store.subscribeToAll({ from: lastPosition ?? "start" })).pipe(
-      Stream.runForEachChunk(handle)
-    )
-    const scope = yield* Effect.scope
-    yield* follow.pipe(
-      Effect.tapError((error) =>
-        Effect.logError("the read models lost their subscription to the event store").pipe(
-          Effect.annotateLogs({ error: error.message, retrying: isRetryable(error) })
-        )
-      ),
-      Effect.retry({
-        schedule: Schedule.exponential("100 millis").pipe(
-          Schedule.union(Schedule.spaced("30 seconds")),
-          Schedule.resetAfter("1 minute")
-        ),
-        while: isRetryable
+
+    const unreadable = ({ error, position }: UnreadableEvent): Effect.Effect<void, ReadError> => {
+      if (isDirectoryStream(error.streamId) && !ready) return Effect.zipRight(Deferred.fail(caughtUp, error), error)
+      const recorded = isDirectoryStream(error.streamId)
+        ? readModels.quarantine(error)
+        : Effect.logError("a stored event of another stream cannot be read: skipped").pipe(
+            Effect.annotateLogs({
+              streamId: error.streamId,
+              revision: String(error.revision),
+              position: String(position),
+              reason: error.reason
+            }),
+            Effect.zipRight(Metric.increment(Metric.tagged(unreadableEvents, "handling", "skipped")))
+          )
+      return Effect.zipRight(
+        recorded,
+        Effect.suspend(() => {
+          if (lastPosition === undefined || position > lastPosition) lastPosition = position
+          return reached
+        })
+      )
+    }
+
+    const follower: Follower<ReadError> = {
+      name: "the read models",
+      resumeFrom: Effect.sync(() => lastPosition ?? "start"),
+      subscribing: Effect.map(Clock.currentTimeMillis, (now) => {
+        subscribedAt = now
       }),
-      Effect.catchAll((error) => Deferred.fail(caughtUp, error)),
-      Effect.forkIn(scope)
-    )
+      handle,
+      unreadable,
+      // While the layer is being built, what no retry can mend fails it; later, every failure is retried.
+      failed: (error) =>
+        ready || isRetryable(error) ? Effect.void : Effect.zipRight(Deferred.fail(caughtUp, error), Effect.fail(error))
+    }
+    const scope = yield* Effect.scope
+    yield* followAll(store, follower, followRetry).pipe(Effect.ignore, Effect.forkIn(scope))
     yield* Deferred.await(caughtUp)
   })

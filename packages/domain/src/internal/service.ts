@@ -32,6 +32,7 @@ import * as Token from "../Token.js"
 import { makeAuthenticate } from "./authenticate.js"
 import { toProposedDecided } from "./encode.js"
 import { admit, decodeAccountId, decodeCreate, decodeDelete, decodeIssue, decodeRevoke } from "./decoders.js"
+import { freshnessOptions, makeFreshness } from "./freshness.js"
 import { followStore, makeReadModels } from "./readModels.js"
 import { isConflict, isRetryable, repeatCreate, repeatDelete, repeatIssue, repeatRevoke } from "./repeats.js"
 import { type CachedState, foldCached, makeStateCache } from "./stateCache.js"
@@ -395,11 +396,17 @@ export const make = (options: ServiceAccountsOptions) =>
         AuditTrail.entries(readModels.current().audit, caller.organization.id)
       )
 
-    const authenticate = makeAuthenticate(readModels.current)
+    const freshness = yield* makeFreshness(store, freshnessOptions(options))
+    const authenticate = makeAuthenticate(readModels.current, freshness.gate)
 
     // Follow the whole store, so writes of other processes reach the read models too; the layer is ready once
-    // the history has been caught up with.
-    yield* followStore(store, readModels)
+    // the history has been caught up with. From then on the read models' freshness is watched.
+    yield* followStore(store, readModels, freshness)
+    yield* Effect.forkScoped(freshness.watch)
+
+    const status: ServiceAccountsShape["freshness"] = Effect.suspend(() =>
+      freshness.status(Array.from(HashMap.keys(readModels.current().quarantined)).sort())
+    )
 
     const service: ServiceAccountsShape = {
       create,
@@ -409,7 +416,8 @@ export const make = (options: ServiceAccountsOptions) =>
       list,
       get,
       auditTrail,
-      authenticate
+      authenticate,
+      freshness: status
     }
     return service
   })
