@@ -17,7 +17,7 @@ import {
   TokenIssued,
   TokenRevoked
 } from "../src/index.js"
-import { decodeEither } from "../src/internal/compiled.js"
+import { decodeEither } from "../src/fast/compiled.js"
 
 /** Every kind of node: optional and required fields, `X | undefined`, literal unions, other unions, arrays, tuples,
  * index signatures, transformations (final, composed, property signatures), declarations, refinements, brands. */

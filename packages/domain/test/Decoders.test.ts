@@ -6,8 +6,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc, Schema } from "effect"
 import { Caller, type InvalidInput, IssueToken } from "../src/index.js"
-import { decodeCaller, decodeIssue } from "../src/internal/decoders.js"
-import { toInvalidInput } from "../src/internal/input.js"
+import { decodeCaller, decodeIssue } from "../src/model/decoders.js"
+import { toInvalidInput } from "../src/model/input.js"
 
 const strictly = <A, I>(schema: Schema.Schema<A, I>) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, DateTime, FastCheck as fc, Schema } from "effect"
 import { ServiceAccountEvent } from "../src/index.js"
-import { toProposed, toProposedDecided } from "../src/internal/encode.js"
+import { toProposed, toProposedDecided } from "../src/store/encode.js"
 
 const events = Arbitrary.make(ServiceAccountEvent)
 

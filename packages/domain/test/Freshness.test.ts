@@ -6,7 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Stream, TestClock } from "effect"
 import { EventStoreUnavailable, type EventStoreShape, type RecordedEvent } from "../src/index.js"
-import { type Freshness, freshnessOptions, makeFreshness } from "../src/internal/freshness.js"
+import { type Freshness, freshnessOptions, makeFreshness } from "../src/service/freshness.js"
 
 /** A store whose only use here is the probe: the last event is at `head.position`, or the read fails. */
 const probedStore = (head: { position: bigint | undefined | "unavailable" }): EventStoreShape => {

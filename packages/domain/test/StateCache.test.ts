@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { EventStoreShape } from "../src/index.js"
-import { type CachedState, makeStateCache } from "../src/internal/stateCache.js"
+import { type CachedState, makeStateCache } from "../src/service/stateCache.js"
 import { Directory, Integrity } from "../src/index.js"
 import { HashMap } from "effect"
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Option } from "effect"
 import type { DomainEvent, RevocationReason, TokenId } from "../src/index.js"
 import { foldProjection, TokenIndex } from "../src/index.js"
-import { binaryOf, keyOf } from "../src/internal/tokenSlots.js"
+import { binaryOf, keyOf } from "../src/fast/tokenSlots.js"
 import { domainEvents } from "./golden.js"
 import { readFileSync } from "node:fs"
 

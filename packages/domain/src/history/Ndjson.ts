@@ -1,0 +1,389 @@
+/**
+ * The NDJSON history format: how a history leaves one store and enters another, and what auditors read.
+ *
+ * A file is UTF-8 text, one JSON value a line, each line ended by `\n` (a `\r` before it is tolerated):
+ *
+ * 1. the header, `{"format":"service-accounts/ndjson","version":1}`;
+ * 2. then one recorded event a line, in the order of the store's positions:
+ *    `{"stream","revision","position","eventId","type","data","metadata","recordedAt"}`. Revisions and positions
+ *    are strings of decimal digits (they are 64-bit numbers, which JSON numbers cannot carry exactly);
+ *    `recordedAt` is an ISO-8601 UTC time; `data` and `metadata` are the stored JSON as it is.
+ *
+ * This module only converts between text and `RecordedEvent`s; reading and writing files is the caller's job.
+ * Decoding names the line of every problem, and never echoes a token value.
+ *
+ * @since 0.1.0
+ */
+import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
+import type { Json, RecordedEvent } from "../store/EventStore.js"
+import { decodeEither } from "../fast/compiled.js"
+import { hasOnlyKeys, ParsedJson, ParsedJsonObject } from "../store/eventDecoder.js"
+import { isJson } from "../fast/json.js"
+import { redactTokens } from "../model/Token.js"
+
+/**
+ * The `format` of the header line.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const FORMAT = "service-accounts/ndjson"
+
+/**
+ * The version of the format this code writes and reads.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const VERSION = 1
+
+/**
+ * The header line's schema.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Header = Schema.Struct({ format: Schema.Literal(FORMAT), version: Schema.Literal(VERSION) })
+
+/**
+ * The header line, without its line break.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const HEADER_LINE: string = JSON.stringify({ format: FORMAT, version: VERSION })
+
+/**
+ * Any JSON value.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const JsonValue: Schema.Schema<Json> = Schema.declare(isJson, {
+  identifier: "Json",
+  description: "a JSON value"
+})
+
+const JsonObject = Schema.Record({ key: Schema.String, value: JsonValue })
+
+const decimal = /^(0|[1-9][0-9]{0,19})$/
+const COUNTER_LIMIT = 2n ** 64n
+
+// One transformation each (rather than a pattern, a composed schema and a filter): a replay decodes three of them
+// a line, and every layer of a schema allocates.
+const Counter = Schema.transformOrFail(Schema.String, Schema.BigIntFromSelf, {
+  strict: true,
+  decode: (text, _, ast) => {
+    if (!decimal.test(text)) {
+      return ParseResult.fail(new ParseResult.Type(ast, text, "must be a string of decimal digits"))
+    }
+    const value = BigInt(text)
+    return value < COUNTER_LIMIT
+      ? ParseResult.succeed(value)
+      : ParseResult.fail(new ParseResult.Type(ast, text, "must fit in 64 bits"))
+  },
+  encode: (value, _, ast) =>
+    value >= 0n && value < COUNTER_LIMIT
+      ? ParseResult.succeed(String(value))
+      : ParseResult.fail(new ParseResult.Type(ast, value, "must be a 64-bit counter"))
+})
+
+const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/
+const ISO_TIME = "must be an ISO-8601 UTC time such as 2026-11-28T09:30:00.000Z"
+
+const IsoTime = Schema.transformOrFail(Schema.String, Schema.ValidDateFromSelf, {
+  strict: true,
+  decode: (text, _, ast) => {
+    const time = isoTime.test(text) ? new Date(text) : undefined
+    return time === undefined || Number.isNaN(time.getTime())
+      ? ParseResult.fail(new ParseResult.Type(ast, text, ISO_TIME))
+      : ParseResult.succeed(time)
+  },
+  encode: (time, _, ast) =>
+    Number.isNaN(time.getTime())
+      ? ParseResult.fail(new ParseResult.Type(ast, time, ISO_TIME))
+      : ParseResult.succeed(time.toISOString())
+})
+
+/**
+ * One event line's schema: from its JSON to its fields, revision and position as `bigint`, time as a `Date`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EventLine = Schema.Struct({
+  stream: Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })),
+  revision: Counter,
+  position: Counter,
+  eventId: Schema.UUID.annotations({ message: () => "must be a UUID" }),
+  type: Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })),
+  data: JsonValue,
+  metadata: JsonObject,
+  recordedAt: IsoTime
+})
+
+/**
+ * A line that cannot be read, or a file that is not a history. `line` counts from 1; it is absent when the
+ * problem is the file as a whole (an empty file).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidNdjson extends Schema.TaggedError<InvalidNdjson>()("InvalidNdjson", {
+  line: Schema.optional(Schema.Number),
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return this.line === undefined ? this.reason : `line ${this.line}: ${this.reason}`
+  }
+}
+
+const decodeHeaderSchema = Schema.decodeUnknownEither(Header, { onExcessProperty: "error" })
+/** Every problem of a line, excess properties included: what a bad line is reported with. */
+const decodeLineSchema = Schema.decodeUnknownEither(EventLine, { onExcessProperty: "error", errors: "all" })
+
+/**
+ * The same schema for a line `JSON.parse` just read (its data and metadata only need their numbers checked),
+ * stopping at the first problem and not looking for excess properties, which `hasOnlyKeys` checks first: Effect's
+ * check of excess properties costs more than the rest of the line's decoding together.
+ */
+const decodeLineFast = decodeEither(
+  Schema.Struct({ ...EventLine.fields, data: ParsedJson, metadata: ParsedJsonObject })
+)
+const lineKeys: ReadonlySet<string> = new Set(Object.keys(EventLine.fields))
+
+/** A stored line may hold anything: never let a token-shaped value through, and keep it short. */
+const safe = (text: string): string => {
+  const redacted = redactTokens(text)
+  return redacted.length > 300 ? `${redacted.slice(0, 300)}…` : redacted
+}
+
+const describeIssues = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`))
+    .join("; ")
+
+const parseJson = (text: string): Either.Either<unknown, string> => {
+  try {
+    return Either.right(JSON.parse(text))
+  } catch (error) {
+    return Either.left(`invalid JSON (${error instanceof Error ? error.message : String(error)})`)
+  }
+}
+
+/**
+ * A line of text with its number (from 1) and whether a line break ended it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NumberedLine {
+  readonly number: number
+  readonly text: string
+  readonly terminated: boolean
+}
+
+const problem = (line: NumberedLine, reason: string): InvalidNdjson =>
+  new InvalidNdjson({
+    line: line.number,
+    reason: line.terminated ? safe(reason) : `the file ends in the middle of this line (truncated): ${safe(reason)}`
+  })
+
+/**
+ * Reads the header line.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeHeader = (line: NumberedLine): Either.Either<typeof Header.Type, InvalidNdjson> => {
+  const expected = `the first line must be the header ${HEADER_LINE}`
+  return Either.flatMap(
+    Either.mapLeft(parseJson(line.text), (reason) => problem(line, `${expected}, but it is ${reason}`)),
+    (json) =>
+      Either.mapLeft(decodeHeaderSchema(json), (error) => {
+        const version = typeof json === "object" && json !== null && "version" in json ? json.version : undefined
+        return json !== null && typeof json === "object" && "format" in json && json.format === FORMAT
+          ? problem(line, `format version ${String(version)} is not known to this version of the library`)
+          : problem(line, `${expected}: ${describeIssues(error)}`)
+      })
+  )
+}
+
+const decodeEventLine = (json: unknown) => {
+  if (hasOnlyKeys(json, lineKeys)) {
+    const fields = decodeLineFast(json)
+    if (Either.isRight(fields)) return fields
+  }
+  return decodeLineSchema(json)
+}
+
+/**
+ * Reads one event line.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeLine = (line: NumberedLine): Either.Either<RecordedEvent, InvalidNdjson> => {
+  // Written step by step: this runs for every line of a history.
+  if (line.text.trim() === "") return Either.left(problem(line, "the line is empty"))
+  const json = parseJson(line.text)
+  if (Either.isLeft(json)) return Either.left(problem(line, json.left))
+  const decoded = decodeEventLine(json.right)
+  if (Either.isLeft(decoded)) return Either.left(problem(line, describeIssues(decoded.left)))
+  const fields = decoded.right
+  return Either.right({
+    streamId: fields.stream,
+    revision: fields.revision,
+    position: fields.position,
+    eventId: fields.eventId,
+    type: fields.type,
+    data: fields.data,
+    metadata: fields.metadata,
+    recordedAt: fields.recordedAt
+  })
+}
+
+/**
+ * Writes one event line, without its line break.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeLine = (event: RecordedEvent): string =>
+  JSON.stringify({
+    stream: event.streamId,
+    revision: String(event.revision),
+    position: String(event.position),
+    eventId: event.eventId,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+    recordedAt: event.recordedAt.toISOString()
+  })
+
+/**
+ * Cuts text, arriving in chunks of any size, into numbered lines. A last line without a line break is
+ * delivered with `terminated: false`.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const splitLines = <E, R>(chunks: Stream.Stream<string, E, R>): Stream.Stream<NumberedLine, E, R> =>
+  Stream.suspend(() => {
+    let carry = ""
+    let number = 0
+    const complete = Stream.mapConcat(chunks, (chunk) => {
+      if (!chunk.includes("\n")) {
+        carry += chunk
+        return []
+      }
+      const parts = (carry + chunk).split("\n")
+      carry = parts.pop() ?? ""
+      return parts.map((text) => ({
+        number: ++number,
+        text: text.endsWith("\r") ? text.slice(0, -1) : text,
+        terminated: true
+      }))
+    })
+    const rest = Stream.suspend(() =>
+      carry === "" ? Stream.empty : Stream.make({ number: ++number, text: carry, terminated: false })
+    )
+    return Stream.concat(complete, rest)
+  })
+
+/**
+ * An event with the number of the line it was read from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NumberedEvent {
+  readonly line: number
+  readonly event: RecordedEvent
+}
+
+/**
+ * Reads a history from its lines: checks the header, then decodes each event line, failing at the first bad
+ * one. `check` may refuse an event that is well-formed but not acceptable to the caller (its reason is reported
+ * with the line). An empty input fails too: a history file always has its header.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeLines = <E, R>(
+  lines: Stream.Stream<NumberedLine, E, R>,
+  options?: { readonly check?: (event: RecordedEvent) => string | undefined }
+): Stream.Stream<NumberedEvent, E | InvalidNdjson, R> =>
+  Stream.suspend(() => {
+    let seenHeader = false
+    // A chunk of lines at a time, synchronously (a step of the stream per line would cost more than decoding it).
+    // At a bad line the lines before it are delivered, and the stream fails when it is pulled again.
+    let failure: InvalidNdjson | undefined
+    const check = options?.check
+    const events = Stream.mapChunksEffect(lines, (chunk) => {
+      if (failure !== undefined) return Effect.fail(failure)
+      const out: Array<NumberedEvent> = []
+      for (const line of chunk) {
+        if (!seenHeader) {
+          seenHeader = true
+          const header = decodeHeader(line)
+          if (Either.isLeft(header)) failure = header.left
+        } else {
+          const decoded = decodeLine(line)
+          const reason = Either.isRight(decoded) ? check?.(decoded.right) : undefined
+          if (Either.isLeft(decoded)) failure = decoded.left
+          else if (reason !== undefined) failure = problem(line, reason)
+          else out.push({ line: line.number, event: decoded.right })
+        }
+        if (failure !== undefined) break
+      }
+      return failure !== undefined && out.length === 0
+        ? Effect.fail(failure)
+        : Effect.succeed(Chunk.unsafeFromArray(out))
+    })
+    const end = Stream.suspend(() =>
+      failure !== undefined
+        ? Stream.fail(failure)
+        : seenHeader
+          ? Stream.empty
+          : Stream.fail(
+              new InvalidNdjson({ reason: `the file is empty: a history starts with the header ${HEADER_LINE}` })
+            )
+    )
+    return Stream.concat(events, end)
+  })
+
+/**
+ * Reads a history from text chunks (`splitLines` then `decodeLines`), giving the recorded events.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decode = <E, R>(
+  chunks: Stream.Stream<string, E, R>,
+  options?: { readonly check?: (event: RecordedEvent) => string | undefined }
+): Stream.Stream<RecordedEvent, E | InvalidNdjson, R> =>
+  Stream.map(decodeLines(splitLines(chunks), options), (numbered) => numbered.event)
+
+/**
+ * Writes a history: the header, then one line per event, each with its line break.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encode = <E, R>(events: Stream.Stream<RecordedEvent, E, R>): Stream.Stream<string, E, R> =>
+  Stream.concat(
+    Stream.make(`${HEADER_LINE}\n`),
+    Stream.map(events, (event) => `${encodeLine(event)}\n`)
+  )
+
+/**
+ * Reads a whole history held in one string (for tests and small files).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeText = (
+  text: string,
+  options?: { readonly check?: (event: RecordedEvent) => string | undefined }
+): Stream.Stream<RecordedEvent, InvalidNdjson> => decode(Stream.make(text), options)

@@ -1,0 +1,370 @@
+/**
+ * The directory view: per organisation, its service accounts with their tokens, status, and who did what
+ * when — what a management page lists. Tokens appear with their non-secret hint only.
+ *
+ * The state is a pure value from the outside (an older state never sees later events) but is kept compactly and
+ * updated in place while a fold moves forward (see `docs/architecture.md`, "Read models"): read it through
+ * `organizations`, `directoryOf`, `accounts` and `account`, which build `AccountView`s and `TokenView`s.
+ *
+ * @since 0.1.0
+ */
+import { type DateTime, Option, Schema } from "effect"
+import { Actor } from "../model/Caller.js"
+import { RevocationReason, Scope } from "../model/Events.js"
+import { type OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
+import { Interner, millis, utc } from "../fast/compact.js"
+import * as Versioned from "../fast/versioned.js"
+import type { Projection } from "./Projection.js"
+import type { DomainEvent } from "../store/StoredEvent.js"
+
+/**
+ * A token as listed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenView {
+  readonly tokenId: TokenId
+  readonly name: string
+  readonly hint: string
+  readonly scopes: ReadonlyArray<Scope>
+  readonly status: "active" | "revoked"
+  readonly issuedAt: DateTime.Utc
+  readonly issuedBy: Actor
+  readonly revokedAt?: DateTime.Utc
+  readonly revokedBy?: Actor
+  readonly revocationReason?: RevocationReason
+}
+
+const TokenViewStruct = Schema.Struct({
+  tokenId: TokenId,
+  name: Schema.String,
+  hint: Schema.String,
+  scopes: Schema.Array(Scope),
+  status: Schema.Literal("active", "revoked"),
+  issuedAt: Schema.DateTimeUtc,
+  issuedBy: Actor,
+  revokedAt: Schema.optionalWith(Schema.DateTimeUtc, { exact: true }),
+  revokedBy: Schema.optionalWith(Actor, { exact: true }),
+  revocationReason: Schema.optionalWith(RevocationReason, { exact: true })
+}).annotations({ identifier: "TokenView" })
+
+/**
+ * The schema of a `TokenView`, for hosts that send or keep listings: times as ISO 8601 strings in the encoded form.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const TokenViewSchema: Schema.Schema<TokenView, typeof TokenViewStruct.Encoded> = TokenViewStruct
+
+/**
+ * A service account as listed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AccountView {
+  readonly serviceAccountId: ServiceAccountId
+  readonly name: string
+  readonly description?: string
+  readonly status: "active" | "deleted"
+  readonly createdAt: DateTime.Utc
+  readonly createdBy: Actor
+  readonly deletedAt?: DateTime.Utc
+  readonly deletedBy?: Actor
+  /** In the order they were issued. */
+  readonly tokens: ReadonlyArray<TokenView>
+}
+
+const AccountViewStruct = Schema.Struct({
+  serviceAccountId: ServiceAccountId,
+  name: Schema.String,
+  description: Schema.optionalWith(Schema.String, { exact: true }),
+  status: Schema.Literal("active", "deleted"),
+  createdAt: Schema.DateTimeUtc,
+  createdBy: Actor,
+  deletedAt: Schema.optionalWith(Schema.DateTimeUtc, { exact: true }),
+  deletedBy: Schema.optionalWith(Actor, { exact: true }),
+  tokens: Schema.Array(TokenViewSchema)
+}).annotations({ identifier: "AccountView" })
+
+/**
+ * The schema of an `AccountView`, its tokens included: times as ISO 8601 strings in the encoded form.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const AccountViewSchema: Schema.Schema<AccountView, typeof AccountViewStruct.Encoded> = AccountViewStruct
+
+/** A token as kept: times in epoch milliseconds, shared actors and scope lists. Replaced, never changed. */
+class TokenRecord {
+  constructor(
+    readonly tokenId: TokenId,
+    readonly name: string,
+    readonly hint: string,
+    readonly scopes: ReadonlyArray<Scope>,
+    readonly issuedAt: number,
+    readonly issuedBy: Actor,
+    readonly revokedAt: number,
+    readonly revokedBy: Actor | undefined,
+    readonly revocationReason: RevocationReason | undefined
+  ) {}
+}
+
+/** An account as kept. Its tokens `Map` (in issue order) is part of the world; the record is replaced, never changed. */
+class AccountRecord {
+  constructor(
+    readonly serviceAccountId: ServiceAccountId,
+    readonly name: string,
+    readonly description: string | undefined,
+    readonly createdAt: number,
+    readonly createdBy: Actor,
+    readonly deletedAt: number,
+    readonly deletedBy: Actor | undefined,
+    readonly tokens: Map<TokenId, TokenRecord>
+  ) {}
+}
+
+interface World {
+  /** Organisations in the order of their first event; their accounts in creation order. */
+  readonly organizations: Map<OrganizationId, Map<ServiceAccountId, AccountRecord>>
+  readonly shared: Interner
+}
+
+/**
+ * The directory view of every organisation.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DirectoryViewState extends Versioned.Version<World> {}
+
+/**
+ * One organisation's directory in one state of the view: what `accounts` and `account` read.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OrganizationDirectory {
+  readonly organizationId: OrganizationId
+  /** The state of the view it belongs to. */
+  readonly state: DirectoryViewState
+}
+
+const start = (): World => ({ organizations: new Map(), shared: new Interner() })
+
+const applyTo = (world: World, { event }: DomainEvent): void => {
+  let accounts = world.organizations.get(event.organizationId)
+  if (accounts === undefined) {
+    accounts = new Map()
+    Versioned.set(world.organizations, event.organizationId, accounts)
+  }
+  const account = accounts.get(event.serviceAccountId)
+  switch (event._tag) {
+    case "ServiceAccountCreated": {
+      if (account !== undefined) return
+      const { description, name, occurredAt, actor, serviceAccountId } = event
+      const created = new AccountRecord(
+        serviceAccountId,
+        name,
+        description,
+        millis(occurredAt),
+        world.shared.actor(actor),
+        Number.NaN,
+        undefined,
+        new Map()
+      )
+      Versioned.set(accounts, serviceAccountId, created)
+      return
+    }
+    case "TokenIssued": {
+      if (account === undefined || account.tokens.has(event.tokenId)) return
+      const issued = new TokenRecord(
+        event.tokenId,
+        event.name,
+        event.hint,
+        world.shared.scopes(event.scopes),
+        millis(event.occurredAt),
+        world.shared.actor(event.actor),
+        Number.NaN,
+        undefined,
+        undefined
+      )
+      Versioned.set(account.tokens, event.tokenId, issued)
+      return
+    }
+    case "TokenRevoked": {
+      const token = account?.tokens.get(event.tokenId)
+      if (account === undefined || token === undefined) return
+      const revoked = new TokenRecord(
+        token.tokenId,
+        token.name,
+        token.hint,
+        token.scopes,
+        token.issuedAt,
+        token.issuedBy,
+        millis(event.occurredAt),
+        world.shared.actor(event.actor),
+        event.reason
+      )
+      Versioned.set(account.tokens, event.tokenId, revoked)
+      return
+    }
+    case "ServiceAccountDeleted": {
+      if (account === undefined) return
+      const deleted = new AccountRecord(
+        account.serviceAccountId,
+        account.name,
+        account.description,
+        account.createdAt,
+        account.createdBy,
+        millis(event.occurredAt),
+        world.shared.actor(event.actor),
+        account.tokens
+      )
+      Versioned.set(accounts, event.serviceAccountId, deleted)
+      return
+    }
+  }
+}
+
+/**
+ * The directory view of every organisation.
+ *
+ * @since 0.1.0
+ * @category projections
+ */
+export const projection: Projection<DirectoryViewState> = Versioned.projection({
+  name: "directory-view",
+  version: 2,
+  start,
+  applyOne: applyTo
+})
+
+const tokenView = (token: TokenRecord): TokenView =>
+  token.revocationReason === undefined
+    ? {
+        tokenId: token.tokenId,
+        name: token.name,
+        hint: token.hint,
+        scopes: token.scopes,
+        status: "active",
+        issuedAt: utc(token.issuedAt),
+        issuedBy: token.issuedBy
+      }
+    : {
+        tokenId: token.tokenId,
+        name: token.name,
+        hint: token.hint,
+        scopes: token.scopes,
+        status: "revoked",
+        issuedAt: utc(token.issuedAt),
+        issuedBy: token.issuedBy,
+        revokedAt: utc(token.revokedAt),
+        ...(token.revokedBy === undefined ? {} : { revokedBy: token.revokedBy }),
+        revocationReason: token.revocationReason
+      }
+
+const accountView = (account: AccountRecord): AccountView => {
+  const tokens: Array<TokenView> = []
+  for (const token of account.tokens.values()) tokens.push(tokenView(token))
+  return {
+    serviceAccountId: account.serviceAccountId,
+    name: account.name,
+    ...(account.description === undefined ? {} : { description: account.description }),
+    status: account.deletedBy === undefined ? "active" : "deleted",
+    createdAt: utc(account.createdAt),
+    createdBy: account.createdBy,
+    ...(account.deletedBy === undefined ? {} : { deletedAt: utc(account.deletedAt), deletedBy: account.deletedBy }),
+    tokens
+  }
+}
+
+/**
+ * An organisation's directory with no accounts.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const emptyDirectory = (organizationId: OrganizationId): OrganizationDirectory => ({
+  organizationId,
+  state: projection.initialState
+})
+
+/**
+ * One organisation's directory (empty when the view holds nothing of it).
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const directoryOf = (state: DirectoryViewState, organizationId: OrganizationId): OrganizationDirectory => ({
+  organizationId,
+  state
+})
+
+/**
+ * The organisations the view knows, in the order their first event was applied.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const organizations = (state: DirectoryViewState): ReadonlyArray<OrganizationDirectory> => {
+  const world = Versioned.read(state)
+  if (world === undefined) return []
+  return Array.from(world.organizations.keys(), (organizationId) => ({ organizationId, state }))
+}
+
+/**
+ * The number of organisations the view knows.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const size = (state: DirectoryViewState): number => Versioned.read(state)?.organizations.size ?? 0
+
+const accountsOf = (directory: OrganizationDirectory) =>
+  Versioned.read(directory.state)?.organizations.get(directory.organizationId)
+
+/**
+ * The accounts of a directory in creation order; deleted ones only when asked for.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const accounts = (
+  directory: OrganizationDirectory,
+  options?: { readonly includeDeleted?: boolean }
+): ReadonlyArray<AccountView> => {
+  const all = accountsOf(directory)
+  const out: Array<AccountView> = []
+  if (all === undefined) return out
+  for (const account of all.values()) {
+    if (options?.includeDeleted === true || account.deletedBy === undefined) out.push(accountView(account))
+  }
+  return out
+}
+
+/**
+ * One account of a directory, deleted or not.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const account = (
+  directory: OrganizationDirectory,
+  serviceAccountId: ServiceAccountId
+): Option.Option<AccountView> => {
+  const found = accountsOf(directory)?.get(serviceAccountId)
+  return found === undefined ? Option.none() : Option.some(accountView(found))
+}
+
+/**
+ * Folds one event into one organisation's directory (an event of another organisation leaves it as it is).
+ *
+ * @since 0.1.0
+ * @category folds
+ */
+export const applyToOrganization = (directory: OrganizationDirectory, event: DomainEvent): OrganizationDirectory =>
+  event.event.organizationId === directory.organizationId
+    ? { organizationId: directory.organizationId, state: projection.apply(directory.state, event) }
+    : directory

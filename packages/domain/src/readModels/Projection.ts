@@ -1,0 +1,48 @@
+/**
+ * Projections: pure folds of domain events into read models, each with a name and a version (bump the
+ * version when the fold changes, so persisted read models are rebuilt).
+ *
+ * @since 0.1.0
+ */
+import type { DomainEvent } from "../store/StoredEvent.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Projection<S> {
+  readonly name: string
+  readonly version: number
+  readonly initialState: S
+  readonly apply: (state: S, event: DomainEvent) => S
+  /**
+   * Folds many events at once: the same result as `apply` event by event, made without the intermediate states
+   * (which nobody can see). Optional; `applyEvents` falls back to `apply`.
+   */
+  readonly applyAll?: (state: S, events: Iterable<DomainEvent>) => S
+}
+
+/**
+ * Folds events into a state of a projection, with its `applyAll` when it has one.
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const applyEvents = <S>(projection: Projection<S>, state: S, events: Iterable<DomainEvent>): S => {
+  if (projection.applyAll !== undefined) return projection.applyAll(state, events)
+  let current = state
+  for (const event of events) current = projection.apply(current, event)
+  return current
+}
+
+/**
+ * Folds events into a projection's state (from its initial state unless told otherwise).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const foldProjection = <S>(
+  projection: Projection<S>,
+  events: Iterable<DomainEvent>,
+  from: S = projection.initialState
+): S => applyEvents(projection, from, events)

@@ -1,0 +1,129 @@
+/**
+ * The token index: token digest → principal, for `authenticate`. A lookup is one SHA-256 and one native `Map`
+ * read (keyed by an integer taken from the digest, see `internal/tokenSlots.ts`). Revoked tokens stay in the
+ * index, marked, so a failed authentication can say why in the logs.
+ *
+ * The state is a pure value from the outside (an older state never sees later events) but is kept in native
+ * `Map`s updated in place while a fold moves forward (see `docs/architecture.md`, "Read models"): read it
+ * through `lookup` and `size`.
+ *
+ * @since 0.1.0
+ */
+import { Option } from "effect"
+import type { RevocationReason, Scope } from "../model/Events.js"
+import type { OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
+import { Interner } from "../fast/compact.js"
+import { binaryOf, file, findToken, revoke, Slot, slotOf, type World } from "../fast/tokenSlots.js"
+import * as Versioned from "../fast/versioned.js"
+import type { Projection } from "./Projection.js"
+import type { DomainEvent } from "../store/StoredEvent.js"
+
+/**
+ * What a token stands for.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenEntry {
+  readonly organizationId: OrganizationId
+  readonly serviceAccountId: ServiceAccountId
+  readonly tokenId: TokenId
+  readonly scopes: ReadonlyArray<Scope>
+  readonly revoked: Option.Option<RevocationReason>
+}
+
+/**
+ * The index of every token ever issued.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenIndexState extends Versioned.Version<World> {}
+
+const active: Option.Option<RevocationReason> = Option.none()
+const revokedBy: { readonly [R in RevocationReason]: Option.Option<RevocationReason> } = {
+  Manual: Option.some("Manual"),
+  ServiceAccountDeleted: Option.some("ServiceAccountDeleted")
+}
+
+const start = (): World => ({ slots: new Map(), keyByToken: new Map(), shared: new Interner() })
+
+const applyTo = (world: World, { event }: DomainEvent): void => {
+  switch (event._tag) {
+    case "TokenIssued": {
+      // A stored digest is lower-case hex (the event's schema says so); one that is not cannot be presented.
+      const digest = binaryOf(event.secretHash)
+      if (digest === undefined) return
+      file(
+        world,
+        new Slot(
+          digest,
+          event.organizationId,
+          event.serviceAccountId,
+          event.tokenId,
+          world.shared.scopes(event.scopes),
+          active
+        )
+      )
+      return
+    }
+    case "TokenRevoked": {
+      const slot = findToken(world, event.tokenId)
+      if (slot === undefined || Option.isSome(slot.revoked)) return
+      file(world, revoke(slot, revokedBy[event.reason]))
+      return
+    }
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category projections
+ */
+export const projection: Projection<TokenIndexState> = Versioned.projection({
+  name: "token-index",
+  version: 2,
+  start,
+  applyOne: applyTo,
+  // Only tokens' events change the index: the others leave the state as it is, without touching the world.
+  changes: ({ event }) => event._tag === "TokenIssued" || event._tag === "TokenRevoked"
+})
+
+/**
+ * The entry for a digest (lower-case hex, as `TokenIssued.secretHash` holds it), if any.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const lookup = (state: TokenIndexState, digest: string): Option.Option<TokenEntry> => {
+  const entry = get(state, digest)
+  return entry === undefined ? Option.none() : Option.some(entry)
+}
+
+/**
+ * The entry for a digest (lower-case hex), or `undefined`: `lookup` without the `Option`.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const get = (state: TokenIndexState, digest: string): TokenEntry | undefined => {
+  const binary = binaryOf(digest)
+  const slot = binary === undefined ? undefined : slotOf(state, binary)
+  return slot === undefined
+    ? undefined
+    : {
+        organizationId: slot.organizationId,
+        serviceAccountId: slot.serviceAccountId,
+        tokenId: slot.tokenId,
+        scopes: slot.scopes,
+        revoked: slot.revoked
+      }
+}
+
+/**
+ * The number of tokens in the index, revoked ones included.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const size = (state: TokenIndexState): number => Versioned.read(state)?.keyByToken.size ?? 0

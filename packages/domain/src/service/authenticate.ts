@@ -1,0 +1,138 @@
+/**
+ * `authenticate`: a token value to the principal it stands for — one SHA-256 (in binary form) and one look-up in
+ * the token index (see `tokenSlots.ts`). Every refusal is the same `AuthenticationFailed`; the cause goes to a
+ * debug log and a metric only.
+ *
+ * Only values of a token's length are hashed. The checksum is checked when the digest is not in the index, to name
+ * the cause (a mistyped or made-up value against an unknown one): a value whose digest is in the index was issued
+ * here, so it is well-formed, and checking its checksum first would only add work to every accepted request.
+ * Which values are refused does not depend on the order — a malformed value is never in the index.
+ *
+ * The effect it returns (`Authentication`) reads the read models when it runs, like any effect, and runs the
+ * usual way when composed (`Effect.flatMap`, `pipe`, `runPromise`: it is a commit primitive). It also has a faster
+ * way for the commonest use, `yield*` inside `Effect.gen`: `yield*` asks the effect for an iterator at the moment
+ * the generator reaches it — that is, while the enclosing effect runs — so the check is made right there, and an
+ * accepted token's principal is handed back to the generator at once, without a trip through the fiber's run
+ * loop (a run-loop step costs about as much as the whole check). A refusal still goes through the run loop, so it
+ * is logged and counted exactly as on the composed path. See ADR 0005.
+ */
+import { Effect, Effectable, Exit, HashMap, Metric, Option, Redacted, Utils } from "effect"
+import { AuthenticationFailed } from "../model/Errors.js"
+import type { Principal, ServiceAccountsShape } from "./ServiceAccounts.js"
+import { directoryStream } from "../store/StoredEvent.js"
+import * as Token from "../model/Token.js"
+import type { FreshnessGate } from "./freshness.js"
+import type { ReadModelsState } from "./liveReadModels.js"
+import { binaryDigest, slotOf } from "../fast/tokenSlots.js"
+
+const authenticationFailures = Metric.counter("service_accounts_authentication_failures", {
+  description: "authentications refused, by cause"
+})
+
+type FailureCause =
+  | Token.MalformedReason
+  | "not-a-string"
+  | "unknown"
+  | "revoked"
+  | "account-deleted"
+  | "other-organization"
+  | "corrupt-history"
+  | "read-models-stale"
+
+const refusals = new Map<FailureCause, Effect.Effect<never, AuthenticationFailed>>()
+
+/** The effect of a refusal: a debug log and a count under its cause, then the one `AuthenticationFailed`. */
+const refuse = (cause: FailureCause): Effect.Effect<never, AuthenticationFailed> => {
+  let refusal = refusals.get(cause)
+  if (refusal === undefined) {
+    refusal = Effect.logDebug("authentication failed").pipe(
+      Effect.annotateLogs({ cause }),
+      Effect.zipRight(Metric.increment(Metric.tagged(authenticationFailures, "cause", cause))),
+      // A new error each time it runs (an error carries the stack of where it was made).
+      Effect.zipRight(Effect.suspend(() => Effect.fail(new AuthenticationFailed())))
+    )
+    refusals.set(cause, refusal)
+  }
+  return refusal
+}
+
+type AuthenticateOptions = Parameters<ServiceAccountsShape["authenticate"]>[1]
+
+/** The check itself, synchronous: the principal, or why the value is refused. */
+const check = (
+  state: ReadModelsState,
+  gate: FreshnessGate,
+  value: unknown,
+  options: AuthenticateOptions
+): Principal | FailureCause => {
+  // Read models too far behind the store may not know of a revocation made elsewhere (see freshness.ts).
+  if (gate.stale) return "read-models-stale"
+  // Whatever arrives — a string, a Redacted, or anything else a careless caller passes — is only ever read.
+  const raw: unknown =
+    typeof value === "string" ? value : Redacted.isRedacted(value) ? Redacted.value(value) : undefined
+  if (typeof raw !== "string") return "not-a-string"
+  if (raw.length !== Token.TOKEN_LENGTH) return "wrong-length"
+  const token = slotOf(state.tokens, binaryDigest(raw))
+  if (token === undefined) return Token.checkFormat(raw) ?? "unknown"
+  // A token whose organisation's history cannot be read fails closed: a revocation may be what is unreadable.
+  if (HashMap.size(state.quarantined) > 0 && HashMap.has(state.quarantined, directoryStream(token.organizationId))) {
+    return "corrupt-history"
+  }
+  if (Option.isSome(token.revoked)) return token.revoked.value === "Manual" ? "revoked" : "account-deleted"
+  if (options?.organizationId !== undefined && options.organizationId !== token.organizationId) {
+    return "other-organization"
+  }
+  // A new object for each caller: nothing a caller does to it reaches the index.
+  return {
+    organizationId: token.organizationId,
+    serviceAccountId: token.serviceAccountId,
+    tokenId: token.tokenId,
+    scopes: token.scopes
+  }
+}
+
+/** An iterator that is finished from the start: `yield*` over it evaluates to `value` without yielding. */
+class Done<A> {
+  constructor(private readonly value: A) {}
+  next(): IteratorReturnResult<A> {
+    return { done: true, value: this.value }
+  }
+  return(): IteratorReturnResult<A> {
+    return { done: true, value: this.value }
+  }
+  [Symbol.iterator](): this {
+    return this
+  }
+}
+
+/** `authenticate(value, options)` as an effect; the value is kept in a private field, out of any printout. */
+class Authentication extends Effectable.Class<Principal, AuthenticationFailed> {
+  readonly #current: () => ReadModelsState
+  readonly #gate: FreshnessGate
+  readonly #value: unknown
+  readonly #options: AuthenticateOptions
+  constructor(current: () => ReadModelsState, gate: FreshnessGate, value: unknown, options: AuthenticateOptions) {
+    super()
+    this.#current = current
+    this.#gate = gate
+    this.#value = value
+    this.#options = options
+  }
+
+  commit(): Effect.Effect<Principal, AuthenticationFailed> {
+    const outcome = check(this.#current(), this.#gate, this.#value, this.#options)
+    return typeof outcome === "string" ? refuse(outcome) : Exit.succeed(outcome)
+  }
+
+  override [Symbol.iterator](): Effect.EffectGenerator<Effect.Effect<Principal, AuthenticationFailed>> {
+    const outcome = check(this.#current(), this.#gate, this.#value, this.#options)
+    return typeof outcome === "string"
+      ? new Utils.SingleShotGen(new Utils.YieldWrap(refuse(outcome)))
+      : new Done(outcome)
+  }
+}
+
+export const makeAuthenticate =
+  (current: () => ReadModelsState, gate: FreshnessGate): ServiceAccountsShape["authenticate"] =>
+  (value, options) =>
+    new Authentication(current, gate, value, options)
