@@ -1,23 +1,53 @@
-import { describe, expect, it } from "@effect/vitest"
-import { DateTime, Effect, Exit, Redacted, Schema } from "effect"
+/**
+ * The directory decider, specified given/when/then: plain values in, events or a refusal out — no Effect runtime, no
+ * store, no clock. The context of each decision (the time, the random bytes) is written out, so every event is
+ * known exactly.
+ *
+ * `DeciderSpecification` comes from `@service-accounts/testing`, which depends on this package: it is taken from its
+ * source, since a dependency back would make the workspace's package graph circular.
+ */
+import { describe, expect, it } from "vitest"
+import { DateTime, Redacted, Schema } from "effect"
+import { DeciderSpecification } from "../../testing/src/DeciderSpecification.js"
 import {
   CreateServiceAccount,
-  Directory,
   DeleteServiceAccount,
-  fold,
+  Directory,
+  DuplicateServiceAccountName,
+  DuplicateTokenName,
   IssueToken,
   OrganizationId,
   RevokeToken,
-  SecureRandom,
+  SecretHash,
   ServiceAccountEvent,
+  ServiceAccountId,
+  ServiceAccountNotFound,
   Token,
-  UserId
+  TokenAlreadyRevoked,
+  TokenId,
+  TokenNotFound,
+  UserId,
+  uuidFromBytes
 } from "../src/index.js"
 
-const context: Directory.DecisionContext = {
-  organizationId: OrganizationId.make("org-1"),
-  actor: { userId: UserId.make("alice"), role: "administrator" }
-}
+const now = DateTime.unsafeMake("2026-12-07T10:00:00.000Z")
+const actor = { userId: UserId.make("alice"), role: "administrator" }
+const organizationId = OrganizationId.make("org-1")
+
+/** Random bytes that differ for every decision of a test file: each new id and token is known in advance. */
+let draw = 0
+const bytes = (length: number, seed: number = ++draw): Uint8Array =>
+  Uint8Array.from({ length }, (_, i) => (seed * 31 + i * 7) & 0xff)
+
+const contextFor = (command: Directory.DirectoryCommand, seed?: number): Directory.DecisionContext => ({
+  organizationId,
+  tenantUrl: "https://org-1.example.com",
+  actor,
+  now,
+  random: bytes(Directory.randomBytesFor(command), seed)
+})
+
+const spec = DeciderSpecification.for(Directory.decider, (command) => contextFor(command))
 
 const create = (name: string, description?: string) =>
   Schema.decodeUnknownSync(CreateServiceAccount)({ _tag: "CreateServiceAccount", name, description })
@@ -28,31 +58,21 @@ const revoke = (serviceAccountId: string, tokenId: string) =>
 const remove = (serviceAccountId: string) =>
   Schema.decodeUnknownSync(DeleteServiceAccount)({ _tag: "DeleteServiceAccount", serviceAccountId })
 
-/** Given the events so far, decide a command: a small given/when/then for the directory decider. */
-let seed = 0
-const given = (history: ReadonlyArray<ServiceAccountEvent>, randomSeed: number = seed++) => ({
-  when: (command: Directory.DirectoryCommand["command"]) =>
-    Directory.decider
-      .decide({ context, command }, fold(Directory.decider, history))
-      .pipe(Effect.provide(SecureRandom.layerSeeded(randomSeed)))
-})
-
-const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runSync(Effect.exit(effect))
-
+/** The events of one account created, and its id. */
 const createdHistory = () => {
-  const decision = Effect.runSync(given([]).when(create("deploy-bot", "ships builds")))
-  const created = decision.events[0]
+  const events = spec.given([]).when(create("deploy-bot", "ships builds")).events()
+  const [created] = events
   if (created?._tag !== "ServiceAccountCreated") throw new Error("expected ServiceAccountCreated")
-  return { history: decision.events, serviceAccountId: created.serviceAccountId }
+  return { history: events, serviceAccountId: created.serviceAccountId }
 }
 
+/** An account with tokens of these names issued, in order. */
 const withTokens = (...names: ReadonlyArray<string>) => {
   const { history, serviceAccountId } = createdHistory()
   const events = [...history]
-  const tokenIds: Array<string> = []
+  const tokenIds: Array<TokenId> = []
   for (const name of names) {
-    const decision = Effect.runSync(given(events).when(issue(serviceAccountId, name)))
-    const issued = decision.events[0]
+    const [issued] = spec.given(events).when(issue(serviceAccountId, name)).events()
     if (issued?._tag !== "TokenIssued") throw new Error("expected TokenIssued")
     events.push(issued)
     tokenIds.push(issued.tokenId)
@@ -60,78 +80,138 @@ const withTokens = (...names: ReadonlyArray<string>) => {
   return { events, serviceAccountId, tokenIds }
 }
 
-describe("Directory decider", () => {
-  it("creates an account with a fresh id, the actor and the time", () => {
-    const decision = Effect.runSync(given([]).when(create("  deploy-bot ", "ships builds")))
-    expect(decision.events).toHaveLength(1)
-    const [event] = decision.events
-    expect(event).toMatchObject({
-      _tag: "ServiceAccountCreated",
-      organizationId: "org-1",
-      actor: { userId: "alice", role: "administrator" },
-      name: "deploy-bot",
-      description: "ships builds"
-    })
-    expect(event?.occurredAt).toBeInstanceOf(Object)
-    expect(DateTime.isDateTime(event?.occurredAt)).toBe(true)
-    expect(decision.output).toMatchObject({ _tag: "Created", name: "deploy-bot" })
+const unknownAccount = ServiceAccountId.make("00000000-0000-4000-8000-000000000000")
+const unknownToken = TokenId.make("00000000-0000-4000-8000-000000000001")
+
+describe("the directory decider", () => {
+  it("creates an account: its id from the context's random bytes, the actor and the time from the context", () => {
+    const command = create("  deploy-bot ", "ships builds")
+    const context = contextFor(command, 7)
+    spec
+      .given([])
+      .when(command, context)
+      .then([
+        {
+          _tag: "ServiceAccountCreated",
+          organizationId,
+          actor,
+          occurredAt: now,
+          serviceAccountId: ServiceAccountId.make(uuidFromBytes(bytes(16, 7))),
+          name: command.name,
+          description: command.description
+        }
+      ])
+    expect(command.name).toBe("deploy-bot")
   })
 
   it("refuses a name already used by a live account, compared case- and width-insensitively", () => {
     const { history } = createdHistory()
     for (const name of ["deploy-bot", "DEPLOY-BOT", "ｄｅｐｌｏｙ-ｂｏｔ"]) {
-      const exit = run(given(history).when(create(name)))
-      expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain("DuplicateServiceAccountName")
+      spec
+        .given(history)
+        .when(create(name))
+        .thenRefuses(new DuplicateServiceAccountName({ name: create(name).name }))
     }
   })
 
   it("frees a name once its account is deleted", () => {
     const { history, serviceAccountId } = createdHistory()
-    const deleted = Effect.runSync(given(history).when(remove(serviceAccountId)))
-    const again = run(given([...history, ...deleted.events]).when(create("deploy-bot")))
-    expect(Exit.isSuccess(again)).toBe(true)
+    const deleted = spec.given(history).when(remove(serviceAccountId)).events()
+    spec
+      .given([...history, ...deleted])
+      .when(create("deploy-bot"))
+      .then((decision) => expect(decision.events.map((event) => event._tag)).toEqual(["ServiceAccountCreated"]))
   })
 
-  it("issues a token: the event holds the digest and the hint, the output the value", () => {
+  it("issues a token: the event holds its id, digest and hint; the output the value and its session.json", () => {
     const { history, serviceAccountId } = createdHistory()
-    const decision = Effect.runSync(given(history).when(issue(serviceAccountId, "ci")))
-    const [event] = decision.events
-    if (event?._tag !== "TokenIssued" || decision.output._tag !== "Issued") throw new Error("expected an issued token")
-    const value = Redacted.value(decision.output.value)
-    expect(Token.isWellFormed(value)).toBe(true)
-    expect(event.secretHash).toBe(Token.digest(value))
-    expect(event.hint).toBe(value.slice(-4))
-    expect(event.scopes).toEqual(["read", "write"])
-    expect(JSON.stringify(event)).not.toContain(value)
+    const command = issue(serviceAccountId, "ci")
+    const context = contextFor(command, 11)
+    const value = Token.fromEntropy(bytes(48, 11).subarray(16))
+    const tokenId = TokenId.make(uuidFromBytes(bytes(16, 11)))
+    spec
+      .given(history)
+      .when(command, context)
+      .then([
+        {
+          _tag: "TokenIssued",
+          organizationId,
+          actor,
+          occurredAt: now,
+          serviceAccountId,
+          tokenId,
+          name: command.name,
+          scopes: ["read", "write"],
+          secretHash: SecretHash.make(Token.digest(value)),
+          hint: value.slice(-4)
+        }
+      ])
+    spec
+      .given(history)
+      .when(command, context)
+      .then(({ events, output }) => {
+        if (output._tag !== "Issued") throw new Error("expected Issued")
+        expect(Redacted.value(output.value)).toBe(value)
+        expect(JSON.parse(Redacted.value(output.sessionJson))).toEqual({
+          accessToken: value,
+          tenantURL: "https://org-1.example.com",
+          scopes: ["read", "write"]
+        })
+        expect(JSON.stringify(events)).not.toContain(value)
+      })
   })
 
   it("refuses a token name already used by an active token, but not by a revoked one", () => {
     const { events, serviceAccountId, tokenIds } = withTokens("ci")
-    const duplicate = run(given(events).when(issue(serviceAccountId, "CI")))
-    expect(Exit.isFailure(duplicate) && JSON.stringify(duplicate.cause)).toContain("DuplicateTokenName")
-    const revoked = Effect.runSync(given(events).when(revoke(serviceAccountId, tokenIds[0] ?? "")))
-    const reused = run(given([...events, ...revoked.events]).when(issue(serviceAccountId, "ci")))
-    expect(Exit.isSuccess(reused)).toBe(true)
+    spec
+      .given(events)
+      .when(issue(serviceAccountId, "CI"))
+      .thenRefuses(new DuplicateTokenName({ serviceAccountId, name: issue(serviceAccountId, "CI").name }))
+    const revoked = spec
+      .given(events)
+      .when(revoke(serviceAccountId, tokenIds[0] ?? unknownToken))
+      .events()
+    spec
+      .given([...events, ...revoked])
+      .when(issue(serviceAccountId, "ci"))
+      .then((decision) => expect(decision.events).toHaveLength(1))
   })
 
   it("refuses tokens for unknown or deleted accounts", () => {
     const { history, serviceAccountId } = createdHistory()
-    const unknown = run(given(history).when(issue("00000000-0000-4000-8000-000000000000", "ci")))
-    expect(Exit.isFailure(unknown) && JSON.stringify(unknown.cause)).toContain("ServiceAccountNotFound")
-    const deleted = Effect.runSync(given(history).when(remove(serviceAccountId)))
-    const afterDelete = run(given([...history, ...deleted.events]).when(issue(serviceAccountId, "ci")))
-    expect(Exit.isFailure(afterDelete) && JSON.stringify(afterDelete.cause)).toContain("ServiceAccountNotFound")
+    spec
+      .given(history)
+      .when(issue(unknownAccount, "ci"))
+      .thenRefuses(new ServiceAccountNotFound({ serviceAccountId: unknownAccount }))
+    const deleted = spec.given(history).when(remove(serviceAccountId)).events()
+    spec
+      .given([...history, ...deleted])
+      .when(issue(serviceAccountId, "ci"))
+      .thenRefuses(new ServiceAccountNotFound({ serviceAccountId }))
   })
 
   it("revokes once: a second revocation is TokenAlreadyRevoked, an unknown token TokenNotFound", () => {
     const { events, serviceAccountId, tokenIds } = withTokens("ci")
-    const tokenId = tokenIds[0] ?? ""
-    const first = Effect.runSync(given(events).when(revoke(serviceAccountId, tokenId)))
-    expect(first.events).toMatchObject([{ _tag: "TokenRevoked", tokenId, reason: "Manual" }])
-    const second = run(given([...events, ...first.events]).when(revoke(serviceAccountId, tokenId)))
-    expect(Exit.isFailure(second) && JSON.stringify(second.cause)).toContain("TokenAlreadyRevoked")
-    const unknown = run(given(events).when(revoke(serviceAccountId, "00000000-0000-4000-8000-000000000001")))
-    expect(Exit.isFailure(unknown) && JSON.stringify(unknown.cause)).toContain("TokenNotFound")
+    const tokenId = tokenIds[0] ?? unknownToken
+    spec
+      .given(events)
+      .when(revoke(serviceAccountId, tokenId))
+      .then([
+        { _tag: "TokenRevoked", organizationId, actor, occurredAt: now, serviceAccountId, tokenId, reason: "Manual" }
+      ])
+    const first = spec.given(events).when(revoke(serviceAccountId, tokenId)).events()
+    spec
+      .given([...events, ...first])
+      .when(revoke(serviceAccountId, tokenId))
+      .thenRefuses(new TokenAlreadyRevoked({ serviceAccountId, tokenId }))
+    spec
+      .given(events)
+      .when(revoke(serviceAccountId, unknownToken))
+      .thenRefuses(new TokenNotFound({ serviceAccountId, tokenId: unknownToken }))
+    spec
+      .given(events)
+      .when(revoke(unknownAccount, tokenId))
+      .thenRefuses(new ServiceAccountNotFound({ serviceAccountId: unknownAccount }))
   })
 
   it("lists an account's active tokens in issue order, however many there are", () => {
@@ -139,49 +219,69 @@ describe("Directory decider", () => {
     const { events, serviceAccountId, tokenIds } = withTokens(...names)
     let history = events
     for (const i of [3, 7, 8, 15]) {
-      history = [...history, ...Effect.runSync(given(history).when(revoke(serviceAccountId, tokenIds[i] ?? ""))).events]
+      history = [
+        ...history,
+        ...spec
+          .given(history)
+          .when(revoke(serviceAccountId, tokenIds[i] ?? unknownToken))
+          .events()
+      ]
     }
-    const decision = Effect.runSync(given(history).when(remove(serviceAccountId)))
     const active = tokenIds.filter((_, i) => ![3, 7, 8, 15].includes(i))
-    expect(decision.events.at(-1)).toMatchObject({ revokedTokenIds: active })
+    spec
+      .given(history)
+      .when(remove(serviceAccountId))
+      .then((decision) => expect(decision.events.at(-1)).toMatchObject({ revokedTokenIds: active }))
   })
 
   it("deletes with the cascade: each active token revoked in issue order, then the deletion listing them", () => {
     const { events, serviceAccountId, tokenIds } = withTokens("a", "b", "c")
-    const revokedB = Effect.runSync(given(events).when(revoke(serviceAccountId, tokenIds[1] ?? "")))
-    const history = [...events, ...revokedB.events]
-    const decision = Effect.runSync(given(history).when(remove(serviceAccountId)))
-    const active = [tokenIds[0], tokenIds[2]]
-    expect(decision.events.map((event) => event._tag)).toEqual([
-      "TokenRevoked",
-      "TokenRevoked",
-      "ServiceAccountDeleted"
-    ])
-    expect(decision.events.slice(0, 2)).toMatchObject(
-      active.map((tokenId) => ({ tokenId, reason: "ServiceAccountDeleted" }))
-    )
-    expect(decision.events[2]).toMatchObject({ revokedTokenIds: active })
-    const state = fold(Directory.decider, decision.events, fold(Directory.decider, history))
+    const [a, b, c] = tokenIds
+    if (a === undefined || b === undefined || c === undefined) throw new Error("expected three tokens")
+    const history = [...events, ...spec.given(events).when(revoke(serviceAccountId, b)).events()]
+    const common = { organizationId, actor, occurredAt: now, serviceAccountId }
+    spec
+      .given(history)
+      .when(remove(serviceAccountId))
+      .then([
+        { _tag: "TokenRevoked", ...common, tokenId: a, reason: "ServiceAccountDeleted" },
+        { _tag: "TokenRevoked", ...common, tokenId: c, reason: "ServiceAccountDeleted" },
+        { _tag: "ServiceAccountDeleted", ...common, revokedTokenIds: [a, c] }
+      ])
+    const deleted = spec.given(history).when(remove(serviceAccountId)).events()
+    const state = [...history, ...deleted].reduce(Directory.evolve, Directory.initialState)
     expect(Directory.accounts(state)).toHaveLength(0)
+    spec
+      .given([...history, ...deleted])
+      .when(remove(serviceAccountId))
+      .thenRefuses(new ServiceAccountNotFound({ serviceAccountId }))
   })
 
-  it.effect("is deterministic under a seeded random source and a test clock", () =>
-    Effect.gen(function* () {
-      const a = yield* given([], 1).when(create("x"))
-      const b = yield* given([], 1).when(create("x"))
-      expect(a).toEqual(b)
-      expect(DateTime.toEpochMillis(a.events[0]?.occurredAt ?? DateTime.unsafeMake(1))).toBe(0)
-    })
-  )
+  it("decides the same way for the same command, state and context", () => {
+    const command = create("x")
+    const first = spec.given([]).when(command, contextFor(command, 3)).events()
+    const second = spec.given([]).when(command, contextFor(command, 3)).events()
+    expect(second).toStrictEqual(first)
+  })
+
+  it("refuses to decide without the random bytes the command needs (a caller's mistake, not a refusal)", () => {
+    const command = issue(unknownAccount, "ci")
+    const { history, serviceAccountId } = createdHistory()
+    const short = { ...contextFor(command), random: new Uint8Array(10) }
+    expect(() => spec.given(history).when(issue(serviceAccountId, "ci"), short).events()).toThrow(RangeError)
+  })
 
   it("builds ids and digests its schemas accept (they are made without re-checking them)", () => {
     for (let i = 0; i < 50; i++) {
-      const created = Effect.runSync(given([], 1000 + i).when(create(`bot-${i}`)))
-      const [account] = created.events
+      const created = spec
+        .given([])
+        .when(create(`bot-${i}`))
+        .events()
+      const [account] = created
       if (account?._tag !== "ServiceAccountCreated") throw new Error("expected ServiceAccountCreated")
       expect(() => Schema.validateSync(ServiceAccountEvent)(account)).not.toThrow()
-      const issued = Effect.runSync(given(created.events, 2000 + i).when(issue(account.serviceAccountId, "ci")))
-      for (const event of issued.events) expect(() => Schema.validateSync(ServiceAccountEvent)(event)).not.toThrow()
+      const issued = spec.given(created).when(issue(account.serviceAccountId, "ci")).events()
+      for (const event of issued) expect(() => Schema.validateSync(ServiceAccountEvent)(event)).not.toThrow()
     }
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, FastCheck as fc, Option, Schema } from "effect"
+import { DateTime, FastCheck as fc, Option, Schema } from "effect"
 import {
   CreateServiceAccount,
   DeleteServiceAccount,
@@ -7,16 +7,19 @@ import {
   IssueToken,
   OrganizationId,
   RevokeToken,
-  SecureRandom,
   ServiceAccount,
   type ServiceAccountEvent,
   UserId
 } from "../src/index.js"
 
-const context: Directory.DecisionContext = {
+/** A decision's context: its random bytes made from `seed`, so each decision draws its own. */
+const context = (command: Directory.DirectoryCommand, seed: number): Directory.DecisionContext => ({
   organizationId: OrganizationId.make("org-1"),
-  actor: { userId: UserId.make("alice"), role: "administrator" }
-}
+  tenantUrl: "https://org-1.example.com",
+  actor: { userId: UserId.make("alice"), role: "administrator" },
+  now: DateTime.unsafeMake(0),
+  random: Uint8Array.from({ length: Directory.randomBytesFor(command) }, (_, i) => (seed * 131 + i * 17) & 0xff)
+})
 
 /** An abstract step: indexes pick among the accounts and tokens that exist when the step runs. */
 type Step =
@@ -44,7 +47,7 @@ const pick = <A>(items: ReadonlyArray<A>, index: number): A | undefined =>
   items.length === 0 ? undefined : items[index % items.length]
 
 /** The command a step stands for, given the model (`undefined`: nothing to pick from). */
-const commandOf = (model: ReadonlyArray<ModelAccount>, s: Step): Directory.DirectoryCommand["command"] | undefined => {
+const commandOf = (model: ReadonlyArray<ModelAccount>, s: Step): Directory.DirectoryCommand | undefined => {
   switch (s._tag) {
     case "create":
       return Schema.decodeUnknownSync(CreateServiceAccount)({ _tag: "CreateServiceAccount", name: `bot-${s.name}` })
@@ -123,11 +126,7 @@ describe("DirectoryState", () => {
         for (const [i, s] of steps.entries()) {
           const command = commandOf(model, s)
           if (command === undefined) continue
-          const decided = Effect.runSync(
-            Effect.either(
-              Directory.decider.decide({ context, command }, state).pipe(Effect.provide(SecureRandom.layerSeeded(i)))
-            )
-          )
+          const decided = Directory.decider.decide(command, state, context(command, i))
           if (decided._tag === "Left") continue
           for (const event of decided.right.events) {
             state = Directory.evolve(state, event)
@@ -149,10 +148,11 @@ describe("DirectoryState", () => {
   })
 
   it("answers the uniqueness questions the deciders ask, as of each state", () => {
-    const decide = (state: Directory.DirectoryState, command: Directory.DirectoryCommand["command"], seed: number) =>
-      Effect.runSync(
-        Directory.decider.decide({ context, command }, state).pipe(Effect.provide(SecureRandom.layerSeeded(seed)))
-      )
+    const decide = (state: Directory.DirectoryState, command: Directory.DirectoryCommand, seed: number) => {
+      const decided = Directory.decider.decide(command, state, context(command, seed))
+      if (decided._tag === "Left") throw new Error(`refused: ${decided.left.message}`)
+      return decided.right
+    }
     const created = decide(
       Directory.initialState,
       Schema.decodeUnknownSync(CreateServiceAccount)({ _tag: "CreateServiceAccount", name: "Deploy-Bot" }),

@@ -12,14 +12,14 @@ import {
   IssueToken,
   OrganizationId,
   type RecordedEvent,
+  makeSeededRandom,
   RevokeToken,
-  SecureRandom,
   type ServiceAccountEvent,
   toProposed,
   UserId
 } from "@service-accounts/domain"
 import { directoryStream } from "@service-accounts/domain"
-import { Clock, Effect, FastCheck as fc, Schema } from "effect"
+import { DateTime, FastCheck as fc, Schema } from "effect"
 
 /**
  * Names drawn from a small pool on purpose: collisions — including names that differ only by case, spacing
@@ -147,15 +147,6 @@ const pick = <A>(items: ReadonlyArray<A>, index: number): A | undefined =>
   items.length === 0 ? undefined : items[index % items.length]
 
 /** A clock that stands still at one instant, so histories can be built synchronously and reproducibly. */
-const fixedClock = (millis: number): Clock.Clock => ({
-  [Clock.ClockTypeId]: Clock.ClockTypeId,
-  unsafeCurrentTimeMillis: () => millis,
-  unsafeCurrentTimeNanos: () => BigInt(millis) * 1_000_000n,
-  currentTimeMillis: Effect.succeed(millis),
-  currentTimeNanos: Effect.succeed(BigInt(millis) * 1_000_000n),
-  sleep: () => Effect.void
-})
-
 /**
  * Runs abstract steps through the domain's pure decider (seeded randomness, a clock advancing one second per
  * step) and returns the recorded history: what a correct store would hold. Refused steps append nothing.
@@ -168,7 +159,10 @@ export const historyFromSteps = (
   options: { readonly organizations?: ReadonlyArray<string>; readonly seed?: number } = {}
 ): ReadonlyArray<RecordedEvent> => {
   const organizations = options.organizations ?? ["org-a"]
-  const program = Effect.gen(function* () {
+  const random = makeSeededRandom(options.seed ?? 0)
+  const draw = (length: number): Uint8Array =>
+    random.unsafeBytes === undefined || length === 0 ? new Uint8Array(length) : random.unsafeBytes(length)
+  {
     const recorded: Array<RecordedEvent> = []
     const states = new Map<string, { state: Directory.DirectoryState; revision: bigint }>()
     const accounts = new Map<string, Array<string>>()
@@ -179,13 +173,9 @@ export const historyFromSteps = (
       const organizationId = organizations[i++ % organizations.length] ?? "org-a"
       const streamId = directoryStream(OrganizationId.make(organizationId))
       const current = states.get(organizationId) ?? { state: Directory.initialState, revision: -1n }
-      const context = {
-        organizationId: OrganizationId.make(organizationId),
-        actor: { userId: UserId.make("admin"), role: "administrator" }
-      }
       const known = accounts.get(organizationId) ?? []
       const account = "account" in step ? pick(known, step.account) : undefined
-      let command: Directory.DirectoryCommand["command"] | undefined
+      let command: Directory.DirectoryCommand | undefined
       switch (step._tag) {
         case "Create":
           command = Schema.decodeUnknownSync(CreateServiceAccount)({
@@ -225,9 +215,13 @@ export const historyFromSteps = (
       }
       now += 1000
       if (command === undefined) continue
-      const decision = yield* Effect.either(
-        Directory.decider.decide({ context, command }, current.state).pipe(Effect.withClock(fixedClock(now)))
-      )
+      const decision = Directory.decider.decide(command, current.state, {
+        organizationId: OrganizationId.make(organizationId),
+        tenantUrl: `https://${organizationId}.example.com`,
+        actor: { userId: UserId.make("admin"), role: "administrator" },
+        now: DateTime.unsafeMake(now),
+        random: draw(Directory.randomBytesFor(command))
+      })
       if (decision._tag === "Left") continue
       const events: ReadonlyArray<ServiceAccountEvent> = decision.right.events
       const proposed = toProposed(streamId, events, { idempotencyKey: `step-${recorded.length}` })
@@ -256,8 +250,7 @@ export const historyFromSteps = (
       states.set(organizationId, { state, revision })
     }
     return recorded
-  })
-  return Effect.runSync(program.pipe(Effect.provide(SecureRandom.layerSeeded(options.seed ?? 0))))
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
  * @since 0.1.0
  */
 export * from "./Arbitraries.js"
+export * from "./DeciderSpecification.js"
 export * from "./EventStoreConformance.js"
 export * from "./FaultInjection.js"
 export * from "./Invariants.js"

@@ -6,15 +6,17 @@
  * @internal
  */
 import { DateTime } from "effect"
-import type { Actor } from "../model/Caller.js"
-import type { Scope } from "../model/Events.js"
 
-/** Shared copies of the values a history repeats thousands of times. Equal values give the same object. */
-export class Interner {
-  private readonly actors = new Map<string, Map<string, Actor>>()
-  private readonly scopeLists = new Map<string, ReadonlyArray<Scope>>()
+/**
+ * Shared copies of the values a history repeats thousands of times. Equal values give the same object. `copy` makes
+ * the shared copy of an actor (the event's own object may carry more than the two fields).
+ */
+export class Interner<A extends { readonly userId: string; readonly role: string }, S extends string> {
+  private readonly actors = new Map<string, Map<string, A>>()
+  private readonly scopeLists = new Map<string, ReadonlyArray<S>>()
+  constructor(private readonly copy: (actor: A) => A) {}
 
-  actor(actor: Actor): Actor {
+  actor(actor: A): A {
     let roles = this.actors.get(actor.userId)
     if (roles === undefined) {
       roles = new Map()
@@ -22,14 +24,13 @@ export class Interner {
     }
     const known = roles.get(actor.role)
     if (known !== undefined) return known
-    // A copy: the event's own object may carry more than the two fields.
-    const shared: Actor = { userId: actor.userId, role: actor.role }
+    const shared = this.copy(actor)
     roles.set(actor.role, shared)
     return shared
   }
 
-  scopes(scopes: ReadonlyArray<Scope>): ReadonlyArray<Scope> {
-    const key = scopes.length === 1 ? (scopes[0] as string) : scopes.join(",")
+  scopes(scopes: ReadonlyArray<S>): ReadonlyArray<S> {
+    const key = scopes.length === 1 ? (scopes[0] ?? "") : scopes.join(",")
     const known = this.scopeLists.get(key)
     if (known !== undefined) return known
     const shared = Object.freeze([...scopes])

@@ -1,4 +1,10 @@
-import type { Json } from "../store/EventStore.js"
+/**
+ * JSON as stored: what `isJson` accepts. Defined here, below every layer, so that the store's port and the speed
+ * machinery share it; the port re-exports it as `Json`.
+ *
+ * @internal
+ */
+export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
 
 /**
  * Whether a value is JSON as the port defines it: strings, finite numbers, booleans, null, and arrays and plain

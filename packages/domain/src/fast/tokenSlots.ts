@@ -19,10 +19,19 @@
  */
 import * as crypto from "node:crypto"
 import type { Option } from "effect"
-import type { RevocationReason, Scope } from "../model/Events.js"
-import type { OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
-import type { Interner } from "./compact.js"
 import * as Versioned from "./versioned.js"
+
+/**
+ * The types of a slot's principal fields, as the token index names them (branded ids, its scope and revocation
+ * types): the slots keep whatever they are given and only compare digests.
+ */
+export interface SlotFields {
+  readonly organizationId: string
+  readonly serviceAccountId: string
+  readonly tokenId: string
+  readonly scopes: ReadonlyArray<string>
+  readonly revocation: string
+}
 
 /**
  * The SHA-256 digest of a token value in binary form: `Token.digest`'s 32 bytes as 32 one-byte characters
@@ -48,7 +57,7 @@ const chunk = (digest: string, n: number): number =>
   (digest.charCodeAt(3 * n) << 16) | (digest.charCodeAt(3 * n + 1) << 8) | digest.charCodeAt(3 * n + 2)
 
 /** One token, in the fields a request reads. Replaced on revocation, never changed. */
-export class Slot {
+export class Slot<F extends SlotFields> {
   readonly key: number
   readonly d1: number
   readonly d2: number
@@ -62,12 +71,12 @@ export class Slot {
   readonly d10: number
   /** A token's slot from its binary digest, or a copy of a slot (the digest read from it) with other fields. */
   constructor(
-    digest: string | Slot,
-    readonly organizationId: OrganizationId,
-    readonly serviceAccountId: ServiceAccountId,
-    readonly tokenId: TokenId,
-    readonly scopes: ReadonlyArray<Scope>,
-    readonly revoked: Option.Option<RevocationReason>
+    digest: string | Slot<F>,
+    readonly organizationId: F["organizationId"],
+    readonly serviceAccountId: F["serviceAccountId"],
+    readonly tokenId: F["tokenId"],
+    readonly scopes: F["scopes"],
+    readonly revoked: Option.Option<F["revocation"]>
   ) {
     // Both ways assign the same fields in the same order: every slot has one shape, so reads of it stay fast.
     const from = typeof digest === "string" ? undefined : digest
@@ -87,7 +96,7 @@ export class Slot {
 }
 
 /** Whether a slot is the token of a binary digest filed under the slot's key (bytes 0 to 2 are equal then). */
-const holds = (slot: Slot, digest: string): boolean =>
+const holds = <F extends SlotFields>(slot: Slot<F>, digest: string): boolean =>
   slot.d1 === chunk(digest, 1) &&
   slot.d2 === chunk(digest, 2) &&
   slot.d3 === chunk(digest, 3) &&
@@ -100,7 +109,7 @@ const holds = (slot: Slot, digest: string): boolean =>
   slot.d10 === chunk(digest, 10)
 
 /** The binary digest a slot holds: bytes 0 to 2 from its key, the rest from its numbers. */
-const digestOf = (slot: Slot): string => {
+const digestOf = <F extends SlotFields>(slot: Slot<F>): string => {
   const bytes = [slot.key & 0xff, (slot.key >>> 8) & 0xff, (slot.key >>> 16) & 0xff]
   for (const n of [slot.d1, slot.d2, slot.d3, slot.d4, slot.d5, slot.d6, slot.d7, slot.d8, slot.d9, slot.d10]) {
     bytes.push((n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
@@ -109,29 +118,31 @@ const digestOf = (slot: Slot): string => {
 }
 
 /** Whether two slots hold the same digest (only when filing, not on the request path). */
-const sameDigest = (a: Slot, b: Slot): boolean => a.key === b.key && holds(a, digestOf(b))
+const sameDigest = <F extends SlotFields>(a: Slot<F>, b: Slot<F>): boolean => a.key === b.key && holds(a, digestOf(b))
 
 /** The same token, revoked. */
-export const revoke = (slot: Slot, reason: Option.Option<RevocationReason>): Slot =>
+export const revoke = <F extends SlotFields>(slot: Slot<F>, reason: Option.Option<F["revocation"]>): Slot<F> =>
   new Slot(slot, slot.organizationId, slot.serviceAccountId, slot.tokenId, slot.scopes, reason)
 
-/** The token index's world (see `versioned.ts`). */
-export interface World {
+/** The slots of a token index's world (see `versioned.ts`). */
+export interface Slots<F extends SlotFields> {
   /** The slots, by key: one slot, or the slots of several tokens whose digests share the key. */
-  readonly slots: Map<number, Slot | ReadonlyArray<Slot>>
+  readonly slots: Map<number, Slot<F> | ReadonlyArray<Slot<F>>>
   /** Each token's key, for revocations. Its size is the number of tokens ever issued. */
-  readonly keyByToken: Map<TokenId, number>
-  readonly shared: Interner
+  readonly keyByToken: Map<F["tokenId"], number>
 }
 
 /** The slot of a binary digest in a token index state (its newest world, or the one it reroots to), if any. */
-export const slotOf = (state: Versioned.Version<World>, digest: string): Slot | undefined => {
+export const slotOf = <F extends SlotFields, W extends Slots<F>>(
+  state: Versioned.Version<W>,
+  digest: string
+): Slot<F> | undefined => {
   const world = state.world ?? Versioned.read(state)
   return world === undefined ? undefined : find(world, digest)
 }
 
 /** The slot of a binary digest, if any. */
-export const find = (world: World, digest: string): Slot | undefined => {
+export const find = <F extends SlotFields>(world: Slots<F>, digest: string): Slot<F> | undefined => {
   const filed = world.slots.get(keyOf(digest))
   if (filed === undefined) return undefined
   if (filed instanceof Slot) return holds(filed, digest) ? filed : undefined
@@ -140,7 +151,7 @@ export const find = (world: World, digest: string): Slot | undefined => {
 }
 
 /** The slot of a token, if any. */
-export const findToken = (world: World, tokenId: TokenId): Slot | undefined => {
+export const findToken = <F extends SlotFields>(world: Slots<F>, tokenId: F["tokenId"]): Slot<F> | undefined => {
   const key = world.keyByToken.get(tokenId)
   const filed = key === undefined ? undefined : world.slots.get(key)
   if (filed === undefined) return undefined
@@ -150,7 +161,7 @@ export const findToken = (world: World, tokenId: TokenId): Slot | undefined => {
 }
 
 /** Files a slot during `Versioned.update`, in place of the slot of the same digest if there is one. */
-export const file = (world: World, slot: Slot): void => {
+export const file = <F extends SlotFields>(world: Slots<F>, slot: Slot<F>): void => {
   const filed = world.slots.get(slot.key)
   if (filed === undefined || (filed instanceof Slot && sameDigest(filed, slot))) {
     Versioned.set(world.slots, slot.key, slot)

@@ -19,9 +19,6 @@
  * @internal
  */
 
-import type { Projection } from "../readModels/Projection.js"
-import type { DomainEvent } from "../store/StoredEvent.js"
-
 /** Marks a slot that held nothing: a `Map` key that was absent, an array index at its end. */
 const ABSENT: unique symbol = Symbol("absent")
 
@@ -181,20 +178,29 @@ export const update = <W, A>(
   return next
 }
 
+/** What `projection` makes: a read model's projection (a `Projection` of the read models' layer) over versions. */
+export interface VersionedProjection<W, E> {
+  readonly name: string
+  readonly version: number
+  readonly initialState: Version<W>
+  readonly apply: (state: Version<W>, event: E) => Version<W>
+  readonly applyAll: (state: Version<W>, events: Iterable<E>) => Version<W>
+}
+
 /**
  * A projection whose state is a `Version` of a world: `applyOne` writes one event into the world (through `set`
  * and `push`); a batch is written in one update. `changes`, when given, says which events can change the world at
  * all: the others leave the state as it is without touching the world (no reroot of an older state for them).
  */
-export const projection = <W>(options: {
+export const projection = <W, E>(options: {
   readonly name: string
   readonly version: number
   readonly start: () => W
-  readonly applyOne: (world: W, event: DomainEvent) => void
-  readonly changes?: (event: DomainEvent) => boolean
-}): Projection<Version<W>> => {
+  readonly applyOne: (world: W, event: E) => void
+  readonly changes?: (event: E) => boolean
+}): VersionedProjection<W, E> => {
   const { start, applyOne, changes } = options
-  const applyAll = (world: W, events: Iterable<DomainEvent>): void => {
+  const applyAll = (world: W, events: Iterable<E>): void => {
     for (const event of events) applyOne(world, event)
   }
   return {

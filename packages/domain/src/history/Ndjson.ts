@@ -17,7 +17,7 @@
 import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import type { Json, RecordedEvent } from "../store/EventStore.js"
 import { decodeEither } from "../fast/compiled.js"
-import { hasOnlyKeys, ParsedJson, ParsedJsonObject } from "../store/eventDecoder.js"
+import { hasOnlyKeys, ParsedJson, ParsedJsonObject } from "../fast/decoding.js"
 import { isJson } from "../fast/json.js"
 import { redactTokens } from "../model/Token.js"
 

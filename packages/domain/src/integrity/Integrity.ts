@@ -142,6 +142,56 @@ export const digestEvent = (event: {
 }
 
 /**
+ * An event sealed for appending, with the digest its integrity record holds (the next event chains from it).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SealedEvent {
+  readonly event: ProposedEvent
+  readonly digest: string
+}
+
+/**
+ * Adds integrity records to events about to be appended at `firstRevision` onwards, chained from `previous`, and
+ * gives back each event with its digest.
+ *
+ * @since 0.3.0
+ * @category sealing
+ */
+export const sealEach = (
+  streamId: string,
+  firstRevision: bigint,
+  previous: string,
+  events: ReadonlyArray<ProposedEvent>
+): ReadonlyArray<SealedEvent> => {
+  let chain = previous
+  return events.map((event, i): SealedEvent => {
+    const record = digestEvent({
+      streamId,
+      revision: firstRevision + BigInt(i),
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+      previous: chain
+    })
+    chain = record.digest
+    return {
+      event: {
+        eventId: event.eventId,
+        type: event.type,
+        data: event.data,
+        metadata: {
+          ...event.metadata,
+          [INTEGRITY_KEY]: { previous: record.previous, data: record.data, digest: record.digest }
+        }
+      },
+      digest: record.digest
+    }
+  })
+}
+
+/**
  * Adds integrity records to events about to be appended at `firstRevision` onwards, chained from `previous`.
  *
  * @since 0.1.0
@@ -153,28 +203,8 @@ export const seal = (
   previous: string,
   events: ReadonlyArray<ProposedEvent>
 ): { readonly events: ReadonlyArray<ProposedEvent>; readonly last: string } => {
-  let chain = previous
-  const sealed = events.map((event, i): ProposedEvent => {
-    const record = digestEvent({
-      streamId,
-      revision: firstRevision + BigInt(i),
-      type: event.type,
-      data: event.data,
-      metadata: event.metadata,
-      previous: chain
-    })
-    chain = record.digest
-    return {
-      eventId: event.eventId,
-      type: event.type,
-      data: event.data,
-      metadata: {
-        ...event.metadata,
-        [INTEGRITY_KEY]: { previous: record.previous, data: record.data, digest: record.digest }
-      }
-    }
-  })
-  return { events: sealed, last: chain }
+  const sealed = sealEach(streamId, firstRevision, previous, events)
+  return { events: sealed.map((each) => each.event), last: sealed[sealed.length - 1]?.digest ?? previous }
 }
 
 /**

@@ -13,13 +13,8 @@
 import { createHash, createPrivateKey, type KeyObject } from "node:crypto"
 import { Clock, Config, type ConfigError, Context, DateTime, Duration, Effect, Either, Layer, Option } from "effect"
 import { ParseResult, Redacted, Schedule, Schema, Stream } from "effect"
-import {
-  type AppendError,
-  EventStore,
-  type ExpectedRevision,
-  type ReadError,
-  type RecordedEvent
-} from "../store/EventStore.js"
+import { EventStore, type ExpectedRevision, type RecordedEvent } from "../store/EventStore.js"
+import type { AppendError, ReadError } from "../model/Errors.js"
 import { uuidFromBytes } from "../model/Ids.js"
 import * as Integrity from "./Integrity.js"
 import { DIRECTORY_CATEGORY, isDirectoryStream } from "../store/StoredEvent.js"

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { Scopes } from "./Events.js"
+import { Scopes } from "./Scope.js"
 import { ServiceAccountId, TokenId } from "./Ids.js"
 import { Description, ServiceAccountName, TokenName } from "./Names.js"
 

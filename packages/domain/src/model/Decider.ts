@@ -1,13 +1,34 @@
 /**
- * The decider: the smallest building block of an event-sourced model. `decide` turns a command and the
- * current state into events (or a typed refusal); `evolve` folds one event into the state.
+ * The decider: the smallest building block of an event-sourced model. `decide` turns a command, the current state
+ * and the context of the decision into events (or a typed refusal); `evolve` folds one event into the state.
  *
- * `decide` returns an `Effect` so it can use services (the clock, randomness) and still be deterministic
- * under test services.
+ * `decide` is a plain synchronous function (ADR 0009): whatever varies between runs — the time, random bytes, who
+ * is acting — comes in the context, so the same arguments always give the same decision and a rule is tested
+ * without any runtime. Running a decision against a store (load, decide, append with an expected revision, retry) is
+ * the service's job.
+ *
+ * @example
+ * ```ts
+ * import { type Decider, fold } from "@service-accounts/domain"
+ * import { Either } from "effect"
+ *
+ * // A counter that refuses to go above a limit given in the context.
+ * type Add = { readonly amount: number }
+ * const counter: Decider<Add, Add, number, number, string, { readonly limit: number }> = {
+ *   initialState: 0,
+ *   evolve: (total, added) => total + added.amount,
+ *   decide: (command, total, { limit }) =>
+ *     total + command.amount > limit
+ *       ? Either.left("over the limit")
+ *       : Either.right({ events: [command], output: total + command.amount })
+ * }
+ * const total = fold(counter, [{ amount: 2 }, { amount: 3 }]) // 5
+ * const refused = counter.decide({ amount: 10 }, total, { limit: 12 }) // Either.left("over the limit")
+ * ```
  *
  * @since 0.1.0
  */
-import type { Effect } from "effect"
+import type { Either } from "effect"
 
 /**
  * What a decision produced: the events to append, and what the caller gets back.
@@ -21,12 +42,15 @@ export interface Decision<Event, Output> {
 }
 
 /**
+ * A decider: the initial state, how an event changes the state, and how a command is decided on a state in a
+ * context.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface Decider<Command, Event, State, Output, E, R> {
+export interface Decider<Command, Event, State, Output, Refusal, Context> {
   readonly initialState: State
-  readonly decide: (command: Command, state: State) => Effect.Effect<Decision<Event, Output>, E, R>
+  readonly decide: (command: Command, state: State, context: Context) => Either.Either<Decision<Event, Output>, Refusal>
   readonly evolve: (state: State, event: Event) => State
 }
 
@@ -36,8 +60,8 @@ export interface Decider<Command, Event, State, Output, E, R> {
  * @since 0.1.0
  * @category utils
  */
-export const fold = <Command, Event, State, Output, E, R>(
-  decider: Decider<Command, Event, State, Output, E, R>,
+export const fold = <Command, Event, State, Output, Refusal, Context>(
+  decider: Decider<Command, Event, State, Output, Refusal, Context>,
   events: Iterable<Event>,
   from: State = decider.initialState
 ): State => {

@@ -1,16 +1,49 @@
 /**
- * The organisation's service-account directory: the one consistency boundary of the model.
+ * The organisation's service-account directory: the one consistency boundary of the model (ADR 0001), as a pure
+ * decider.
  *
- * All strong invariants — unique account names in an organisation, unique active token names in an account,
- * the cascade from account deletion to token revocation — are checked here, against one state folded from
- * one stream per organisation, and appended with an expected revision (see docs/adr/0001).
+ * All strong invariants — unique account names in an organisation, unique active token names in an account, the
+ * cascade from account deletion to token revocation — are decided here, against one state folded from one stream per
+ * organisation, and appended by the service with an expected revision.
+ *
+ * Deciding is synchronous and does nothing but compute: `(command, state, context) → events or a typed refusal`. The
+ * time and the random bytes a decision uses come in its `DecisionContext` (ADR 0009), so a business rule is tested
+ * with plain values (see `DeciderSpecification` in `@service-accounts/testing`). The state is kept in `directory/state.ts`,
+ * private to the model.
+ *
+ * @example
+ * ```ts
+ * import { CreateServiceAccount, Directory, OrganizationId, UserId } from "@service-accounts/domain"
+ * import { DateTime, Either, Schema } from "effect"
+ *
+ * const command = Schema.decodeSync(CreateServiceAccount)({ _tag: "CreateServiceAccount", name: "deploy-bot" })
+ * const context: Directory.DecisionContext = {
+ *   organizationId: OrganizationId.make("acme"),
+ *   tenantUrl: "https://acme.example.com",
+ *   actor: { userId: UserId.make("alice"), role: "administrator" },
+ *   now: DateTime.unsafeMake("2026-12-07T10:00:00Z"),
+ *   random: new Uint8Array(Directory.randomBytesFor(command)).fill(7)
+ * }
+ * const decision = Directory.create(command, Directory.initialState, context)
+ * if (Either.isRight(decision)) {
+ *   const state = decision.right.events.reduce(Directory.evolve, Directory.initialState)
+ *   console.log(Directory.accounts(state).length) // 1
+ * }
+ * ```
  *
  * @since 0.1.0
  */
-import { DateTime, Effect, Option, Redacted } from "effect"
+import { type DateTime, Either, Option, Redacted } from "effect"
 import type { Actor } from "./Caller.js"
-import type { CreateServiceAccount, DeleteServiceAccount, IssueToken, RevokeToken } from "./Commands.js"
+import type {
+  CreateServiceAccount,
+  DeleteServiceAccount,
+  IssueToken,
+  RevokeToken,
+  ServiceAccountCommand
+} from "./Commands.js"
 import type { Decider, Decision } from "./Decider.js"
+import * as State from "./directory/state.js"
 import {
   DuplicateServiceAccountName,
   DuplicateTokenName,
@@ -18,29 +51,12 @@ import {
   TokenAlreadyRevoked,
   TokenNotFound
 } from "./Errors.js"
-import { SecretHash } from "./Events.js"
-import type { Scope, ServiceAccountEvent } from "./Events.js"
-import type { OrganizationId } from "./Ids.js"
-import { ServiceAccountId, TokenId, uuidFromBytes } from "./Ids.js"
-import type { ServiceAccountName, TokenName } from "./Names.js"
-import { nameKey } from "./Names.js"
-import { SecureRandom, type SecureRandomShape, withRandomBytes } from "../service/SecureRandom.js"
-import * as Accounts from "./directory/accounts.js"
-import { utcAt } from "../fast/compact.js"
-import * as Versioned from "../fast/versioned.js"
+import { SecretHash, type ServiceAccountEvent } from "./Events.js"
+import { type OrganizationId, ServiceAccountId, TokenId, uuidFromBytes } from "./Ids.js"
+import { nameKey, type ServiceAccountName, type TokenName } from "./Names.js"
+import type { Scope } from "./Scope.js"
 import type * as ServiceAccount from "./ServiceAccount.js"
 import * as Token from "./Token.js"
-
-/** The directory's world: live accounts, and the account-name uniqueness index. */
-interface World {
-  readonly accounts: Map<ServiceAccountId, Accounts.AccountEntry>
-  /** Live accounts by name key. */
-  readonly accountNames: Map<string, ServiceAccountId>
-}
-
-const newWorld = (): World => ({ accounts: new Map(), accountNames: new Map() })
-
-declare const DirectoryStateBrand: unique symbol
 
 /**
  * The state the directory decides on: its live accounts with their tokens, and the account-name uniqueness index.
@@ -52,19 +68,7 @@ declare const DirectoryStateBrand: unique symbol
  * @since 0.1.0
  * @category models
  */
-export interface DirectoryState {
-  readonly [DirectoryStateBrand]: "DirectoryState"
-}
-
-const versionOf = (state: DirectoryState): Versioned.Version<World> => state as unknown as Versioned.Version<World>
-const stateOf = (version: Versioned.Version<World>): DirectoryState => version as unknown as DirectoryState
-
-/** The state's world, made current (`undefined`: no event folded yet). Use it before reading any other state. */
-const worldOf = (state: DirectoryState): World | undefined => Versioned.read(versionOf(state))
-
-/** A live account as kept (read it before reading any other state). */
-const liveEntry = (state: DirectoryState, id: ServiceAccountId): Accounts.AccountEntry | undefined =>
-  worldOf(state)?.accounts.get(id)
+export type DirectoryState = State.DirectoryState
 
 /**
  * An organisation without service accounts.
@@ -72,40 +76,7 @@ const liveEntry = (state: DirectoryState, id: ServiceAccountId): Accounts.Accoun
  * @since 0.1.0
  * @category constructors
  */
-export const initialState: DirectoryState = stateOf(Versioned.empty<World>())
-
-const applyEvent = (world: World, event: ServiceAccountEvent): void => {
-  switch (event._tag) {
-    case "ServiceAccountCreated": {
-      if (world.accounts.has(event.serviceAccountId)) return
-      Versioned.set(
-        world.accounts,
-        event.serviceAccountId,
-        Accounts.entry(event.serviceAccountId, event.name, event.description)
-      )
-      Versioned.set(world.accountNames, nameKey(event.name), event.serviceAccountId)
-      return
-    }
-    case "TokenIssued": {
-      const account = world.accounts.get(event.serviceAccountId)
-      if (account !== undefined) Accounts.issueInto(account, event.tokenId, event.name)
-      return
-    }
-    case "TokenRevoked": {
-      const account = world.accounts.get(event.serviceAccountId)
-      if (account !== undefined) Accounts.revokeInto(account, event.tokenId)
-      return
-    }
-    case "ServiceAccountDeleted": {
-      const account = world.accounts.get(event.serviceAccountId)
-      if (account === undefined) return
-      Versioned.remove(world.accounts, event.serviceAccountId)
-      const key = nameKey(account.name)
-      if (world.accountNames.get(key) === event.serviceAccountId) Versioned.remove(world.accountNames, key)
-      return
-    }
-  }
-}
+export const initialState: DirectoryState = State.initialState
 
 /**
  * Folds one event into the state. Events that cannot apply (a token of an unknown account, say) leave the state
@@ -114,8 +85,7 @@ const applyEvent = (world: World, event: ServiceAccountEvent): void => {
  * @since 0.1.0
  * @category evolve
  */
-export const evolve = (state: DirectoryState, event: ServiceAccountEvent): DirectoryState =>
-  stateOf(Versioned.update(versionOf(state), newWorld, applyEvent, event))
+export const evolve: (state: DirectoryState, event: ServiceAccountEvent) => DirectoryState = State.evolve
 
 /**
  * A live account, as of this state.
@@ -126,10 +96,8 @@ export const evolve = (state: DirectoryState, event: ServiceAccountEvent): Direc
 export const account = (
   state: DirectoryState,
   serviceAccountId: ServiceAccountId
-): Option.Option<ServiceAccount.ServiceAccountState> => {
-  const entry = liveEntry(state, serviceAccountId)
-  return entry === undefined ? Option.none() : Option.some(Accounts.snapshot(entry))
-}
+): Option.Option<ServiceAccount.ServiceAccountState> =>
+  Option.fromNullable(State.accountSnapshot(state, serviceAccountId))
 
 /**
  * The live accounts, as of this state, in no particular order.
@@ -137,10 +105,8 @@ export const account = (
  * @since 0.2.0
  * @category getters
  */
-export const accounts = (state: DirectoryState): ReadonlyArray<ServiceAccount.ServiceAccountState> => {
-  const world = worldOf(state)
-  return world === undefined ? [] : Array.from(world.accounts.values(), Accounts.snapshot)
-}
+export const accounts = (state: DirectoryState): ReadonlyArray<ServiceAccount.ServiceAccountState> =>
+  State.accountSnapshots(state)
 
 /**
  * The live account holding this name (compared by name key), if any.
@@ -149,17 +115,52 @@ export const accounts = (state: DirectoryState): ReadonlyArray<ServiceAccount.Se
  * @category getters
  */
 export const accountNamed = (state: DirectoryState, name: string): Option.Option<ServiceAccountId> =>
-  Option.fromNullable(worldOf(state)?.accountNames.get(nameKey(name)))
+  Option.fromNullable(State.accountKeyed(state, nameKey(name)))
 
 /**
- * Who is acting, for whom, when deciding.
+ * Everything a decision takes besides the command and the state: who is acting, for which organisation, when, and
+ * the random bytes it may use. The service builds it for each attempt of a command; a test writes it out.
  *
  * @since 0.1.0
  * @category models
  */
 export interface DecisionContext {
   readonly organizationId: OrganizationId
+  /** Where the organisation's API lives: a new token's `session.json` names it. */
+  readonly tenantUrl: string
   readonly actor: Actor
+  /** When the decision is made: every event it produces records this time. */
+  readonly now: DateTime.Utc
+  /** Random bytes for new ids and token values: at least `randomBytesFor(command)` of them. */
+  readonly random: Uint8Array
+}
+
+/**
+ * How many random bytes deciding a command uses: 16 for a new account's id; 16 for a new token's id and 32 (256
+ * bits) for its value; none to revoke or delete.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const randomBytesFor = (command: ServiceAccountCommand): number => {
+  switch (command._tag) {
+    case "CreateServiceAccount":
+      return ID_BYTES
+    case "IssueToken":
+      return ID_BYTES + Token.TOKEN_ENTROPY_BYTES
+    default:
+      return 0
+  }
+}
+
+const ID_BYTES = 16
+
+/** The context's random bytes from `from` to `to`; too few is the caller's mistake, not a refusal. */
+const randomSlice = (context: DecisionContext, from: number, to: number): Uint8Array => {
+  if (context.random.length < to) {
+    throw new RangeError(`the decision needs ${to} random bytes in its context, got ${context.random.length}`)
+  }
+  return context.random.subarray(from, to)
 }
 
 /**
@@ -175,7 +176,7 @@ export interface Created {
 }
 
 /**
- * What `issueToken` gives back. `value` is the only place the token value ever exists.
+ * What `issueToken` gives back. `value` and `sessionJson` are the only places the token value ever exists.
  *
  * @since 0.1.0
  * @category models
@@ -188,6 +189,12 @@ export interface Issued {
   readonly scopes: ReadonlyArray<Scope>
   readonly hint: string
   readonly value: Redacted.Redacted<string>
+  /**
+   * `{"accessToken": "<TOKEN>", "tenantURL": "<TENANT URL>", "scopes": [...]}`
+   *
+   * @since 0.3.0
+   */
+  readonly sessionJson: Redacted.Redacted<string>
 }
 
 /**
@@ -215,201 +222,170 @@ export interface Deleted {
 }
 
 /**
- * Decides `CreateServiceAccount` with the given source of randomness (`create` takes it from `SecureRandom`).
- *
- * @since 0.2.0
- * @category decide
- */
-export const createWith = (
-  random: SecureRandomShape,
-  state: DirectoryState,
-  context: DecisionContext,
-  command: CreateServiceAccount
-): Effect.Effect<Decision<ServiceAccountEvent, Created>, DuplicateServiceAccountName> => {
-  if (worldOf(state)?.accountNames.has(nameKey(command.name)) === true) {
-    return Effect.fail(new DuplicateServiceAccountName({ name: command.name }))
-  }
-  // The draw and the clock are read when the effect runs (in `clockWith`), in the order the decision needs them.
-  return Effect.clockWith((clock) =>
-    withRandomBytes(random, 16, (idBytes) => {
-      const occurredAt = utcAt(clock.unsafeCurrentTimeMillis())
-      // A UUID formatted here needs no check against its schema (`true`: no validation).
-      const serviceAccountId = ServiceAccountId.make(uuidFromBytes(idBytes), true)
-      const event: ServiceAccountEvent = {
-        _tag: "ServiceAccountCreated",
-        organizationId: context.organizationId,
-        actor: context.actor,
-        occurredAt,
-        serviceAccountId,
-        name: command.name,
-        ...(command.description === undefined ? {} : { description: command.description })
-      }
-      return Effect.succeed({ events: [event], output: { _tag: "Created", serviceAccountId, name: command.name } })
-    })
-  )
-}
-
-/**
- * Decides `CreateServiceAccount`.
+ * Decides `CreateServiceAccount`: refused when a live account already holds the name (trimmed, NFKC, case-folded).
  *
  * @since 0.1.0
  * @category decide
  */
 export const create = (
+  command: CreateServiceAccount,
   state: DirectoryState,
-  context: DecisionContext,
-  command: CreateServiceAccount
-): Effect.Effect<Decision<ServiceAccountEvent, Created>, DuplicateServiceAccountName, SecureRandom> =>
-  Effect.flatMap(SecureRandom, (random) => createWith(random, state, context, command))
-
-/**
- * Decides `IssueToken` with the given source of randomness (`issueToken` takes it from `SecureRandom`): draws 256
- * random bits, records only their digest and hint.
- *
- * @since 0.2.0
- * @category decide
- */
-export const issueTokenWith = (
-  random: SecureRandomShape,
-  state: DirectoryState,
-  context: DecisionContext,
-  command: IssueToken
-): Effect.Effect<Decision<ServiceAccountEvent, Issued>, ServiceAccountNotFound | DuplicateTokenName> => {
-  const account = liveEntry(state, command.serviceAccountId)
-  if (account === undefined) {
-    return Effect.fail(new ServiceAccountNotFound({ serviceAccountId: command.serviceAccountId }))
+  context: DecisionContext
+): Either.Either<Decision<ServiceAccountEvent, Created>, DuplicateServiceAccountName> => {
+  if (State.accountKeyed(state, nameKey(command.name)) !== undefined) {
+    return Either.left(new DuplicateServiceAccountName({ name: command.name }))
   }
-  if (Accounts.activeTokenKeyed(account, nameKey(command.name)) !== undefined) {
-    return Effect.fail(new DuplicateTokenName({ serviceAccountId: account.id, name: command.name }))
+  // A UUID formatted here needs no check against its schema (`true`: no validation).
+  const serviceAccountId = ServiceAccountId.make(uuidFromBytes(randomSlice(context, 0, ID_BYTES)), true)
+  const event: ServiceAccountEvent = {
+    _tag: "ServiceAccountCreated",
+    organizationId: context.organizationId,
+    actor: context.actor,
+    occurredAt: context.now,
+    serviceAccountId,
+    name: command.name,
+    ...(command.description === undefined ? {} : { description: command.description })
   }
-  const serviceAccountId = account.id
-  // The draws and the clock are read when the effect runs (in `clockWith`), in the order the decision needs them.
-  return Effect.clockWith((clock) =>
-    withRandomBytes(random, 16, (idBytes) =>
-      withRandomBytes(random, Token.TOKEN_ENTROPY_BYTES, (entropy) => {
-        const occurredAt = utcAt(clock.unsafeCurrentTimeMillis())
-        // The id (a UUID formatted here) and the digest (SHA-256 hex) need no check against their schemas.
-        const tokenId = TokenId.make(uuidFromBytes(idBytes), true)
-        const value = Token.fromEntropy(entropy)
-        const hint = Token.hint(value)
-        const event: ServiceAccountEvent = {
-          _tag: "TokenIssued",
-          organizationId: context.organizationId,
-          actor: context.actor,
-          occurredAt,
-          serviceAccountId,
-          tokenId,
-          name: command.name,
-          scopes: command.scopes,
-          secretHash: SecretHash.make(Token.digest(value), true),
-          hint
-        }
-        const output: Issued = {
-          _tag: "Issued",
-          serviceAccountId,
-          tokenId,
-          name: command.name,
-          scopes: command.scopes,
-          hint,
-          value: Redacted.make(value)
-        }
-        return Effect.succeed({ events: [event], output })
-      })
-    )
-  )
+  return Either.right({ events: [event], output: { _tag: "Created", serviceAccountId, name: command.name } })
 }
 
 /**
- * Decides `IssueToken`: draws 256 random bits, records only their digest and hint.
+ * Decides `IssueToken`: refused for an account that is not live, or whose active tokens already hold the name. The
+ * token value is made from 256 of the context's random bits; the event records only its digest and a hint.
  *
  * @since 0.1.0
  * @category decide
  */
 export const issueToken = (
+  command: IssueToken,
   state: DirectoryState,
-  context: DecisionContext,
-  command: IssueToken
-): Effect.Effect<Decision<ServiceAccountEvent, Issued>, ServiceAccountNotFound | DuplicateTokenName, SecureRandom> =>
-  Effect.flatMap(SecureRandom, (random) => issueTokenWith(random, state, context, command))
+  context: DecisionContext
+): Either.Either<Decision<ServiceAccountEvent, Issued>, ServiceAccountNotFound | DuplicateTokenName> => {
+  const { serviceAccountId } = command
+  if (!State.hasAccount(state, serviceAccountId)) return Either.left(new ServiceAccountNotFound({ serviceAccountId }))
+  if (State.activeTokenKeyed(state, serviceAccountId, nameKey(command.name)) !== undefined) {
+    return Either.left(new DuplicateTokenName({ serviceAccountId, name: command.name }))
+  }
+  // The id (a UUID formatted here) and the digest (SHA-256 hex) need no check against their schemas.
+  const tokenId = TokenId.make(uuidFromBytes(randomSlice(context, 0, ID_BYTES)), true)
+  const value = Token.fromEntropy(randomSlice(context, ID_BYTES, ID_BYTES + Token.TOKEN_ENTROPY_BYTES))
+  const hint = Token.hint(value)
+  const event: ServiceAccountEvent = {
+    _tag: "TokenIssued",
+    organizationId: context.organizationId,
+    actor: context.actor,
+    occurredAt: context.now,
+    serviceAccountId,
+    tokenId,
+    name: command.name,
+    scopes: command.scopes,
+    secretHash: SecretHash.make(Token.digest(value), true),
+    hint
+  }
+  const secret = Redacted.make(value)
+  const output: Issued = {
+    _tag: "Issued",
+    serviceAccountId,
+    tokenId,
+    name: command.name,
+    scopes: command.scopes,
+    hint,
+    value: secret,
+    sessionJson: Token.sessionJson(secret, context.tenantUrl, command.scopes)
+  }
+  return Either.right({ events: [event], output })
+}
 
 /**
- * Decides `RevokeToken`.
+ * Decides `RevokeToken`: refused for an account that is not live, a token it does not have, or one already revoked.
  *
  * @since 0.1.0
  * @category decide
  */
 export const revokeToken = (
+  command: RevokeToken,
   state: DirectoryState,
-  context: DecisionContext,
-  command: RevokeToken
-): Effect.Effect<
+  context: DecisionContext
+): Either.Either<
   Decision<ServiceAccountEvent, Revoked>,
   ServiceAccountNotFound | TokenNotFound | TokenAlreadyRevoked
 > => {
-  // Everything the decision needs from the state is read before the effect runs: it holds no account record.
   const { serviceAccountId, tokenId } = command
-  const account = liveEntry(state, serviceAccountId)
-  if (account === undefined) return Effect.fail(new ServiceAccountNotFound({ serviceAccountId }))
-  const token = account.tokens.get(tokenId)
-  if (token === undefined) return Effect.fail(new TokenNotFound({ serviceAccountId, tokenId }))
-  if (!token.active) return Effect.fail(new TokenAlreadyRevoked({ serviceAccountId, tokenId }))
-  return Effect.map(DateTime.now, (occurredAt) => {
-    const event: ServiceAccountEvent = {
-      _tag: "TokenRevoked",
-      organizationId: context.organizationId,
-      actor: context.actor,
-      occurredAt,
-      serviceAccountId,
-      tokenId,
-      reason: "Manual"
-    }
-    return { events: [event], output: { _tag: "Revoked", serviceAccountId, tokenId } }
-  })
+  if (!State.hasAccount(state, serviceAccountId)) return Either.left(new ServiceAccountNotFound({ serviceAccountId }))
+  const token = State.tokenOf(state, serviceAccountId, tokenId)
+  if (token === undefined) return Either.left(new TokenNotFound({ serviceAccountId, tokenId }))
+  if (!token.active) return Either.left(new TokenAlreadyRevoked({ serviceAccountId, tokenId }))
+  const event: ServiceAccountEvent = {
+    _tag: "TokenRevoked",
+    organizationId: context.organizationId,
+    actor: context.actor,
+    occurredAt: context.now,
+    serviceAccountId,
+    tokenId,
+    reason: "Manual"
+  }
+  return Either.right({ events: [event], output: { _tag: "Revoked", serviceAccountId, tokenId } })
 }
 
 /**
- * Decides `DeleteServiceAccount`: one `TokenRevoked{ServiceAccountDeleted}` per active token, in issue order,
- * then `ServiceAccountDeleted` listing them — all in one append.
+ * Decides `DeleteServiceAccount`: one `TokenRevoked{ServiceAccountDeleted}` per active token, in issue order, then
+ * `ServiceAccountDeleted` listing them — all in one append (the cascade, I5).
  *
  * @since 0.1.0
  * @category decide
  */
 export const deleteServiceAccount = (
+  command: DeleteServiceAccount,
   state: DirectoryState,
-  context: DecisionContext,
-  command: DeleteServiceAccount
-): Effect.Effect<Decision<ServiceAccountEvent, Deleted>, ServiceAccountNotFound> => {
+  context: DecisionContext
+): Either.Either<Decision<ServiceAccountEvent, Deleted>, ServiceAccountNotFound> => {
   const { serviceAccountId } = command
-  const account = liveEntry(state, serviceAccountId)
-  if (account === undefined) return Effect.fail(new ServiceAccountNotFound({ serviceAccountId }))
-  const revokedTokenIds = Accounts.activeTokenIdsOf(account)
-  return Effect.map(DateTime.now, (occurredAt) => {
-    const common = { organizationId: context.organizationId, actor: context.actor, occurredAt }
-    const events: Array<ServiceAccountEvent> = revokedTokenIds.map((tokenId) => ({
-      _tag: "TokenRevoked",
-      ...common,
-      serviceAccountId,
-      tokenId,
-      reason: "ServiceAccountDeleted"
-    }))
-    events.push({ _tag: "ServiceAccountDeleted", ...common, serviceAccountId, revokedTokenIds })
-    return { events, output: { _tag: "Deleted", serviceAccountId, revokedTokenIds } }
-  })
+  if (!State.hasAccount(state, serviceAccountId)) return Either.left(new ServiceAccountNotFound({ serviceAccountId }))
+  const revokedTokenIds = State.activeTokenIds(state, serviceAccountId)
+  const common = { organizationId: context.organizationId, actor: context.actor, occurredAt: context.now }
+  const events: Array<ServiceAccountEvent> = revokedTokenIds.map((tokenId) => ({
+    _tag: "TokenRevoked",
+    ...common,
+    serviceAccountId,
+    tokenId,
+    reason: "ServiceAccountDeleted"
+  }))
+  events.push({ _tag: "ServiceAccountDeleted", ...common, serviceAccountId, revokedTokenIds })
+  return Either.right({ events, output: { _tag: "Deleted", serviceAccountId, revokedTokenIds } })
 }
 
 /**
- * A command for the directory, with its context.
+ * A command for the directory.
  *
  * @since 0.1.0
  * @category models
  */
-export interface DirectoryCommand {
-  readonly context: DecisionContext
-  readonly command: CreateServiceAccount | IssueToken | RevokeToken | DeleteServiceAccount
-}
+export type DirectoryCommand = ServiceAccountCommand
 
 /**
- * The directory as one `Decider`, for specifications and generic tooling.
+ * What the directory gives back for a command.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type DirectoryOutput = Created | Issued | Revoked | Deleted
+
+/**
+ * Why the directory refuses a command.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type DirectoryRefusal =
+  | DuplicateServiceAccountName
+  | DuplicateTokenName
+  | ServiceAccountNotFound
+  | TokenNotFound
+  | TokenAlreadyRevoked
+
+/**
+ * The directory as one `Decider`: `decide` dispatches to `create`, `issueToken`, `revokeToken` and
+ * `deleteServiceAccount`, which have the same shape and are what the service calls.
  *
  * @since 0.1.0
  * @category deciders
@@ -418,22 +394,26 @@ export const decider: Decider<
   DirectoryCommand,
   ServiceAccountEvent,
   DirectoryState,
-  Created | Issued | Revoked | Deleted,
-  DuplicateServiceAccountName | DuplicateTokenName | ServiceAccountNotFound | TokenNotFound | TokenAlreadyRevoked,
-  SecureRandom
+  DirectoryOutput,
+  DirectoryRefusal,
+  DecisionContext
 > = {
   initialState,
   evolve,
-  decide: ({ command, context }, state) => {
+  decide: (
+    command,
+    state,
+    context
+  ): Either.Either<Decision<ServiceAccountEvent, DirectoryOutput>, DirectoryRefusal> => {
     switch (command._tag) {
       case "CreateServiceAccount":
-        return create(state, context, command)
+        return create(command, state, context)
       case "IssueToken":
-        return issueToken(state, context, command)
+        return issueToken(command, state, context)
       case "RevokeToken":
-        return revokeToken(state, context, command)
+        return revokeToken(command, state, context)
       case "DeleteServiceAccount":
-        return deleteServiceAccount(state, context, command)
+        return deleteServiceAccount(command, state, context)
     }
   }
 }

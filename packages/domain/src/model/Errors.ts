@@ -219,3 +219,92 @@ export type DomainError =
   | ConcurrencyConflict
   | CommandIdReused
   | TokenAlreadyIssued
+
+/**
+ * The stream was permanently deleted (tombstoned): it can be neither read nor written again.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class StreamDeleted extends Schema.TaggedError<StreamDeleted>()("StreamDeleted", { streamId: Schema.String }) {
+  override get message(): string {
+    return `stream ${this.streamId} has been deleted permanently`
+  }
+}
+
+/**
+ * The store could not be reached or failed in a way the caller cannot fix. `retryable` says whether the
+ * same call may succeed later; a write whose outcome is unknown (sent, but no answer came) says so in `unknownOutcome`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EventStoreUnavailable extends Schema.TaggedError<EventStoreUnavailable>()("EventStoreUnavailable", {
+  operation: Schema.String,
+  reason: Schema.String,
+  retryable: Schema.Boolean,
+  unknownOutcome: Schema.optional(Schema.Boolean)
+}) {
+  override get message(): string {
+    return `event store ${this.operation} failed: ${this.reason}`
+  }
+}
+
+/**
+ * An event in the store could not be read as JSON with the fields every event has. It names where it is, so
+ * an operator can find it; nothing is skipped silently.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CorruptStoredEvent extends Schema.TaggedError<CorruptStoredEvent>()("CorruptStoredEvent", {
+  streamId: Schema.String,
+  revision: Schema.BigIntFromSelf,
+  position: Schema.optional(Schema.BigIntFromSelf),
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `stored event ${this.streamId}@${this.revision} cannot be read: ${this.reason}`
+  }
+}
+
+/**
+ * Everything a store may fail with on an append.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type AppendError = ConcurrencyConflict | StreamDeleted | EventStoreUnavailable
+
+/**
+ * Everything a store may fail with on a read or a subscription.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ReadError = StreamDeleted | EventStoreUnavailable | CorruptStoredEvent
+
+/**
+ * Failures of the store that a command or query can meet.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type StoreError = ReadError | StreamDeleted | EventStoreUnavailable
+
+/**
+ * Refusals every call can meet before anything is looked up.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type AccessError = InvalidInput | NotAuthorized | PlanNotEligible
+
+/**
+ * What any command can meet besides its own refusals: a reused command id, a conflict that outlasted the
+ * retries, a store failure.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type CommandError = AccessError | CommandIdReused | ConcurrencyConflict | StoreError

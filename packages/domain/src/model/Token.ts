@@ -10,7 +10,7 @@
 // `crypto.hash` (one-shot, no Hash object) exists from Node 20.12; `createHash` is the fallback.
 import * as crypto from "node:crypto"
 import { Redacted } from "effect"
-import type { Scope } from "./Events.js"
+import type { Scope } from "./Scope.js"
 
 /**
  * The prefix of every token value.

@@ -7,9 +7,9 @@ import { authorizationRefusal } from "./Authorization.js"
 import { Caller } from "./Caller.js"
 import { CreateServiceAccount, DEFAULT_SCOPES, DeleteServiceAccount, IssueToken, RevokeToken } from "./Commands.js"
 import type { InvalidInput } from "./Errors.js"
-import { Scopes } from "./Events.js"
+import { Scopes } from "./Scope.js"
 import { ServiceAccountId } from "./Ids.js"
-import type { AccessError } from "../service/ServiceAccounts.js"
+import type { AccessError } from "./Errors.js"
 import { decoder, eitherDecoder } from "./input.js"
 
 const decodeCallerStrictly = eitherDecoder(Caller, "caller")

@@ -9,10 +9,12 @@
  */
 import { type DateTime, Schema } from "effect"
 import { Actor } from "../model/Caller.js"
-import { eventTypes, type RevocationReason, type Scope } from "../model/Events.js"
+import { eventTypes, type RevocationReason } from "../model/Events.js"
+import type { Scope } from "../model/Scope.js"
 import { OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
-import { bigintOf, counter, Interner, millis, utc } from "../fast/compact.js"
+import { bigintOf, counter, millis, utc } from "../fast/compact.js"
 import * as Versioned from "../fast/versioned.js"
+import { type SharedValues, sharedValues } from "./shared.js"
 import type { Projection } from "./Projection.js"
 import type { DomainEvent } from "../store/StoredEvent.js"
 
@@ -81,7 +83,7 @@ class AuditRecord {
 
 interface World {
   readonly organizations: Map<OrganizationId, Array<AuditRecord>>
-  readonly shared: Interner
+  readonly shared: SharedValues
 }
 
 /**
@@ -145,7 +147,7 @@ export const entry = (recorded: DomainEvent): AuditEntry => {
   }
 }
 
-const record = (shared: Interner, recorded: DomainEvent): AuditRecord => {
+const record = (shared: SharedValues, recorded: DomainEvent): AuditRecord => {
   const { event } = recorded
   const position = counter(recorded.position)
   const revision = counter(recorded.revision)
@@ -207,7 +209,7 @@ const record = (shared: Interner, recorded: DomainEvent): AuditRecord => {
   }
 }
 
-const start = (): World => ({ organizations: new Map(), shared: new Interner() })
+const start = (): World => ({ organizations: new Map(), shared: sharedValues() })
 
 const append = (world: World, recorded: DomainEvent): void => {
   const organizationId = recorded.event.organizationId

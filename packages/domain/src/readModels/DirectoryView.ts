@@ -10,10 +10,12 @@
  */
 import { type DateTime, Option, Schema } from "effect"
 import { Actor } from "../model/Caller.js"
-import { RevocationReason, Scope } from "../model/Events.js"
+import { RevocationReason } from "../model/Events.js"
+import { Scope } from "../model/Scope.js"
 import { type OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
-import { Interner, millis, utc } from "../fast/compact.js"
+import { millis, utc } from "../fast/compact.js"
 import * as Versioned from "../fast/versioned.js"
+import { type SharedValues, sharedValues } from "./shared.js"
 import type { Projection } from "./Projection.js"
 import type { DomainEvent } from "../store/StoredEvent.js"
 
@@ -128,7 +130,7 @@ class AccountRecord {
 interface World {
   /** Organisations in the order of their first event; their accounts in creation order. */
   readonly organizations: Map<OrganizationId, Map<ServiceAccountId, AccountRecord>>
-  readonly shared: Interner
+  readonly shared: SharedValues
 }
 
 /**
@@ -151,7 +153,7 @@ export interface OrganizationDirectory {
   readonly state: DirectoryViewState
 }
 
-const start = (): World => ({ organizations: new Map(), shared: new Interner() })
+const start = (): World => ({ organizations: new Map(), shared: sharedValues() })
 
 const applyTo = (world: World, { event }: DomainEvent): void => {
   let accounts = world.organizations.get(event.organizationId)

@@ -18,7 +18,8 @@ import {
   type Scope,
   SubscriptionRef
 } from "effect"
-import { type CorruptStoredEvent, EventStore, type ReadError, type SubscriptionMessage } from "../store/EventStore.js"
+import { EventStore, type SubscriptionMessage } from "../store/EventStore.js"
+import type { CorruptStoredEvent, ReadError } from "../model/Errors.js"
 import { applyEvents, type Projection } from "./Projection.js"
 import { type Follower, followAll, type UnreadableEvent } from "./follow.js"
 import { type DomainEvent, decode, isDirectoryEvent, isDirectoryStream } from "../store/StoredEvent.js"

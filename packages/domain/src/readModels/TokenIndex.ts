@@ -10,10 +10,11 @@
  * @since 0.1.0
  */
 import { Option } from "effect"
-import type { RevocationReason, Scope } from "../model/Events.js"
+import type { RevocationReason } from "../model/Events.js"
+import type { Scope } from "../model/Scope.js"
 import type { OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
-import { Interner } from "../fast/compact.js"
-import { binaryOf, file, findToken, revoke, Slot, slotOf, type World } from "../fast/tokenSlots.js"
+import { binaryOf, file, findToken, revoke, Slot, type Slots, slotOf } from "../fast/tokenSlots.js"
+import { type SharedValues, sharedValues } from "./shared.js"
 import * as Versioned from "../fast/versioned.js"
 import type { Projection } from "./Projection.js"
 import type { DomainEvent } from "../store/StoredEvent.js"
@@ -40,13 +41,30 @@ export interface TokenEntry {
  */
 export interface TokenIndexState extends Versioned.Version<World> {}
 
+/** The types of a slot's principal fields. */
+export interface TokenFields {
+  readonly organizationId: OrganizationId
+  readonly serviceAccountId: ServiceAccountId
+  readonly tokenId: TokenId
+  readonly scopes: ReadonlyArray<Scope>
+  readonly revocation: RevocationReason
+}
+
+/** A token as the index keeps it (see `fast/tokenSlots.ts`). */
+export type TokenSlot = Slot<TokenFields>
+
+/** The index's world: the slots, and the one copy of each scope list. */
+interface World extends Slots<TokenFields> {
+  readonly shared: SharedValues
+}
+
 const active: Option.Option<RevocationReason> = Option.none()
 const revokedBy: { readonly [R in RevocationReason]: Option.Option<RevocationReason> } = {
   Manual: Option.some("Manual"),
   ServiceAccountDeleted: Option.some("ServiceAccountDeleted")
 }
 
-const start = (): World => ({ slots: new Map(), keyByToken: new Map(), shared: new Interner() })
+const start = (): World => ({ slots: new Map(), keyByToken: new Map(), shared: sharedValues() })
 
 const applyTo = (world: World, { event }: DomainEvent): void => {
   switch (event._tag) {
@@ -56,7 +74,7 @@ const applyTo = (world: World, { event }: DomainEvent): void => {
       if (digest === undefined) return
       file(
         world,
-        new Slot(
+        new Slot<TokenFields>(
           digest,
           event.organizationId,
           event.serviceAccountId,
@@ -108,7 +126,7 @@ export const lookup = (state: TokenIndexState, digest: string): Option.Option<To
  */
 export const get = (state: TokenIndexState, digest: string): TokenEntry | undefined => {
   const binary = binaryOf(digest)
-  const slot = binary === undefined ? undefined : slotOf(state, binary)
+  const slot = binary === undefined ? undefined : slotFor(state, binary)
   return slot === undefined
     ? undefined
     : {
@@ -119,6 +137,14 @@ export const get = (state: TokenIndexState, digest: string): TokenEntry | undefi
         revoked: slot.revoked
       }
 }
+
+/**
+ * The slot of a digest in its binary form (see `fast/tokenSlots.ts`): what `authenticate` reads.
+ *
+ * @internal
+ */
+export const slotFor = (state: TokenIndexState, binaryDigest: string): TokenSlot | undefined =>
+  slotOf<TokenFields, World>(state, binaryDigest)
 
 /**
  * The number of tokens in the index, revoked ones included.

@@ -10,13 +10,8 @@
  * once — so one unreadable event, in any stream of the store, never stops a follower for good.
  */
 import { type Chunk, Clock, Duration, Effect, Schedule, Stream } from "effect"
-import {
-  type CorruptStoredEvent,
-  EventStoreUnavailable,
-  type EventStoreShape,
-  type ReadError,
-  type SubscriptionMessage
-} from "../store/EventStore.js"
+import type { EventStoreShape, SubscriptionMessage } from "../store/EventStore.js"
+import { type CorruptStoredEvent, EventStoreUnavailable, type ReadError } from "../model/Errors.js"
 
 /** An event the store could not hand out, at a known position. */
 export interface UnreadableEvent {

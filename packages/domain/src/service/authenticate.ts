@@ -18,12 +18,13 @@
  */
 import { Effect, Effectable, Exit, HashMap, Metric, Option, Redacted, Utils } from "effect"
 import { AuthenticationFailed } from "../model/Errors.js"
-import type { Principal, ServiceAccountsShape } from "./ServiceAccounts.js"
+import type { Principal, ServiceAccountsShape } from "./ServiceAccountsShape.js"
 import { directoryStream } from "../store/StoredEvent.js"
 import * as Token from "../model/Token.js"
 import type { FreshnessGate } from "./freshness.js"
 import type { ReadModelsState } from "./liveReadModels.js"
-import { binaryDigest, slotOf } from "../fast/tokenSlots.js"
+import { binaryDigest } from "../fast/tokenSlots.js"
+import { slotFor } from "../readModels/TokenIndex.js"
 
 const authenticationFailures = Metric.counter("service_accounts_authentication_failures", {
   description: "authentications refused, by cause"
@@ -72,7 +73,7 @@ const check = (
     typeof value === "string" ? value : Redacted.isRedacted(value) ? Redacted.value(value) : undefined
   if (typeof raw !== "string") return "not-a-string"
   if (raw.length !== Token.TOKEN_LENGTH) return "wrong-length"
-  const token = slotOf(state.tokens, binaryDigest(raw))
+  const token = slotFor(state.tokens, binaryDigest(raw))
   if (token === undefined) return Token.checkFormat(raw) ?? "unknown"
   // A token whose organisation's history cannot be read fails closed: a revocation may be what is unreadable.
   if (HashMap.size(state.quarantined) > 0 && HashMap.has(state.quarantined, directoryStream(token.organizationId))) {

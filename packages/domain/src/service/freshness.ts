@@ -12,7 +12,7 @@
  */
 import { Clock, Duration, Effect, Option, Stream } from "effect"
 import type { EventStoreShape } from "../store/EventStore.js"
-import type { ReadModelsFreshness, ServiceAccountsOptions } from "./ServiceAccounts.js"
+import type { ReadModelsFreshness, ServiceAccountsOptions } from "./ServiceAccountsShape.js"
 
 /** The gate `authenticate` reads on every call: one property, no call. */
 export interface FreshnessGate {

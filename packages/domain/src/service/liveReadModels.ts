@@ -1,13 +1,8 @@
 import { Chunk, Clock, Deferred, Effect, Either, HashMap, Metric, Schedule, type Scope, Stream } from "effect"
 import * as AuditTrail from "../readModels/AuditTrail.js"
 import * as DirectoryView from "../readModels/DirectoryView.js"
-import type {
-  CorruptStoredEvent,
-  EventStoreShape,
-  ReadError,
-  RecordedEvent,
-  SubscriptionMessage
-} from "../store/EventStore.js"
+import type { EventStoreShape, RecordedEvent, SubscriptionMessage } from "../store/EventStore.js"
+import type { CorruptStoredEvent, ReadError } from "../model/Errors.js"
 import { type DomainEvent, decode, isDirectoryEvent, isDirectoryStream } from "../store/StoredEvent.js"
 import * as TokenIndex from "../readModels/TokenIndex.js"
 import { type Follower, followAll, type UnreadableEvent } from "../readModels/follow.js"
@@ -68,6 +63,8 @@ export interface ReadModels {
   readonly current: () => ReadModelsState
   /** Reads the stream from the last applied revision and applies what is new. */
   readonly catchUp: (streamId: string) => Effect.Effect<void, ReadError>
+  /** `catchUp`, unless the stream's events up to `revision` are applied already (then nothing is read). */
+  readonly catchUpTo: (streamId: string, revision: bigint | undefined) => Effect.Effect<void, ReadError>
   /**
    * Applies at once, if it can, what this process just appended: a single event that follows what was applied,
    * while nobody holds or awaits the lock. Returns whether it did; if not, `applyAppended` must be used.
@@ -202,6 +199,10 @@ export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels
       get: Effect.sync(() => state),
       current: () => state,
       catchUp,
+      catchUpTo: (streamId, revision) =>
+        Effect.suspend(() =>
+          revision === undefined || lastRevision(state, streamId) >= revision ? Effect.void : catchUp(streamId)
+        ),
       applyAppendedNow,
       applyAppended,
       passes,

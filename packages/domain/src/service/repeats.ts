@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import type * as Directory from "../model/Directory.js"
 import { CommandIdReused, type ConcurrencyConflict, TokenAlreadyIssued } from "../model/Errors.js"
-import { EventStoreUnavailable } from "../store/EventStore.js"
+import { EventStoreUnavailable } from "../model/Errors.js"
 import type { ServiceAccountEvent } from "../model/Events.js"
 
 export const isConflict = (error: unknown): error is ConcurrencyConflict =>

@@ -1,6 +1,7 @@
 import { Effect, Either, HashMap, Option, Stream } from "effect"
 import * as Directory from "../model/Directory.js"
-import type { EventStoreShape, Json, ReadError } from "../store/EventStore.js"
+import type { EventStoreShape, Json } from "../store/EventStore.js"
+import type { ReadError } from "../model/Errors.js"
 import type { ServiceAccountEvent } from "../model/Events.js"
 import { GENESIS, recordOf } from "../integrity/Integrity.js"
 import { decode } from "../store/StoredEvent.js"

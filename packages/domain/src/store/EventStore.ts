@@ -9,7 +9,7 @@
  */
 import { Context, Schema } from "effect"
 import type { Effect, Stream } from "effect"
-import { ConcurrencyConflict } from "../model/Errors.js"
+import { type AppendError, ConcurrencyConflict, type ReadError } from "../model/Errors.js"
 
 /**
  * A JSON value as it is stored: the encoded form of an event or of its metadata.
@@ -17,7 +17,7 @@ import { ConcurrencyConflict } from "../model/Errors.js"
  * @since 0.1.0
  * @category models
  */
-export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
+export type Json = JsonValue
 
 /**
  * Whether a value is `Json`: strings, finite numbers, booleans, null, and arrays and plain objects of them (binary
@@ -27,6 +27,7 @@ export type Json = null | boolean | number | string | ReadonlyArray<Json> | { re
  * @category models
  */
 export { isJson } from "../fast/json.js"
+import type { Json as JsonValue } from "../fast/json.js"
 
 /**
  * The revision a writer expects a stream to be at when it appends.
@@ -140,70 +141,6 @@ export const SubscriptionMessage = {
   event: (event: RecordedEvent): SubscriptionMessage => ({ _tag: "Event", event }),
   caughtUp: { _tag: "CaughtUp" } as SubscriptionMessage
 } as const
-
-/**
- * The stream was permanently deleted (tombstoned): it can be neither read nor written again.
- *
- * @since 0.1.0
- * @category errors
- */
-export class StreamDeleted extends Schema.TaggedError<StreamDeleted>()("StreamDeleted", { streamId: Schema.String }) {
-  override get message(): string {
-    return `stream ${this.streamId} has been deleted permanently`
-  }
-}
-
-/**
- * The store could not be reached or failed in a way the caller cannot fix. `retryable` says whether the
- * same call may succeed later; a write whose outcome is unknown (sent, but no answer came) says so in `unknownOutcome`.
- *
- * @since 0.1.0
- * @category errors
- */
-export class EventStoreUnavailable extends Schema.TaggedError<EventStoreUnavailable>()("EventStoreUnavailable", {
-  operation: Schema.String,
-  reason: Schema.String,
-  retryable: Schema.Boolean,
-  unknownOutcome: Schema.optional(Schema.Boolean)
-}) {
-  override get message(): string {
-    return `event store ${this.operation} failed: ${this.reason}`
-  }
-}
-
-/**
- * An event in the store could not be read as JSON with the fields every event has. It names where it is, so
- * an operator can find it; nothing is skipped silently.
- *
- * @since 0.1.0
- * @category errors
- */
-export class CorruptStoredEvent extends Schema.TaggedError<CorruptStoredEvent>()("CorruptStoredEvent", {
-  streamId: Schema.String,
-  revision: Schema.BigIntFromSelf,
-  position: Schema.optional(Schema.BigIntFromSelf),
-  reason: Schema.String
-}) {
-  override get message(): string {
-    return `stored event ${this.streamId}@${this.revision} cannot be read: ${this.reason}`
-  }
-}
-
-/**
- * Everything a store may fail with on an append.
- *
- * @since 0.1.0
- * @category errors
- */
-export type AppendError = ConcurrencyConflict | StreamDeleted | EventStoreUnavailable
-
-/**
- * Everything a store may fail with on a read or a subscription.
- *
- * @since 0.1.0
- * @category errors
- */
-export type ReadError = StreamDeleted | EventStoreUnavailable | CorruptStoredEvent
 
 /**
  * The port.

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Either, ParseResult } from "effect"
-import { CorruptStoredEvent } from "./EventStore.js"
+import { CorruptStoredEvent } from "../model/Errors.js"
 import type { Json, RecordedEvent } from "./EventStore.js"
 import type { ServiceAccountEvent } from "../model/Events.js"
 import type { OrganizationId } from "../model/Ids.js"

@@ -13,7 +13,8 @@
  * @since 0.1.0
  */
 import { Either } from "effect"
-import { CorruptStoredEvent, type Json, type RecordedEvent } from "./EventStore.js"
+import type { Json, RecordedEvent } from "./EventStore.js"
+import { CorruptStoredEvent } from "../model/Errors.js"
 import { EVENT_SCHEMA_VERSION } from "../model/Events.js"
 
 /**

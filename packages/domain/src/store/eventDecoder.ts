@@ -9,84 +9,24 @@
  *   same object, frozen, as events are shared read-only values) without decoding it again, and the read models keep
  *   one copy of it.
  *
- * Anything these do not accept goes to the strict union decoder, so a bad event is reported as before. The same
- * goes for NDJSON lines (`Ndjson.decodeLine`): their excess properties are looked for first, and what `JSON.parse`
- * just made only needs its numbers checked to be JSON.
+ * Anything these do not accept goes to the strict union decoder, so a bad event is reported as before. The
+ * machinery is in `fast/decoding.ts` and `fast/compiled.ts` (ADR 0007); this module is the events' table.
  *
  * @internal
  */
-import { Either, ParseResult, Schema } from "effect"
+import { Either, type ParseResult, Schema } from "effect"
 import { Actor } from "../model/Caller.js"
 import {
-  Scopes,
   ServiceAccountCreated,
   ServiceAccountDeleted,
   ServiceAccountEvent,
   TokenIssued,
   TokenRevoked
 } from "../model/Events.js"
-import type { Json } from "./EventStore.js"
+import { Scopes } from "../model/Scope.js"
 import { OrganizationId, ServiceAccountId } from "../model/Ids.js"
 import { decodeEither } from "../fast/compiled.js"
-
-/**
- * Whether a value just made by `JSON.parse` (or a stored JSON value) has no other properties than these (a value
- * that is no object passes: the schema refuses it). JSON values only have enumerable string keys.
- */
-export const hasOnlyKeys = (value: unknown, keys: ReadonlySet<string>): boolean => {
-  if (typeof value !== "object" || value === null) return true
-  for (const key in value) if (!keys.has(key)) return false
-  return true
-}
-
-/**
- * Whether a value made by `JSON.parse` is JSON: it is, unless it holds a number too large to be finite
- * (`1e999`). Unlike `isJson` it allocates nothing.
- */
-export const isParsedJson = (value: unknown): value is Json => {
-  if (typeof value === "number") return Number.isFinite(value)
-  if (typeof value !== "object" || value === null) return true
-  if (Array.isArray(value)) {
-    for (const item of value) if (!isParsedJson(item)) return false
-    return true
-  }
-  for (const key in value) if (!isParsedJson(Reflect.get(value, key))) return false
-  return true
-}
-
-/** Any JSON value, of a value `JSON.parse` made. */
-export const ParsedJson: Schema.Schema<Json> = Schema.declare(isParsedJson)
-/** A JSON object, of a value `JSON.parse` made. */
-export const ParsedJsonObject: Schema.Schema<{ readonly [key: string]: Json }> = Schema.declare(
-  (value): value is { readonly [key: string]: Json } =>
-    typeof value === "object" && value !== null && !Array.isArray(value) && isParsedJson(value)
-)
-
-/** At most this many remembered values per schema; then it starts over (a hostile history cannot grow it). */
-const REMEMBERED = 32768
-
-/** `schema`, remembering what it decoded, by a key of the input (inputs without a key are always decoded). */
-const remembering = <A, I>(
-  schema: Schema.Schema<A, I>,
-  keyOf: (input: unknown) => string | undefined
-): Schema.Schema<A, unknown> => {
-  const decode = ParseResult.decodeUnknownEither(schema)
-  const known = new Map<string, A>()
-  return Schema.declare([], {
-    decode: () => (input, options) => {
-      const key = keyOf(input)
-      const hit = key === undefined ? undefined : known.get(key)
-      if (hit !== undefined) return ParseResult.succeed(hit)
-      const decoded = decode(input, options)
-      if (key !== undefined && Either.isRight(decoded)) {
-        if (known.size >= REMEMBERED) known.clear()
-        known.set(key, Object.freeze(decoded.right))
-      }
-      return decoded
-    },
-    encode: () => (input) => ParseResult.succeed(input)
-  })
-}
+import { hasOnlyKeys, remembering } from "../fast/decoding.js"
 
 const actorKeys: ReadonlySet<string> = new Set(Object.keys(Actor.fields))
 

@@ -1,0 +1,9 @@
+/**
+ * `@service-accounts/domain/integrity`: tamper evidence — each event sealed with the digest of its predecessor in
+ * its stream, signed checkpoints, and the verification of a whole history.
+ *
+ * @since 0.3.0
+ */
+export * as Integrity from "./Integrity.js"
+export * as IntegrityCheckpoints from "./IntegrityCheckpoints.js"
+export * as IntegrityVerification from "./IntegrityVerification.js"

@@ -1,0 +1,211 @@
+/**
+ * What the application service offers: its methods, what they take and give back, and its options. The service
+ * itself (the `ServiceAccounts` tag and its layers) is in `ServiceAccounts.ts`.
+ *
+ * @since 0.3.0
+ */
+import { type Duration, type Effect, type Redacted, type Schedule, Schema } from "effect"
+import type * as AuditTrail from "../readModels/AuditTrail.js"
+import type { Caller } from "../model/Caller.js"
+import type { CreateServiceAccount, DeleteServiceAccount, IssueToken, RevokeToken } from "../model/Commands.js"
+import type * as Directory from "../model/Directory.js"
+import type * as DirectoryView from "../readModels/DirectoryView.js"
+import type {
+  AccessError,
+  AuthenticationFailed,
+  CommandError,
+  DuplicateServiceAccountName,
+  DuplicateTokenName,
+  ServiceAccountNotFound,
+  TokenAlreadyIssued,
+  TokenAlreadyRevoked,
+  TokenNotFound
+} from "../model/Errors.js"
+import { Scope } from "../model/Scope.js"
+import { OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
+
+/**
+ * The caller as passed in: the encoded (plain JSON) form of `Caller`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CallerInput = typeof Caller.Encoded
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type CreateInput = Omit<typeof CreateServiceAccount.Encoded, "_tag">
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type IssueTokenInput = Omit<typeof IssueToken.Encoded, "_tag">
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type RevokeTokenInput = Omit<typeof RevokeToken.Encoded, "_tag">
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type DeleteInput = Omit<typeof DeleteServiceAccount.Encoded, "_tag">
+
+/**
+ * A newly issued token. `value` and `sessionJson` are the only places the token value ever exists: show them
+ * once, then let them go.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IssuedToken {
+  readonly serviceAccountId: ServiceAccountId
+  readonly tokenId: TokenId
+  readonly name: string
+  readonly scopes: ReadonlyArray<Scope>
+  readonly hint: string
+  readonly value: Redacted.Redacted<string>
+  /** `{"accessToken": "<TOKEN>", "tenantURL": "<TENANT URL>", "scopes": [...]}` */
+  readonly sessionJson: Redacted.Redacted<string>
+}
+
+/**
+ * Who a token authenticates as.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Principal {
+  readonly organizationId: OrganizationId
+  readonly serviceAccountId: ServiceAccountId
+  readonly tokenId: TokenId
+  readonly scopes: ReadonlyArray<Scope>
+}
+
+const PrincipalStruct = Schema.Struct({
+  organizationId: OrganizationId,
+  serviceAccountId: ServiceAccountId,
+  tokenId: TokenId,
+  scopes: Schema.Array(Scope)
+}).annotations({ identifier: "Principal" })
+
+/**
+ * The schema of a `Principal`, for hosts that pass it on (to another service, into a request context).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const PrincipalSchema: Schema.Schema<Principal, typeof PrincipalStruct.Encoded> = PrincipalStruct
+
+/**
+ * What the management page lists: the tenant URL on top, then the live accounts with their tokens.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DirectoryListing {
+  readonly organizationId: OrganizationId
+  readonly tenantUrl: string
+  readonly accounts: ReadonlyArray<DirectoryView.AccountView>
+}
+
+/**
+ * How fresh the read models are, for a host's health check.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ReadModelsFreshness {
+  /** When the read models were last confirmed to hold every event the store held at that moment. */
+  readonly confirmedAt: Date
+  /** Milliseconds from then to now: how far behind the store the read models may be. */
+  readonly behindMillis: number
+  /** The bound past which `authenticate` refuses every token; `undefined` when stale answers are accepted. */
+  readonly maxStalenessMillis: number | undefined
+  /** Whether `authenticate` refuses every token right now because the read models are past the bound. */
+  readonly stale: boolean
+  /** The position of the last event the read models' subscription handled, if any. */
+  readonly position: bigint | undefined
+  /** Organisation streams holding an event that could not be read: their tokens are refused until it is repaired. */
+  readonly quarantined: ReadonlyArray<string>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServiceAccountsShape {
+  readonly create: (
+    caller: CallerInput,
+    input: CreateInput
+  ) => Effect.Effect<Directory.Created, CommandError | DuplicateServiceAccountName>
+  readonly issueToken: (
+    caller: CallerInput,
+    input: IssueTokenInput
+  ) => Effect.Effect<IssuedToken, CommandError | ServiceAccountNotFound | DuplicateTokenName | TokenAlreadyIssued>
+  readonly revokeToken: (
+    caller: CallerInput,
+    input: RevokeTokenInput
+  ) => Effect.Effect<Directory.Revoked, CommandError | ServiceAccountNotFound | TokenNotFound | TokenAlreadyRevoked>
+  readonly delete: (
+    caller: CallerInput,
+    input: DeleteInput
+  ) => Effect.Effect<Directory.Deleted, CommandError | ServiceAccountNotFound>
+  /** The organisation's live accounts, from the read model. */
+  readonly list: (caller: CallerInput) => Effect.Effect<DirectoryListing, AccessError>
+  /** One live account, from the read model. */
+  readonly get: (
+    caller: CallerInput,
+    serviceAccountId: string
+  ) => Effect.Effect<DirectoryView.AccountView, AccessError | ServiceAccountNotFound>
+  /** The organisation's audit trail, oldest first. */
+  readonly auditTrail: (caller: CallerInput) => Effect.Effect<ReadonlyArray<AuditTrail.AuditEntry>, AccessError>
+  /**
+   * Who a token value stands for. Any failure — malformed, bad checksum, unknown, revoked, account deleted,
+   * another organisation's token — is the one `AuthenticationFailed`; the cause goes to the debug log and
+   * the `service_accounts_authentication_failures` counter only.
+   */
+  readonly authenticate: (
+    value: Redacted.Redacted<string> | string,
+    options?: { readonly organizationId?: string }
+  ) => Effect.Effect<Principal, AuthenticationFailed>
+  /**
+   * How far behind the store the read models may be, and whether `authenticate` refuses every token because of it
+   * (see `ServiceAccountsOptions.maxStaleness`). For a host's health or readiness check.
+   */
+  readonly freshness: Effect.Effect<ReadModelsFreshness>
+}
+
+/**
+ * Options of the service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServiceAccountsOptions {
+  /** How many organisations' decision states to keep in memory (least recently used go first). Default 10,000. */
+  readonly stateCacheCapacity?: number
+  /** How to retry a command whose append met a concurrent writer. Default: up to 5 immediate retries. */
+  readonly conflictRetry?: Schedule.Schedule<unknown, unknown>
+  /**
+   * How to re-send an append the store failed with a retryable error (its outcome may be unknown: the same
+   * events, with the same ids and expected revision, are re-sent, and the store recognises them if they were
+   * written). Default: 3 retries, exponential from 50 ms, jittered.
+   */
+  readonly storeRetry?: Schedule.Schedule<unknown, unknown>
+  /**
+   * How long the read models may go without being confirmed up to date with the store before `authenticate`
+   * refuses every token (the one `AuthenticationFailed`; the cause `read-models-stale` goes to the debug log and the
+   * failure counter). A process whose subscription is lost would otherwise go on accepting tokens that another
+   * process has revoked. `"unbounded"` accepts stale answers instead: availability during a store outage over the
+   * promise that a revocation cuts off at once (ADR 0008). Default: 10 seconds.
+   */
+  readonly maxStaleness?: Duration.DurationInput | "unbounded"
+  /**
+   * How often the read models are checked against the position of the store's last event (a read of one event).
+   * Default: a quarter of `maxStaleness`, at most 2.5 seconds; never more than half of `maxStaleness`.
+   */
+  readonly freshnessCheckInterval?: Duration.DurationInput
+}
