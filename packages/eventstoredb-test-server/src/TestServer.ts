@@ -23,9 +23,13 @@ export class TestServerStartError extends Data.TaggedError("TestServerStartError
 export interface TestServerService {
   /** `esdb://HOST:PORT?tls=false`, ready for `EventStoreDBClient.connectionString`. */
   readonly connectionString: string
+  /** `HOST:PORT` for `new EventStoreDBClient({ endpoint }, { insecure: true })`, an IPv6 address in brackets. */
+  readonly endpoint: string
   readonly port: number
   /** Ends every open subscription call; succeeds with how many there were. */
   readonly dropSubscriptions: (mode?: DropMode) => Effect.Effect<number>
+  /** How many subscription calls are open right now (ends nothing). */
+  readonly openSubscriptions: Effect.Effect<number>
   /** How many calls of an RPC the server has received. */
   readonly callCount: (method: RpcMethod) => Effect.Effect<number>
 }
@@ -44,8 +48,10 @@ export const scoped = (options?: StartOptions): Effect.Effect<RunningTestServer,
 
 const toService = (server: RunningTestServer): TestServerService => ({
   connectionString: server.connectionString,
+  endpoint: server.endpoint,
   port: server.port,
   dropSubscriptions: (mode) => Effect.sync(() => server.dropSubscriptions(mode)),
+  openSubscriptions: Effect.sync(() => server.openSubscriptions()),
   callCount: (method) => Effect.sync(() => server.callCount(method))
 })
 

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import { isIPv6 } from "node:net"
 import type * as Internal from "./internal/context.js"
 import { listen } from "./internal/server.js"
 
@@ -33,7 +34,10 @@ export type DropMode = "unavailable" | "end"
 export interface StartOptions {
   /** Port to listen on; `0` (the default) picks a free port. */
   readonly port?: number
-  /** IPv4 address or host name to listen on; default `127.0.0.1`. */
+  /**
+   * Address or host name to listen on; default `127.0.0.1`. IPv6 addresses are written bare or in brackets (`::1`,
+   * `[::1]`); `0.0.0.0` and `::` listen on every address.
+   */
   readonly host?: string
   /**
    * `"advertised"` (default): `ServerFeatures.GetSupportedMethods` lists `Streams.BatchAppend`, so the
@@ -53,8 +57,18 @@ export interface StartOptions {
  * @category models
  */
 export interface RunningTestServer {
-  /** `esdb://HOST:PORT?tls=false`, ready for `EventStoreDBClient.connectionString`. */
+  /**
+   * `esdb://HOST:PORT?tls=false`, ready for `EventStoreDBClient.connectionString`. For an IPv6 host it is
+   * `esdb://[ADDRESS]:PORT?tls=false`, which `@eventstore/db-client` 6.2.1 cannot parse (its connection strings take no
+   * IPv6 literal): connect with {@link RunningTestServer.endpoint} instead.
+   */
   readonly connectionString: string
+  /**
+   * `HOST:PORT` to connect to, with an IPv6 address in brackets (`[::1]:PORT`), for
+   * `new EventStoreDBClient({ endpoint }, { insecure: true })`. A wildcard host gives the IPv4 loopback.
+   */
+  readonly endpoint: string
+  /** The address listened on, as given (IPv6 without brackets). */
   readonly host: string
   readonly port: number
   /**
@@ -62,6 +76,8 @@ export interface RunningTestServer {
    * were. The server keeps running and its data stays.
    */
   dropSubscriptions(mode?: DropMode): number
+  /** How many subscription calls are open right now. Unlike `dropSubscriptions`, it ends nothing. */
+  openSubscriptions(): number
   /** How many calls of an RPC the server has received (for example to check an append took `BatchAppend`). */
   callCount(method: RpcMethod): number
   /** Ends open calls and stops listening. Safe to call more than once. */
@@ -69,7 +85,11 @@ export interface RunningTestServer {
 }
 
 const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024
-const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]"])
+/** Hosts that listen on every address; clients reach them over the IPv4 loopback (`::` is dual-stack by default). */
+const WILDCARD_HOSTS = new Set(["0.0.0.0", "::"])
+
+/** `host:port` as grpc-js and the client parse it: an IPv6 address in brackets. */
+const hostAndPort = (host: string, port: number): string => (isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`)
 
 /**
  * Starts a test server with a fresh, empty store (apart from the server's own system events). Two
@@ -89,17 +109,18 @@ const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]"])
  * @category constructors
  */
 export const start = async (options: StartOptions = {}): Promise<RunningTestServer> => {
-  const host = options.host ?? "127.0.0.1"
+  const given = options.host ?? "127.0.0.1"
+  const host = given.startsWith("[") && given.endsWith("]") ? given.slice(1, -1) : given
   const { port, context, shutdown } = await listen({
-    host,
-    port: options.port ?? 0,
+    address: hostAndPort(host, options.port ?? 0),
     serverFeatures: options.serverFeatures ?? "advertised",
     maxAppendSize: options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE
   })
-  const connectHost = WILDCARD_HOSTS.has(host) ? "127.0.0.1" : host
+  const endpoint = hostAndPort(WILDCARD_HOSTS.has(host) ? "127.0.0.1" : host, port)
   let closing: Promise<void> | undefined
   return {
-    connectionString: `esdb://${connectHost}:${port}?tls=false`,
+    connectionString: `esdb://${endpoint}?tls=false`,
+    endpoint,
     host,
     port,
     dropSubscriptions: (mode = "unavailable") => {
@@ -107,6 +128,7 @@ export const start = async (options: StartOptions = {}): Promise<RunningTestServ
       for (const subscription of subscriptions) subscription.terminate(mode)
       return subscriptions.length
     },
+    openSubscriptions: () => context.openCalls("subscription").length,
     callCount: (method) => context.callCount(method),
     close: () => {
       closing ??= shutdown()

@@ -1,4 +1,4 @@
-// Drives the subscription loop directly with a sink that behaves like a grpc-js call whose buffer is full,
+// Drives the subscription and read loops directly with a sink that behaves like a grpc-js call whose buffer is full,
 // to check what a client-level test cannot see: the server stops producing until `drain`.
 import { EventEmitter } from "node:events"
 import { describe, expect, it } from "vitest"
@@ -6,10 +6,11 @@ import { ServerContext } from "../src/internal/context.js"
 import { type StreamsPb, sharedPb, streamsPb } from "../src/internal/generated.js"
 import type { ResponseSink } from "../src/internal/responseWriter.js"
 import { Store } from "../src/internal/store.js"
+import { readOnce } from "../src/internal/read.js"
 import { subscribe } from "../src/internal/subscription.js"
 import { ExpectedRevision } from "../src/internal/types.js"
 import { streamIdentifier } from "../src/internal/wire.js"
-import { eventually, sleep } from "./helpers.js"
+import { eventually } from "./helpers.js"
 
 const { ContentCase } = streamsPb.ReadResp
 
@@ -37,7 +38,15 @@ class HeldSink extends EventEmitter implements ResponseSink<StreamsPb.ReadResp> 
     this.capacity = Number.POSITIVE_INFINITY
     this.emit("drain")
   }
+
+  /** Resolves once the server waits for `drain`: from then on it writes nothing until released. */
+  whenHeld(): Promise<void> {
+    return eventually(() => this.listenerCount("drain") > 0)
+  }
 }
+
+/** Lets every pending callback and microtask run, so a loop that could still write would have. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 const subscriptionTo = (stream: string) =>
   new streamsPb.ReadReq.Options()
@@ -66,11 +75,11 @@ describe("subscription back-pressure", () => {
     const sink = new HeldSink(5)
     const running = subscribe(context, sink, subscriptionTo("s"))
 
-    await sleep(30)
+    await sink.whenHeld()
     // The fifth write answered `false`: the loop waits for `drain` instead of writing the other 95 events.
     expect(sink.written).toHaveLength(5)
     store.append("s", ExpectedRevision.any, proposed(10))
-    await sleep(10)
+    await settle()
     expect(sink.written).toHaveLength(5)
 
     sink.release()
@@ -95,10 +104,38 @@ describe("subscription back-pressure", () => {
     store.append("s", ExpectedRevision.any, proposed(10))
     const sink = new HeldSink(2)
     const running = subscribe(context, sink, subscriptionTo("s"))
-    await sleep(10)
+    await sink.whenHeld()
     sink.emit("cancelled")
     await running
     expect(sink.written).toHaveLength(2)
+    expect(context.openCalls()).toHaveLength(0)
+  })
+})
+
+const allForwards = () =>
+  new streamsPb.ReadReq.Options()
+    .setAll(new streamsPb.ReadReq.Options.AllOptions().setStart(new sharedPb.Empty()))
+    .setReadDirection(streamsPb.ReadReq.Options.ReadDirection.FORWARDS)
+    .setCount(String(Number.MAX_SAFE_INTEGER))
+    .setNoFilter(new sharedPb.Empty())
+
+describe("a forward read of $all held back by its reader", () => {
+  it("ends at the position the log had reached when the read started, not at records written meanwhile", async () => {
+    const store = new Store()
+    const context = new ServerContext(store, 1024 * 1024)
+    store.append("s", ExpectedRevision.any, proposed(100))
+    const atStart = store.all.map((record) => String(record.position))
+    const sink = new HeldSink(5)
+    const reading = readOnce(context, sink, allForwards())
+    await sink.whenHeld()
+    store.append("s", ExpectedRevision.any, proposed(10))
+    store.append("other", ExpectedRevision.any, proposed(10))
+    sink.release()
+    await reading
+    expect(sink.ended).toBe(true)
+    const positions = sink.written.map((message) => message.getEvent()?.getEvent()?.getCommitPosition())
+    expect(positions).toEqual(atStart)
+    expect(store.all.length).toBe(atStart.length + 20)
     expect(context.openCalls()).toHaveLength(0)
   })
 })

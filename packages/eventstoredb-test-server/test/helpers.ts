@@ -37,7 +37,7 @@ export const harness = async (options?: StartOptions): Promise<Harness> => {
 
 /** Another client on the same server (e.g. with other options), disposed after the test. */
 export const clientFor = (server: RunningTestServer, options: { throwOnAppendFailure?: boolean } = {}) => {
-  const client = new EventStoreDBClient({ endpoint: `${server.host}:${server.port}`, ...options }, { insecure: true })
+  const client = new EventStoreDBClient({ endpoint: server.endpoint, ...options }, { insecure: true })
   defer(() => client.dispose())
   return client
 }
@@ -61,15 +61,17 @@ export const rejection = async (promise: Promise<unknown>): Promise<unknown> => 
   throw new Error("expected the promise to reject")
 }
 
-export const eventually = async (check: () => boolean, timeoutMs = 3000): Promise<void> => {
+/**
+ * Polls `check` until it holds. The limit only stops a test that would otherwise hang, so it is generous: on a busy
+ * machine a condition can take seconds to come true, and the test must still pass.
+ */
+export const eventually = async (check: () => boolean, timeoutMs = 30_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs
   while (!check()) {
     if (Date.now() > deadline) throw new Error("condition not reached in time")
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export type Entry =
   | { readonly kind: "confirmation" }
@@ -117,12 +119,12 @@ export class Recorder {
     return this.timeline.some((entry) => entry.kind === kind)
   }
 
-  waitFor(check: (recorder: Recorder) => boolean, timeoutMs = 3000): Promise<void> {
-    return eventually(() => check(this), timeoutMs)
+  waitFor(check: (recorder: Recorder) => boolean): Promise<void> {
+    return eventually(() => check(this))
   }
 
-  waitForEvents(count: number, timeoutMs = 3000): Promise<void> {
-    return this.waitFor((r) => r.events.length >= count, timeoutMs)
+  waitForEvents(count: number): Promise<void> {
+    return this.waitFor((r) => r.events.length >= count)
   }
 }
 

@@ -9,7 +9,7 @@ import {
   UnavailableError
 } from "@eventstore/db-client"
 import { describe, expect, it } from "vitest"
-import { collect, eventually, events, harness, n, Recorder, record, sleep } from "./helpers.js"
+import { collect, eventually, events, harness, n, Recorder, record } from "./helpers.js"
 
 describe("catch-up subscription to a stream", () => {
   it("confirms, replays history, says caught up, then delivers live events", async () => {
@@ -45,10 +45,10 @@ describe("catch-up subscription to a stream", () => {
     const { client } = await harness()
     const recorder = record(client.subscribeToStream("later"))
     await recorder.waitFor((r) => r.has("caughtUp"))
-    await sleep(50)
-    expect(recorder.has("error")).toBe(false)
     await client.appendToStream("later", events(1))
     await recorder.waitForEvents(1)
+    // Still the same subscription, which never failed while it waited.
+    expect(recorder.kinds).toEqual(["confirmation", "caughtUp", "event"])
     expect(recorder.events[0]?.event?.revision).toBe(0n)
   })
 
@@ -61,12 +61,17 @@ describe("catch-up subscription to a stream", () => {
     })()
     const recorder = record(client.subscribeToStream("race"))
     await writes
-    await recorder.waitForEvents(total, 5000)
-    await sleep(20)
-    expect(recorder.events.map((e) => e.event?.revision)).toEqual(Array.from({ length: total }, (_, i) => BigInt(i)))
+    // One more event after the race: once it arrives, a duplicate or a lost event from the race would show before it.
+    await client.appendToStream("race", events(1, "Last", total))
+    await recorder.waitForEvents(total + 1)
+    expect(recorder.events.map((e) => e.event?.revision)).toEqual(
+      Array.from({ length: total + 1 }, (_, i) => BigInt(i))
+    )
   })
 
-  it("holds back while the reader is paused (back-pressure) and then delivers everything in order", async () => {
+  // The server's own waiting on a full buffer is checked in backpressure.test.ts: a grpc-js client keeps taking
+  // messages into its own buffer while its stream is paused, so from here only the client's side can be seen.
+  it("delivers everything in order to a reader that pauses while 2 MB arrive and then resumes", async () => {
     const { client, server } = await harness()
     const subscription = client.subscribeToStream("slow", {}, { highWaterMark: 1 })
     const recorder = record(subscription)
@@ -79,10 +84,9 @@ describe("catch-up subscription to a stream", () => {
         Array.from({ length: 25 }, (_, j) => jsonEvent({ type: "Big", data: { n: i * 25 + j, big } }))
       )
     }
-    await sleep(100)
-    expect(recorder.events.length).toBeLessThan(500)
+    expect(recorder.events).toHaveLength(0)
     subscription.resume()
-    await recorder.waitForEvents(500, 5000)
+    await recorder.waitForEvents(500)
     expect(recorder.events.map(n)).toEqual(Array.from({ length: 500 }, (_, i) => i))
     expect(server.dropSubscriptions("end")).toBe(1)
   })
@@ -92,8 +96,10 @@ describe("catch-up subscription to a stream", () => {
     const subscription = client.subscribeToStream("s")
     const recorder = record(subscription)
     await recorder.waitFor((r) => r.has("confirmation"))
+    expect(server.openSubscriptions()).toBe(1)
     await subscription.unsubscribe()
-    await eventually(() => server.dropSubscriptions() === 0)
+    // Counted, not dropped: a probe that ended the call itself would pass whether or not the client released it.
+    await eventually(() => server.openSubscriptions() === 0)
   })
 
   it("fails with StreamDeletedError when the stream is tombstoned, or already was", async () => {

@@ -1,5 +1,5 @@
 import { createServer } from "node:net"
-import { binaryEvent, jsonEvent } from "@eventstore/db-client"
+import { type AllStreamResolvedEvent, binaryEvent, END, jsonEvent } from "@eventstore/db-client"
 import { describe, expect, it, layer as withLayer } from "@effect/vitest"
 import { EventStore, type ProposedEvent, decode } from "@service-accounts/domain"
 import { TestServer } from "@service-accounts/eventstoredb-test-server"
@@ -208,9 +208,12 @@ describe("the client's life", () => {
       const closed = new Promise((resolve) => second.once("close", resolve))
       yield* Scope.close(scope, Exit.void)
       yield* Effect.promise(() => closed)
-      // The server learns of the cancelled call a moment later.
-      yield* Effect.sleep("200 millis")
-      expect(yield* server.dropSubscriptions("end")).toBe(0)
+      // The server learns of the cancelled call a moment later. Counted, not dropped: dropping would end the call
+      // whether or not the client had.
+      yield* server.openSubscriptions.pipe(
+        Effect.repeat({ until: (open) => open === 0, schedule: Schedule.spaced("10 millis") }),
+        Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error("the subscription stayed open") })
+      )
     }).pipe(Effect.provide(TestServer.layer()))
   )
 
@@ -223,13 +226,21 @@ describe("the client's life", () => {
       const scope = yield* Scope.make()
       const store = storeOf(yield* Layer.buildWithScope(layer({ client }), scope))
       yield* store.append("caller-owned", [event()], "no_stream")
-      const subscription = client.subscribeToAll()
+      const subscription = client.subscribeToAll({ fromPosition: END })
       subscription.on("error", () => {})
-      subscription.resume()
-      yield* Effect.promise(() => new Promise((resolve) => subscription.once("confirmation", resolve)))
+      const delivered: Array<string> = []
+      subscription.on("data", (resolved: AllStreamResolvedEvent) => {
+        if (resolved.event !== undefined) delivered.push(resolved.event.streamId)
+      })
+      yield* Effect.promise(() => new Promise((resolve) => subscription.once("caughtUp", resolve)))
       yield* Scope.close(scope, Exit.void)
-      yield* Effect.sleep("200 millis")
-      expect(yield* server.dropSubscriptions("end")).toBe(1)
+      // Disposing happens in the scope's finalizer, so by now a disposed client could neither append nor deliver.
+      yield* Effect.promise(() => client.appendToStream("after-close", jsonEvent({ type: "Tested", data: {} })))
+      yield* Effect.sync(() => delivered).pipe(
+        Effect.repeat({ until: (streams) => streams.includes("after-close"), schedule: Schedule.spaced("10 millis") }),
+        Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error("the subscription delivered nothing") })
+      )
+      expect(yield* server.openSubscriptions).toBe(1)
     }).pipe(Effect.provide(TestServer.layer()))
   )
 })

@@ -148,9 +148,17 @@ withLayer(onTestServer({ resubscribe: Schedule.stop }), { excludeTestServices: t
       Effect.gen(function* () {
         const store = yield* EventStore
         const server = yield* TestServer
-        const fiber = yield* store.subscribeToAll({ from: "end" }).pipe(Stream.runDrain, Effect.flip, Effect.fork)
-        yield* Effect.sleep("100 millis")
-        yield* server.dropSubscriptions("end")
+        const caughtUp = yield* Deferred.make<void>()
+        const fiber = yield* store.subscribeToAll({ from: "end" }).pipe(
+          Stream.tap((message) => (message._tag === "CaughtUp" ? Deferred.succeed(caughtUp, undefined) : Effect.void)),
+          Stream.runDrain,
+          Effect.flip,
+          Effect.fork
+        )
+        // Only once the server has the subscription can it drop it (a drop before would end nothing, and the
+        // subscription would wait for events forever).
+        yield* Deferred.await(caughtUp)
+        expect(yield* server.dropSubscriptions("end")).toBe(1)
         const error = yield* Fiber.join(fiber)
         expect(error).toMatchObject({ _tag: "EventStoreUnavailable", operation: "subscribe", retryable: true })
         expect(error.message).toContain("the server ended the subscription")

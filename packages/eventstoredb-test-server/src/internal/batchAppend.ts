@@ -15,13 +15,19 @@ import {
   unavailableError,
   wrongExpectedVersionStatus
 } from "./errors.js"
-import { emptyPb, type Grpc, type SharedPb, type StreamsPb, sharedPb, streamsPb } from "./generated.js"
+import { emptyPb, type SharedPb, type StreamsPb, sharedPb, streamsPb } from "./generated.js"
 import { parseProposal, sizeOnDisk } from "./proposed.js"
-import { ResponseWriter } from "./responseWriter.js"
+import { type ResponseSink, ResponseWriter } from "./responseWriter.js"
 import type { ExpectedRevision, ProposedEvent, WriteResult } from "./types.js"
 import { expectedRevisionOf, streamIdentifier, streamNameOf, uuidText } from "./wire.js"
 
-type BatchAppendCall = Grpc.ServerDuplexStream<StreamsPb.BatchAppendReq, StreamsPb.BatchAppendResp>
+/** What the handler needs of grpc-js's duplex call (so a test can drive it with any duplex stream). */
+export interface BatchAppendCall extends ResponseSink<StreamsPb.BatchAppendResp> {
+  on(event: "data", listener: (request: StreamsPb.BatchAppendReq) => void): unknown
+  on(event: "end" | "error" | "cancelled" | "close" | "drain", listener: () => void): unknown
+  pause(): unknown
+  resume(): unknown
+}
 
 interface PendingWrite {
   readonly streamName: string
@@ -61,8 +67,9 @@ export const handleBatchAppend =
       terminate: (reason) =>
         reason === "end" ? writer.end() : writer.fail(unavailableError("Server is shutting down."))
     })
-    void writer.whenClosed.then(untrack)
+    writer.onClose(untrack)
     const pending = new Map<string, PendingWrite>()
+    let paused = false
 
     const respond = (
       correlationId: SharedPb.UUID | undefined,
@@ -73,6 +80,16 @@ export const handleBatchAppend =
       if (correlationId !== undefined) response.setCorrelationId(correlationId)
       fill(response)
       void writer.write(response)
+      if (writer.isBlocked && !paused) {
+        // The client is not reading its responses: stop reading its requests until it does, so the responses wait
+        // in the writer's queue a few at a time instead of growing with every append the client sends meanwhile.
+        paused = true
+        call.pause()
+        void writer.whenWritable().then((open) => {
+          paused = false
+          if (open) call.resume()
+        })
+      }
     }
 
     const complete = (correlationId: SharedPb.UUID | undefined, write: PendingWrite, result: WriteResult): void =>

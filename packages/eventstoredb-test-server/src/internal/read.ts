@@ -40,24 +40,28 @@ function* streamRevisions(
   }
 }
 
-/** The `$all` indexes a read visits, in order. */
+/**
+ * The `$all` indexes a read visits, in order. Both directions stop at the log's end as it was when the read started:
+ * a long forward read that waits on a slow reader does not go on to records written meanwhile, so it ends even while
+ * writers keep appending (following new records is what a subscription is for).
+ */
 function* allIndexes(
   context: ServerContext,
   options: StreamsPb.ReadReq.Options.AllOptions,
   backwards: boolean
 ): Generator<number> {
-  const log = context.store.all
+  const end = context.store.all.length
   const position = options.getPosition()
   if (backwards) {
-    let from = log.length - 1
+    let from = end - 1
     if (options.hasStart()) from = -1
     else if (position !== undefined) from = context.store.indexAtOrAfter(BigInt(position.getCommitPosition())) - 1
     for (let index = from; index >= 0; index--) yield index
   } else {
     let from = 0
-    if (options.hasEnd()) from = log.length
+    if (options.hasEnd()) from = end
     else if (position !== undefined) from = context.store.indexAtOrAfter(BigInt(position.getCommitPosition()))
-    for (let index = from; index < log.length; index++) yield index
+    for (let index = from; index < end; index++) yield index
   }
 }
 

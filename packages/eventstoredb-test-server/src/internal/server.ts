@@ -24,8 +24,8 @@ import { subscribe } from "./subscription.js"
 import { writeSystemEvents } from "./systemEvents.js"
 
 export interface ServerSettings {
-  readonly host: string
-  readonly port: number
+  /** `host:port` for grpc-js, an IPv6 host in brackets. */
+  readonly address: string
   readonly serverFeatures: "advertised" | "unimplemented"
   readonly maxAppendSize: number
 }
@@ -78,7 +78,7 @@ export const listen = async (settings: ServerSettings): Promise<Listening> => {
   }
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${settings.host}:${settings.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+    server.bindAsync(settings.address, grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error === null ? resolve(bound) : reject(error)
     )
   })

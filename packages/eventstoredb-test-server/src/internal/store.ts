@@ -41,23 +41,22 @@ export class Store {
   private readonly streams = new Map<string, StreamState>()
   private readonly eventIds = new Map<string, { readonly streamId: string; readonly revision: bigint }>()
   private nextPosition = FIRST_POSITION
-  private pendingChange: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined
+  private changeListeners = new Set<() => void>()
 
   /** Every record in `$all`, in position order. */
   get all(): ReadonlyArray<StoredEvent> {
     return this.log
   }
 
-  /** Resolves after the next write. */
-  changed(): Promise<void> {
-    if (this.pendingChange === undefined) {
-      let resolve: () => void = () => {}
-      const promise = new Promise<void>((r) => {
-        resolve = r
-      })
-      this.pendingChange = { promise, resolve }
+  /**
+   * Calls `listener` once after the next write. The returned function unregisters it, for a wait that ends another
+   * way (the call closed): nothing stays registered for a subscriber that has gone.
+   */
+  onNextChange(listener: () => void): () => void {
+    this.changeListeners.add(listener)
+    return () => {
+      this.changeListeners.delete(listener)
     }
-    return this.pendingChange.promise
   }
 
   /** The stream's events by revision, ignoring metadata (what a live subscription follows). */
@@ -317,9 +316,9 @@ export class Store {
   }
 
   private notify(): void {
-    const change = this.pendingChange
-    this.pendingChange = undefined
-    change?.resolve()
+    const listeners = this.changeListeners
+    this.changeListeners = new Set()
+    for (const listener of listeners) listener()
   }
 }
 

@@ -47,9 +47,23 @@ const sendEvent = (session: Session, record: StoredEvent): Promise<boolean> => {
   return session.writer.write(eventResponse(event, link, session.structuredIds))
 }
 
-/** Waits for the next write to the store, or for the call to close. */
+/**
+ * Waits for the next write to the store, or for the call to close. Whichever comes first unregisters the other, so a
+ * subscription that wakes up a million times leaves nothing behind (a `Promise.race` with a promise that stays
+ * pending for the call's life would add a reaction to it on every wake-up).
+ */
 const nextChange = (session: Session): Promise<void> =>
-  Promise.race([session.context.store.changed(), session.writer.whenClosed])
+  new Promise((resolve) => {
+    let stopWaitingForChange = (): void => {}
+    let stopWaitingForClose = (): void => {}
+    const wake = (): void => {
+      stopWaitingForChange()
+      stopWaitingForClose()
+      resolve()
+    }
+    stopWaitingForChange = session.context.store.onNextChange(wake)
+    stopWaitingForClose = session.writer.onClose(wake)
+  })
 
 const followStream = async (
   session: Session,
