@@ -88,7 +88,12 @@ describe("the structure check on fixture trees", () => {
   it("reports a lower layer importing a higher one", () => {
     const late = 'import "../fast/bytes.js"\nimport type { Svc } from "../service/index.js"\nexport type L = Svc\n'
     expect(found({ "packages/domain/src/model/Late.ts": late })).toEqual([
-      { rule: "layer", file: "packages/domain/src/model/Late.ts", line: 2, imports: "service/index.ts" }
+      {
+        rule: "layer",
+        file: "packages/domain/src/model/Late.ts",
+        line: 2,
+        imports: "packages/domain/src/service/index.ts"
+      }
     ])
   })
 
@@ -98,8 +103,8 @@ describe("the structure check on fixture trees", () => {
       "packages/domain/src/readModels/Late.ts": 'import type { Svc } from "../index.js"\nexport type V = Svc\n'
     }
     expect(checkStructure(tree({ ...clean, ...files }), fixtureRules).map(formatViolation)).toEqual([
-      "packages/domain/src/fast/late.ts:1 → model/index.ts  [layer] fast/ may import only fast/, not model/",
-      "packages/domain/src/readModels/Late.ts:1 → index.ts  [layer] readModels/ may import only readModels/, fast/, model/, store/, not the root index.ts"
+      "packages/domain/src/fast/late.ts:1 → packages/domain/src/model/index.ts  [layer] fast/ may import only fast/, not model/",
+      "packages/domain/src/readModels/Late.ts:1 → packages/domain/src/index.ts  [layer] readModels/ may import only readModels/, fast/, model/, store/, not the root index.ts"
     ])
   })
 
@@ -110,8 +115,18 @@ describe("the structure check on fixture trees", () => {
       "packages/domain/src/integrity/Late.ts": 'import type { N } from "../history/Ndjson.js"\nexport type S = N\n'
     }
     expect(found(files)).toEqual([
-      { rule: "layer", file: "packages/domain/src/integrity/Late.ts", line: 1, imports: "history/Ndjson.ts" },
-      { rule: "layer", file: "packages/domain/src/readModels/Late.ts", line: 1, imports: "integrity/Seal.ts" }
+      {
+        rule: "layer",
+        file: "packages/domain/src/integrity/Late.ts",
+        line: 1,
+        imports: "packages/domain/src/history/Ndjson.ts"
+      },
+      {
+        rule: "layer",
+        file: "packages/domain/src/readModels/Late.ts",
+        line: 1,
+        imports: "packages/domain/src/integrity/Seal.ts"
+      }
     ])
   })
 
