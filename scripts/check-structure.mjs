@@ -32,15 +32,14 @@ import ts from "typescript"
 export const rules = /** @satisfies {Rules} */ ({
   domain: {
     package: "@service-accounts/domain",
-    // OFF until issue 14's move of packages/domain/src into the layer folders lands. While off, packages/domain is
-    // checked for its isolation only: not its layer order, not its own import cycles (the flat tree has three), and
-    // its files outside the layer folders are not reported. THE ENGINEER LANDING THE MOVE SWITCHES THIS ON.
-    layoutFinal: false,
+    // On since issue 14's move of packages/domain/src into the layer folders. Off, packages/domain would be checked for
+    // its isolation only: not its layer order, not its own import cycles, and not for files outside the layer folders.
+    layoutFinal: true,
     // Lowest first. A file under packages/domain/src/<folder>/ may import its own folder and the folders of
     // earlier tiers; only the root index.ts may import anything, and no layer imports it.
     layers: [["fast"], ["model"], ["store"], ["readModels", "integrity", "history"], ["service"]],
     // Folders of one tier import each other only as listed here: [importer, imported].
-    siblingImports: [["history", "integrity"]]
+    siblingImports: []
   },
   // The workspace packages a package's src may import: a package name (any of its subpaths) or one exact subpath.
   // `published: true` adds every workspace package that is not private. Tests (test/**) are not checked.
