@@ -6,6 +6,7 @@
  */
 import { Schema } from "effect"
 import { CommandId, OrganizationId, UserId } from "./Ids.js"
+import { tokenFree } from "./internal/tokenFree.js"
 
 /**
  * The role that may manage service accounts.
@@ -31,7 +32,8 @@ export const ENTERPRISE = "enterprise"
  */
 export const Role = Schema.String.pipe(
   Schema.minLength(1, { message: () => "a role must not be empty" }),
-  Schema.maxLength(64, { message: () => "a role must be at most 64 characters" })
+  Schema.maxLength(64, { message: () => "a role must be at most 64 characters" }),
+  tokenFree("a role")
 )
 
 /** Tenant URLs already checked (an organisation sends the same one with every call), bounded. */
@@ -63,7 +65,8 @@ export const TenantUrl = Schema.String.pipe(
   Schema.maxLength(2048, { message: () => "a tenant URL must be at most 2048 characters" }),
   Schema.filter(isTenantUrl, {
     message: () => "a tenant URL must be an absolute http(s) URL without credentials"
-  })
+  }),
+  tokenFree("a tenant URL")
 )
 
 /**
@@ -74,7 +77,10 @@ export const TenantUrl = Schema.String.pipe(
  */
 export const Organization = Schema.Struct({
   id: OrganizationId,
-  plan: Schema.String.pipe(Schema.maxLength(64, { message: () => "a plan must be at most 64 characters" })),
+  plan: Schema.String.pipe(
+    Schema.maxLength(64, { message: () => "a plan must be at most 64 characters" }),
+    tokenFree("a plan")
+  ),
   tenantUrl: TenantUrl
 })
 /**

@@ -10,6 +10,7 @@
 import { Context, Schema } from "effect"
 import type { Effect, Stream } from "effect"
 import { ConcurrencyConflict } from "./Errors.js"
+import { redactTokens } from "./Token.js"
 
 /**
  * A JSON value as it is stored: the encoded form of an event or of its metadata.
@@ -166,6 +167,18 @@ export class EventStoreUnavailable extends Schema.TaggedError<EventStoreUnavaila
   retryable: Schema.Boolean,
   unknownOutcome: Schema.optional(Schema.Boolean)
 }) {
+  // A store's own messages may quote what it holds (a stream name, say).
+  constructor(
+    props: {
+      readonly operation: string
+      readonly reason: string
+      readonly retryable: boolean
+      readonly unknownOutcome?: boolean | undefined
+    },
+    options?: Schema.MakeOptions
+  ) {
+    super({ ...props, reason: redactTokens(props.reason) }, options)
+  }
   override get message(): string {
     return `event store ${this.operation} failed: ${this.reason}`
   }
@@ -184,6 +197,22 @@ export class CorruptStoredEvent extends Schema.TaggedError<CorruptStoredEvent>()
   position: Schema.optional(Schema.BigIntFromSelf),
   reason: Schema.String
 }) {
+  // A stored event could hold anything, its stream name included: no token value gets through, and the reason is
+  // kept short. (Whoever keys anything by the stream uses the stream it read, not this copy.)
+  constructor(
+    props: {
+      readonly streamId: string
+      readonly revision: bigint
+      readonly position?: bigint | undefined
+      readonly reason: string
+    },
+    options?: Schema.MakeOptions
+  ) {
+    super(
+      { ...props, streamId: redactTokens(props.streamId), reason: redactTokens(props.reason).slice(0, 1000) },
+      options
+    )
+  }
   override get message(): string {
     return `stored event ${this.streamId}@${this.revision} cannot be read: ${this.reason}`
   }

@@ -124,12 +124,13 @@ export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels
 
     const catchUp = (streamId: string) => locked(catchUpUnlocked(streamId))
 
-    const quarantine = (error: CorruptStoredEvent) =>
+    // Keyed by the stream read, not by the error's copy of its name (which has any token value redacted).
+    const quarantine = (streamId: string) => (error: CorruptStoredEvent) =>
       Effect.logError("a stored event does not decode: its stream is quarantined").pipe(
         Effect.annotateLogs({ streamId: error.streamId, revision: String(error.revision), reason: error.reason }),
         Effect.zipRight(
           Effect.sync(() => {
-            state = { ...state, quarantined: HashMap.set(state.quarantined, error.streamId, error) }
+            state = { ...state, quarantined: HashMap.set(state.quarantined, streamId, error) }
           })
         )
       )
@@ -153,7 +154,9 @@ export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels
                     )
               return strict
                 ? step
-                : step.pipe(Effect.catchIf((error) => error._tag === "CorruptStoredEvent", quarantine))
+                : step.pipe(
+                    Effect.catchIf((error) => error._tag === "CorruptStoredEvent", quarantine(recorded.streamId))
+                  )
             })
           )
 
