@@ -78,6 +78,48 @@ describe("token index", () => {
     }
   })
 
+  it.effect("a digest that differs from an indexed one in a single byte finds nothing, in every byte", () =>
+    Effect.gen(function* () {
+      const events = yield* domainEvents(text)
+      const template = events.find((e) => e.event._tag === "TokenIssued")
+      if (template?.event._tag !== "TokenIssued") throw new Error("the golden history has no TokenIssued")
+      const issuedEvent = template.event
+      const FIRST = "00000000-0000-4000-8000-000000000001" as TokenId
+      const SECOND = "00000000-0000-4000-8000-000000000002" as TokenId
+      const issue = (tokenId: TokenId, digest: string): DomainEvent => ({
+        ...template,
+        event: { ...issuedEvent, tokenId, secretHash: digest as typeof issuedEvent.secretHash }
+      })
+      /** The digest with the bits of `mask` flipped in byte `at`. */
+      const flipped = (digest: string, at: number, mask: number): string => {
+        const bytes = Buffer.from(digest, "hex")
+        bytes[at] = (bytes[at] ?? 0) ^ mask
+        return bytes.toString("hex")
+      }
+      const indexed = `${hex(90)}${hex(91).slice(0, 8)}`
+      const alone = foldProjection(TokenIndex.projection, [issue(FIRST, indexed)])
+      expect(TokenIndex.get(alone, indexed)?.tokenId).toBe(FIRST)
+      // Every byte, at its lowest and highest bit: the key's bytes (0 to 2 and the low six bits of 3), each of the
+      // ten numbers a slot compares (bytes 3 to 31, the last holding two bytes), and the two bits the key leaves out.
+      for (let at = 0; at < 32; at++) {
+        for (const mask of [0x01, 0x80]) {
+          const near = flipped(indexed, at, mask)
+          expect(TokenIndex.get(alone, near), `byte ${at} ^ ${mask}`).toBeUndefined()
+          // Both indexed (as two tokens): each digest finds its own token, in either order of issue.
+          for (const [first, second] of [
+            [issue(FIRST, indexed), issue(SECOND, near)],
+            [issue(SECOND, near), issue(FIRST, indexed)]
+          ] as const) {
+            const both = foldProjection(TokenIndex.projection, [first, second])
+            expect(TokenIndex.get(both, indexed)?.tokenId, `byte ${at} ^ ${mask}`).toBe(FIRST)
+            expect(TokenIndex.get(both, near)?.tokenId, `byte ${at} ^ ${mask}`).toBe(SECOND)
+            expect(TokenIndex.size(both)).toBe(2)
+          }
+        }
+      }
+    })
+  )
+
   it.effect("every state of a fold with shared keys shows what a plain map of hex digests shows", () =>
     Effect.gen(function* () {
       const events = yield* domainEvents(text)
