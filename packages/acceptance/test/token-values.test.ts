@@ -14,23 +14,11 @@ import {
   Token
 } from "@service-accounts/domain"
 import { administrator } from "@service-accounts/testing"
-import { Cause, Effect, Exit, FastCheck as fc, Layer, Logger, LogLevel, Option, Runtime, Stream } from "effect"
-import { servicesOnMemory } from "./support.js"
+import { Cause, Effect, Exit, FastCheck as fc, Option, Runtime, Stream } from "effect"
+import { servicesOnMemoryLogging } from "./support.js"
 
 const RUNS = Number(process.env.SA_TOKEN_PLANT_RUNS ?? 300)
 const SEED = Number(process.env.SA_TOKEN_PLANT_SEED ?? 1919)
-
-/** The service on a fresh memory store, every log line (all levels) kept in `lines`. */
-const servicesLogging = (seed: string, lines: Array<string>) =>
-  servicesOnMemory(seed).pipe(
-    Layer.provide(
-      Logger.replace(
-        Logger.defaultLogger,
-        Logger.map(Logger.logfmtLogger, (line) => void lines.push(line))
-      )
-    ),
-    Layer.provide(Logger.minimumLogLevel(LogLevel.All))
-  )
 
 const json = (value: unknown): string =>
   JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? String(item) : item)) ?? ""
@@ -207,7 +195,7 @@ describe("token values in callers and commands", () => {
       // The store holds no trace of the value (the test's own token does not count: its value was not planted).
       const history = yield* Stream.runCollect(store.readAll())
       expect(json([...history]).includes(secret)).toBe(false)
-    }).pipe(Effect.provide(servicesLogging("token-values", lines)))
+    }).pipe(Effect.provide(servicesOnMemoryLogging("token-values", lines)))
   })
 })
 
@@ -372,7 +360,7 @@ describe("token values planted anywhere (property)", () => {
         )
         // The run never touched the store, and the value issued by `setUp` stays where it belongs.
         expect(yield* Stream.runCount(store.readAll())).toBe(before)
-      }).pipe(Effect.provide(servicesLogging("token-plants", lines)))
+      }).pipe(Effect.provide(servicesOnMemoryLogging("token-plants", lines)))
     }
   )
 })
