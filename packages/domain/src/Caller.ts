@@ -25,7 +25,8 @@ export const ADMINISTRATOR = "administrator"
 export const ENTERPRISE = "enterprise"
 
 /**
- * A role as the host names it. Only `administrator` may manage service accounts; any other role is refused.
+ * A role as the host names it. Only `administrator` may manage service accounts; any other role is refused. A role
+ * holding a token value is not a role at all: it is invalid input (it would be recorded in events).
  *
  * @since 0.1.0
  * @category schemas
@@ -56,7 +57,7 @@ const isTenantUrl = (s: string): boolean => {
 }
 
 /**
- * The tenant URL: where the organisation's API lives; it goes into every `session.json`.
+ * The tenant URL: where the organisation's API lives; it goes into every `session.json`. It must hold no token value.
  *
  * @since 0.1.0
  * @category schemas
@@ -70,7 +71,7 @@ export const TenantUrl = Schema.String.pipe(
 )
 
 /**
- * The caller's organisation.
+ * The caller's organisation. None of its fields may hold a token value.
  *
  * @since 0.1.0
  * @category schemas
