@@ -52,13 +52,18 @@ const tagOf = (exit: Exit.Exit<unknown, unknown>): string => {
 
 const acme = administrator("acme")
 
-/** An account and a token to aim commands at, so a planted value is the only thing wrong with a command. */
-const setUp = (service: ServiceAccountsShape) =>
-  Effect.gen(function* () {
-    const account = yield* service.create(acme, { name: "target" })
-    const issued = yield* service.issueToken(acme, { serviceAccountId: account.serviceAccountId, name: "t" })
-    return { serviceAccountId: account.serviceAccountId, tokenId: issued.tokenId }
-  })
+/**
+ * The service and its store, with an account and a token to aim commands at (so a planted value is the only thing
+ * wrong with a command), and how many events the store holds then.
+ */
+const setUp = Effect.gen(function* () {
+  const service = yield* ServiceAccounts
+  const store = yield* EventStore
+  const account = yield* service.create(acme, { name: "target" })
+  const issued = yield* service.issueToken(acme, { serviceAccountId: account.serviceAccountId, name: "t" })
+  const ids = { serviceAccountId: account.serviceAccountId, tokenId: issued.tokenId }
+  return { service, store, ids, before: yield* Stream.runCount(store.readAll()) }
+})
 
 type Operation = "create" | "issue" | "revoke" | "delete" | "get" | "list" | "auditTrail"
 
@@ -110,10 +115,7 @@ describe("token values in callers and commands", () => {
   it.effect("a token value in each caller and command field is refused, appends nothing and is never repeated", () => {
     const lines: Array<string> = []
     return Effect.gen(function* () {
-      const service = yield* ServiceAccounts
-      const store = yield* EventStore
-      const ids = yield* setUp(service)
-      const before = yield* Stream.runCount(store.readAll())
+      const { service, store, ids, before } = yield* setUp
       const secret = Token.fromEntropy(crypto.getRandomValues(new Uint8Array(32)))
       const org = acme.organization
       const callers: ReadonlyArray<readonly [string, string, unknown]> = [
@@ -321,10 +323,7 @@ describe("token values planted anywhere (property)", () => {
     () => {
       const lines: Array<string> = []
       return Effect.gen(function* () {
-        const service = yield* ServiceAccounts
-        const store = yield* EventStore
-        const ids = yield* setUp(service)
-        const before = yield* Stream.runCount(store.readAll())
+        const { service, store, ids, before } = yield* setUp
         const runtime = yield* Effect.runtime<never>()
         yield* Effect.promise(() =>
           fc.assert(

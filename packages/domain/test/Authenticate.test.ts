@@ -10,19 +10,17 @@ import {
   AuditTrail,
   CorruptStoredEvent,
   DirectoryView,
-  type DomainEvent,
   directoryStream,
   foldProjection,
   type OrganizationId,
   type RevocationReason,
-  type TokenId,
   TokenIndex,
   Token
 } from "../src/index.js"
 import { makeAuthenticate } from "../src/internal/authenticate.js"
 import type { ReadModelsState } from "../src/internal/readModels.js"
 import * as Versioned from "../src/internal/versioned.js"
-import { domainEvents } from "./golden.js"
+import { domainEvents, tokenEvents, tokenIdOf } from "./golden.js"
 
 const text = readFileSync(new URL("fixtures/history-v1.ndjson", import.meta.url), "utf8")
 
@@ -37,27 +35,10 @@ describe("authenticate", () => {
   it.effect("names each cause of a refusal in its log line and its counter, and accepts what it should", () =>
     Effect.gen(function* () {
       const events = yield* domainEvents(text)
-      const issuedTemplate = events.find((e) => e.event._tag === "TokenIssued")
-      const revokedTemplate = events.find((e) => e.event._tag === "TokenRevoked")
-      if (issuedTemplate?.event._tag !== "TokenIssued" || revokedTemplate?.event._tag !== "TokenRevoked") {
-        throw new Error("the golden history has no token events")
-      }
-      const issuedEvent = issuedTemplate.event
-      const revokedEvent = revokedTemplate.event
-      const tokenId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}` as TokenId
-      const issue = (n: number, value: string, organizationId: string): DomainEvent => ({
-        ...issuedTemplate,
-        event: {
-          ...issuedEvent,
-          organizationId: organizationId as OrganizationId,
-          tokenId: tokenId(n),
-          secretHash: Token.digest(value) as typeof issuedEvent.secretHash
-        }
-      })
-      const revoke = (n: number, reason: RevocationReason): DomainEvent => ({
-        ...revokedTemplate,
-        event: { ...revokedEvent, tokenId: tokenId(n), reason }
-      })
+      const { template, issued, revoked: revocation } = tokenEvents(events)
+      const issue = (n: number, value: string, organizationId: string) =>
+        issued(tokenIdOf(n), Token.digest(value), organizationId)
+      const revoke = (n: number, reason: RevocationReason) => revocation(tokenIdOf(n), reason)
 
       const active = newToken()
       const revoked = newToken()
@@ -152,9 +133,9 @@ describe("authenticate", () => {
         const principal = yield* authenticate(value, options).pipe(Effect.provide(logged))
         expect(principal).toEqual({
           organizationId: "acme",
-          serviceAccountId: issuedEvent.serviceAccountId,
-          tokenId: tokenId(1),
-          scopes: issuedEvent.scopes
+          serviceAccountId: template.serviceAccountId,
+          tokenId: tokenIdOf(1),
+          scopes: template.scopes
         })
         expect(principal).not.toBe(yield* authenticate(value, options))
         expect(lines).toEqual([])
