@@ -11,7 +11,7 @@ import { Schema } from "effect"
 import { findTokens, TOKEN_PREFIX } from "../Token.js"
 
 /** Whether a text holds no token value (most texts have no `sat_` at all, and are passed at once). */
-export const holdsNoToken = (text: string): boolean => !text.includes(TOKEN_PREFIX) || findTokens(text).length === 0
+const holdsNoToken = (text: string): boolean => !text.includes(TOKEN_PREFIX) || findTokens(text).length === 0
 
 /** The filter, with the message a refusal shows (`what` names the field; without it, the path does). */
 export const tokenFree =
