@@ -79,6 +79,32 @@ describe("sa-audit on the golden history", () => {
     })
   )
 
+  it.effect("as-of --at includes the events that occurred exactly at that time, and none after", () =>
+    Effect.gen(function* () {
+      const at = (time: string) =>
+        Effect.map(
+          sa("as-of", "--file", goldenPath, "--at", time, "--account", DEPLOY_BOT, "--format", "json"),
+          (run) => {
+            const parsed: {
+              readonly eventsApplied: number
+              readonly validTokens: ReadonlyArray<{ readonly name: string }>
+            } = JSON.parse(run.stdout)
+            return { applied: parsed.eventsApplied, valid: parsed.validTokens.map((token) => token.name) }
+          }
+        )
+      // "backup" was issued at 09:00:10 exactly (the third event); "ci" was revoked at 09:00:14 exactly (the fourth).
+      expect(yield* at("2026-01-05T09:00:09.999Z")).toEqual({ applied: 2, valid: ["ci"] })
+      expect(yield* at("2026-01-05T09:00:10Z")).toEqual({ applied: 3, valid: ["ci", "backup"] })
+      expect(yield* at("2026-01-05T09:00:13.999Z")).toEqual({ applied: 3, valid: ["ci", "backup"] })
+      expect(yield* at("2026-01-05T09:00:14Z")).toEqual({ applied: 4, valid: ["backup"] })
+      // Three events share 09:00:30 (two revocations and the account's deletion): all of them or none.
+      expect((yield* at("2026-01-05T09:00:29.999Z")).applied).toBe(7)
+      expect(yield* at("2026-01-05T09:00:30Z")).toEqual({ applied: 10, valid: [] })
+      const text = yield* sa("as-of", "--file", goldenPath, "--at", "2026-01-05T09:00:10Z", "--account", DEPLOY_BOT)
+      expect(text.stdout).toContain("Tokens valid at 2026-01-05T09:00:10.000Z: 2")
+    })
+  )
+
   it.effect("token traces one token's life", () =>
     Effect.gen(function* () {
       const table = yield* sa("token", CI_TOKEN, "--file", goldenPath)

@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Option } from "effect"
-import type { DomainEvent, RevocationReason, TokenId } from "../src/index.js"
+import type { DomainEvent, RevocationReason } from "../src/index.js"
 import { foldProjection, TokenIndex } from "../src/index.js"
 import { binaryOf, keyOf } from "../src/fast/tokenSlots.js"
-import { domainEvents } from "./golden.js"
+import { domainEvents, tokenEvents, tokenIdOf } from "./golden.js"
 import { readFileSync } from "node:fs"
 
 const text = readFileSync(new URL("fixtures/history-v1.ndjson", import.meta.url), "utf8")
@@ -78,17 +78,46 @@ describe("token index", () => {
     }
   })
 
+  it.effect("a digest that differs from an indexed one in a single byte finds nothing, in every byte", () =>
+    Effect.gen(function* () {
+      const events = yield* domainEvents(text)
+      const { issued: issue } = tokenEvents(events)
+      const FIRST = tokenIdOf(1)
+      const SECOND = tokenIdOf(2)
+      /** The digest with the bits of `mask` flipped in byte `at`. */
+      const flipped = (digest: string, at: number, mask: number): string => {
+        const bytes = Buffer.from(digest, "hex")
+        bytes[at] = (bytes[at] ?? 0) ^ mask
+        return bytes.toString("hex")
+      }
+      const indexed = `${hex(90)}${hex(91).slice(0, 8)}`
+      const alone = foldProjection(TokenIndex.projection, [issue(FIRST, indexed)])
+      expect(TokenIndex.get(alone, indexed)?.tokenId).toBe(FIRST)
+      // Every byte, at its lowest and highest bit: the key's bytes (0 to 2 and the low six bits of 3), each of the
+      // ten numbers a slot compares (bytes 3 to 31, the last holding two bytes), and the two bits the key leaves out.
+      for (let at = 0; at < 32; at++) {
+        for (const mask of [0x01, 0x80]) {
+          const near = flipped(indexed, at, mask)
+          expect(TokenIndex.get(alone, near), `byte ${at} ^ ${mask}`).toBeUndefined()
+          // Both indexed (as two tokens): each digest finds its own token, in either order of issue.
+          for (const [first, second] of [
+            [issue(FIRST, indexed), issue(SECOND, near)],
+            [issue(SECOND, near), issue(FIRST, indexed)]
+          ] as const) {
+            const both = foldProjection(TokenIndex.projection, [first, second])
+            expect(TokenIndex.get(both, indexed)?.tokenId, `byte ${at} ^ ${mask}`).toBe(FIRST)
+            expect(TokenIndex.get(both, near)?.tokenId, `byte ${at} ^ ${mask}`).toBe(SECOND)
+            expect(TokenIndex.size(both)).toBe(2)
+          }
+        }
+      }
+    })
+  )
+
   it.effect("every state of a fold with shared keys shows what a plain map of hex digests shows", () =>
     Effect.gen(function* () {
       const events = yield* domainEvents(text)
-      const issuedTemplate = events.find((e) => e.event._tag === "TokenIssued")
-      const revokedTemplate = events.find((e) => e.event._tag === "TokenRevoked")
-      if (issuedTemplate?.event._tag !== "TokenIssued" || revokedTemplate?.event._tag !== "TokenRevoked") {
-        throw new Error("the golden history has no token events")
-      }
-      const issuedEvent = issuedTemplate.event
-      const revokedEvent = revokedTemplate.event
-      const tokenId = (token: number) => `00000000-0000-4000-8000-${String(token).padStart(12, "0")}` as TokenId
+      const { issued: issue, revoked: revoke } = tokenEvents(events)
       fc.assert(
         fc.property(ops, (script) => {
           const issued = new Set<number>()
@@ -98,19 +127,9 @@ describe("token index", () => {
               // A token is issued once; a second issue of the same one is left out of the history.
               if (issued.has(op.token)) continue
               issued.add(op.token)
-              history.push({
-                ...issuedTemplate,
-                event: {
-                  ...issuedEvent,
-                  tokenId: tokenId(op.token),
-                  secretHash: digests[op.token] as typeof issuedEvent.secretHash
-                }
-              })
+              history.push(issue(tokenIdOf(op.token), digests[op.token] ?? ""))
             } else {
-              history.push({
-                ...revokedTemplate,
-                event: { ...revokedEvent, tokenId: tokenId(op.token), reason: op.reason }
-              })
+              history.push(revoke(tokenIdOf(op.token), op.reason))
             }
           }
           // The reference: a map from hex digest to entry; a revocation marks a live token once.

@@ -3,7 +3,19 @@
  * as plain JSON with sorted keys, so the committed expectation does not depend on the order fields are built in.
  */
 import { Chunk, DateTime, Effect, Either, Stream } from "effect"
-import { decode, DirectoryView, isDirectoryStream, type Json, Ndjson, Upcasting } from "../src/index.js"
+import {
+  decode,
+  DirectoryView,
+  type DomainEvent,
+  isDirectoryStream,
+  type Json,
+  Ndjson,
+  type OrganizationId,
+  type RevocationReason,
+  type TokenId,
+  type TokenIssued,
+  Upcasting
+} from "../src/index.js"
 
 const sortKeys = (value: Json): Json => {
   if (value === null || typeof value !== "object") return value
@@ -44,3 +56,37 @@ export const domainEvents = (text: string, registry: Upcasting.Registry = Upcast
       .filter((event) => isDirectoryStream(event.streamId))
       .map((event) => Either.getOrThrow(Either.flatMap(Upcasting.upcast(event, registry), decode)))
   })
+
+/** A token id made of a number, for tokens a test makes up. */
+export const tokenIdOf = (n: number): TokenId => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}` as TokenId
+
+/**
+ * Makers of token events shaped like a history's first `TokenIssued` and `TokenRevoked` (same stream, account,
+ * actor and time), with the token, digest, organisation and reason a test chooses.
+ */
+export const tokenEvents = (events: ReadonlyArray<DomainEvent>) => {
+  const issuedTemplate = events.find((e) => e.event._tag === "TokenIssued")
+  const revokedTemplate = events.find((e) => e.event._tag === "TokenRevoked")
+  if (issuedTemplate?.event._tag !== "TokenIssued" || revokedTemplate?.event._tag !== "TokenRevoked") {
+    throw new Error("the history has no token events")
+  }
+  const issuedEvent = issuedTemplate.event
+  const revokedEvent = revokedTemplate.event
+  return {
+    /** The template's `TokenIssued`, for the fields a made-up token shares with it. */
+    template: issuedEvent,
+    issued: (tokenId: TokenId, secretHash: string, organizationId?: string): DomainEvent => ({
+      ...issuedTemplate,
+      event: {
+        ...issuedEvent,
+        tokenId,
+        secretHash: secretHash as TokenIssued["secretHash"],
+        ...(organizationId === undefined ? {} : { organizationId: organizationId as OrganizationId })
+      }
+    }),
+    revoked: (tokenId: TokenId, reason: RevocationReason): DomainEvent => ({
+      ...revokedTemplate,
+      event: { ...revokedEvent, tokenId, reason }
+    })
+  }
+}

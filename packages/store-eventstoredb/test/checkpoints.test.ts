@@ -1,5 +1,5 @@
 import { expect, layer as withLayer } from "@effect/vitest"
-import { Checkpoints, EventStore } from "@service-accounts/domain"
+import { Checkpoints, EventStore, Token } from "@service-accounts/domain"
 import { Chunk, Effect, Layer, Option, Stream } from "effect"
 import { CHECKPOINT_EVENT_TYPE, EventStoreDBConnection, checkpointStream, layerCheckpoints } from "../src/index.js"
 import { jsonEvent } from "@eventstore/db-client"
@@ -70,6 +70,27 @@ withLayer(layerCheckpoints.pipe(Layer.provideMerge(onTestServer())), { excludeTe
         )
         const error = yield* Effect.flip(checkpoints.load(name))
         expect(error).toMatchObject({ _tag: "CorruptStoredEvent", streamId: checkpointStream(name), revision: 0n })
+      })
+    )
+
+    it.effect("a corrupt checkpoint of a runner whose name holds a token value does not repeat it", () =>
+      Effect.gen(function* () {
+        const checkpoints = yield* Checkpoints
+        const { client } = yield* EventStoreDBConnection
+        const secret = Token.fromEntropy(crypto.getRandomValues(new Uint8Array(32)))
+        const name = `cp-${secret}`
+        yield* Effect.promise(() =>
+          client.appendToStream(checkpointStream(name), jsonEvent({ type: CHECKPOINT_EVENT_TYPE, data: {} }))
+        )
+        const error = yield* Effect.flip(checkpoints.load(name))
+        expect(error).toMatchObject({ _tag: "CorruptStoredEvent", streamId: checkpointStream("cp-[REDACTED]") })
+        for (const text of [
+          error.message,
+          String(error),
+          JSON.stringify(error, (_k, v) => (typeof v === "bigint" ? String(v) : v))
+        ]) {
+          expect(Token.findTokens(text)).toEqual([])
+        }
       })
     )
   }

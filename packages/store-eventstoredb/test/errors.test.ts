@@ -1,7 +1,7 @@
 import { createServer } from "node:net"
 import { type AllStreamResolvedEvent, binaryEvent, END, jsonEvent } from "@eventstore/db-client"
 import { describe, expect, it, layer as withLayer } from "@effect/vitest"
-import { EventStore, type ProposedEvent, decode } from "@service-accounts/domain"
+import { EventStore, type ProposedEvent, type ReadError, Token, decode } from "@service-accounts/domain"
 import { TestServer } from "@service-accounts/eventstoredb-test-server"
 import { Chunk, ConfigProvider, Context, Effect, Either, Exit, Layer, Schedule, Scope, Stream } from "effect"
 import { EventStoreDBConnection, layer, layerConfig } from "../src/index.js"
@@ -120,6 +120,35 @@ withLayer(onTestServer({}, { maxAppendSize: 4096 }), { excludeTestServices: true
       expect(fromAll.filter(Either.isLeft).map((e) => e.left)).toMatchObject([
         { _tag: "CorruptStoredEvent", streamId, revision: 1n }
       ])
+    })
+  )
+
+  it.effect("a corrupt event in a stream whose name holds a token value never repeats it", () =>
+    Effect.gen(function* () {
+      const store = yield* EventStore
+      const { client } = yield* EventStoreDBConnection
+      const secret = Token.fromEntropy(crypto.getRandomValues(new Uint8Array(32)))
+      const streamId = `corrupt-${secret}`
+      const first = yield* store.append(streamId, [event()], "no_stream")
+      yield* Effect.promise(() =>
+        client.appendToStream(streamId, binaryEvent({ type: secret, data: new Uint8Array([0xde, 0xad]) }))
+      )
+      const failures = <A>(read: ReadonlyArray<Either.Either<A, ReadError>>) =>
+        read.flatMap((e) => (Either.isLeft(e) ? [e.left] : []))
+      const errors = [
+        ...failures(yield* collectEither(store.readStream(streamId))),
+        ...failures(yield* collectEither(store.readAll({ from: first.position }))),
+        ...failures(yield* collectEither(store.subscribeToStream(streamId)))
+      ]
+      expect(errors.map((error) => [error._tag, error._tag === "CorruptStoredEvent" && error.streamId])).toEqual([
+        ["CorruptStoredEvent", "corrupt-[REDACTED]"],
+        ["CorruptStoredEvent", "corrupt-[REDACTED]"],
+        ["CorruptStoredEvent", "corrupt-[REDACTED]"]
+      ])
+      for (const error of errors) {
+        const json = JSON.stringify(error, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))
+        for (const text of [error.message, String(error), json]) expect(Token.findTokens(text)).toEqual([])
+      }
     })
   )
 

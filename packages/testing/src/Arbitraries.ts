@@ -22,8 +22,8 @@ import { directoryStream } from "@service-accounts/domain"
 import { DateTime, FastCheck as fc, Schema } from "effect"
 
 /**
- * Names drawn from a small pool on purpose: collisions — including names that differ only by case, spacing
- * or Unicode width — are what the uniqueness rules are about.
+ * Names drawn from a small pool on purpose: collisions — including names that differ only by case, spacing,
+ * Unicode width or an invisible character — are what the uniqueness rules are about.
  *
  * @since 0.1.0
  * @category arbitraries
@@ -40,7 +40,10 @@ export const collidingName: fc.Arbitrary<string> = fc.oneof(
     "Straße",
     "STRASSE",
     "ﬁle-sync",
-    "file-sync"
+    "file-sync",
+    // A zero-width space: shown like "deploybot", and the same name.
+    "deploy\u200bbot",
+    "deploybot"
   ),
   fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/)
 )

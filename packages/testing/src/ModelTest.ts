@@ -1,6 +1,7 @@
 /**
- * The model-based test kit: random command sequences — valid, invalid, unauthorised, cross-organisation —
- * run against `ServiceAccounts` on a given store and compared, step by step, with a small reference model.
+ * The model-based test kit: random command sequences — valid, invalid, unauthorised, cross-organisation — and
+ * reads (`get` of live, deleted and other organisations' accounts; `list`), run against `ServiceAccounts` on a
+ * given store and compared, step by step and field by field, with a small reference model.
  * After every step the whole history must pass `checkInvariants`, every token ever issued must authenticate
  * exactly when the model says it is active, and the directory must list what the model lists. After each
  * sequence, every token value is searched for in every stored byte, read model, log line and error message.

@@ -32,6 +32,9 @@ import { Cause, Chunk, Effect, Exit, FastCheck as fc, Layer, Redacted, Stream } 
 export const ORGS = ["org-a", "org-b"] as const
 const UNKNOWN_ID = "00000000-0000-4000-8000-00000000dead"
 
+/** The outcome recorded for a `Get` or `List` step that did not die (see `runSteps`). */
+const QUERY = "query"
+
 /** The outcome of an `Authenticate` step aimed at a token whose value the caller never received. */
 export const VALUE_WITHHELD = "value-withheld"
 
@@ -231,6 +234,24 @@ export const runSteps = (
                 : service.delete(other, { serviceAccountId: accountId })
           )
           break
+        }
+        case "Get":
+        case "List": {
+          // Read-only, and answered from the read models, which may lag behind a write whose catch-up a fault broke
+          // (the subscription brings them up to date later): so they are run — their errors go to the leak scan, a
+          // defect is one — but their outcome is not compared between runs.
+          const asker = administrator(ORGS[step.org] ?? "org-a", "reader")
+          const exit: Exit.Exit<unknown, unknown> =
+            step._tag === "Get"
+              ? yield* Effect.exit(service.get(asker, accountId))
+              : yield* Effect.exit(service.list(asker))
+          const tag = tagOf(exit)
+          outcomes.push(tag === "defect" ? tag : QUERY)
+          if (Exit.isFailure(exit)) {
+            errors.push({ where: `step ${n} (${step._tag})`, text: causeText(exit.cause) })
+            if (tag === "defect") defects.push(`step ${n} ${step._tag}: ${Cause.pretty(exit.cause)}`)
+          }
+          continue
         }
         case "Authenticate": {
           const token = pick(tokens, step.token)

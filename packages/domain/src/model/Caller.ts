@@ -6,6 +6,7 @@
  */
 import { Schema } from "effect"
 import { CommandId, OrganizationId, UserId } from "./Ids.js"
+import { tokenFree } from "./tokenFree.js"
 
 /**
  * The role that may manage service accounts.
@@ -24,14 +25,16 @@ export const ADMINISTRATOR = "administrator"
 export const ENTERPRISE = "enterprise"
 
 /**
- * A role as the host names it. Only `administrator` may manage service accounts; any other role is refused.
+ * A role as the host names it. Only `administrator` may manage service accounts; any other role is refused. A role
+ * holding a token value is not a role at all: it is invalid input (it would be recorded in events).
  *
  * @since 0.1.0
  * @category schemas
  */
 export const Role = Schema.String.pipe(
   Schema.minLength(1, { message: () => "a role must not be empty" }),
-  Schema.maxLength(64, { message: () => "a role must be at most 64 characters" })
+  Schema.maxLength(64, { message: () => "a role must be at most 64 characters" }),
+  tokenFree("a role")
 )
 
 /** Tenant URLs already checked (an organisation sends the same one with every call), bounded. */
@@ -54,7 +57,7 @@ const isTenantUrl = (s: string): boolean => {
 }
 
 /**
- * The tenant URL: where the organisation's API lives; it goes into every `session.json`.
+ * The tenant URL: where the organisation's API lives; it goes into every `session.json`. It must hold no token value.
  *
  * @since 0.1.0
  * @category schemas
@@ -63,18 +66,22 @@ export const TenantUrl = Schema.String.pipe(
   Schema.maxLength(2048, { message: () => "a tenant URL must be at most 2048 characters" }),
   Schema.filter(isTenantUrl, {
     message: () => "a tenant URL must be an absolute http(s) URL without credentials"
-  })
+  }),
+  tokenFree("a tenant URL")
 )
 
 /**
- * The caller's organisation.
+ * The caller's organisation. None of its fields may hold a token value.
  *
  * @since 0.1.0
  * @category schemas
  */
 export const Organization = Schema.Struct({
   id: OrganizationId,
-  plan: Schema.String.pipe(Schema.maxLength(64, { message: () => "a plan must be at most 64 characters" })),
+  plan: Schema.String.pipe(
+    Schema.maxLength(64, { message: () => "a plan must be at most 64 characters" }),
+    tokenFree("a plan")
+  ),
   tenantUrl: TenantUrl
 })
 /**

@@ -1,9 +1,15 @@
 /**
- * The domain's typed errors. Each has a human `message`; none ever carries a token value.
+ * The domain's typed errors. Each has a human `message`; none ever carries a token value: the errors that hold
+ * text taken from an input (a field name, a path, a role, a plan) pass it through `Token.redactTokens` as they are
+ * made, so no way of building one can forget it (ADR 0003).
  *
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { redactTokens } from "./Token.js"
+
+/** A value quoted in a message: token values replaced, and quotes and control characters escaped as in JSON. */
+const quoted = (value: string): string => JSON.stringify(redactTokens(value))
 
 /**
  * One problem found in an input: where (a dotted path such as `name` or `scopes.1`) and what is wrong.
@@ -14,7 +20,11 @@ import { Schema } from "effect"
 export class InputIssue extends Schema.Class<InputIssue>("InputIssue")({
   path: Schema.String,
   message: Schema.String
-}) {}
+}) {
+  constructor(props: { readonly path: string; readonly message: string }, options?: Schema.MakeOptions) {
+    super({ path: redactTokens(props.path), message: redactTokens(props.message) }, options)
+  }
+}
 
 /**
  * The caller is not allowed to do this: only an organisation's administrator may manage its service accounts.
@@ -27,8 +37,11 @@ export class NotAuthorized extends Schema.TaggedError<NotAuthorized>()("NotAutho
   action: Schema.String,
   role: Schema.String
 }) {
+  constructor(props: { readonly action: string; readonly role: string }, options?: Schema.MakeOptions) {
+    super({ action: props.action, role: redactTokens(props.role) }, options)
+  }
   override get message(): string {
-    return `only an administrator may ${this.action}; the caller's role is "${this.role}"`
+    return `only an administrator may ${this.action}; the caller's role is ${quoted(this.role)}`
   }
 }
 
@@ -42,8 +55,11 @@ export class PlanNotEligible extends Schema.TaggedError<PlanNotEligible>()("Plan
   organizationId: Schema.String,
   plan: Schema.String
 }) {
+  constructor(props: { readonly organizationId: string; readonly plan: string }, options?: Schema.MakeOptions) {
+    super({ organizationId: redactTokens(props.organizationId), plan: redactTokens(props.plan) }, options)
+  }
   override get message(): string {
-    return `service accounts need the enterprise plan; organisation ${this.organizationId} is on "${this.plan}"`
+    return `service accounts need the enterprise plan; organisation ${this.organizationId} is on ${quoted(this.plan)}`
   }
 }
 
@@ -59,6 +75,13 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
   field: Schema.String,
   issues: Schema.Array(InputIssue)
 }) {
+  // The field may be a key the caller made up (an unknown field): it is redacted like the issues' paths.
+  constructor(
+    props: { readonly input: string; readonly field: string; readonly issues: ReadonlyArray<InputIssue> },
+    options?: Schema.MakeOptions
+  ) {
+    super({ input: props.input, field: redactTokens(props.field), issues: props.issues }, options)
+  }
   override get message(): string {
     const details = this.issues.map((issue) => (issue.path === "" ? issue.message : `${issue.path}: ${issue.message}`))
     return `invalid ${this.input}: ${details.join("; ")}`
@@ -245,6 +268,18 @@ export class EventStoreUnavailable extends Schema.TaggedError<EventStoreUnavaila
   retryable: Schema.Boolean,
   unknownOutcome: Schema.optional(Schema.Boolean)
 }) {
+  // A store's own messages may quote what it holds (a stream name, say).
+  constructor(
+    props: {
+      readonly operation: string
+      readonly reason: string
+      readonly retryable: boolean
+      readonly unknownOutcome?: boolean | undefined
+    },
+    options?: Schema.MakeOptions
+  ) {
+    super({ ...props, reason: redactTokens(props.reason) }, options)
+  }
   override get message(): string {
     return `event store ${this.operation} failed: ${this.reason}`
   }
@@ -263,6 +298,22 @@ export class CorruptStoredEvent extends Schema.TaggedError<CorruptStoredEvent>()
   position: Schema.optional(Schema.BigIntFromSelf),
   reason: Schema.String
 }) {
+  // A stored event could hold anything, its stream name included: no token value gets through, and the reason is
+  // kept short. (Whoever keys anything by the stream uses the stream it read, not this copy.)
+  constructor(
+    props: {
+      readonly streamId: string
+      readonly revision: bigint
+      readonly position?: bigint | undefined
+      readonly reason: string
+    },
+    options?: Schema.MakeOptions
+  ) {
+    super(
+      { ...props, streamId: redactTokens(props.streamId), reason: redactTokens(props.reason).slice(0, 1000) },
+      options
+    )
+  }
   override get message(): string {
     return `stored event ${this.streamId}@${this.revision} cannot be read: ${this.reason}`
   }

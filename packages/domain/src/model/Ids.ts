@@ -1,16 +1,19 @@
 /**
  * Branded identifiers. Ids of things this library creates are UUIDs; ids that come from the host
- * (organisations, users, command ids) are non-empty strings of printable characters.
+ * (organisations, users, command ids) are non-empty strings of printable characters that hold no token value.
  *
  * @since 0.1.0
  */
 import { Buffer } from "node:buffer"
 import { Schema } from "effect"
+import { tokenFree } from "./tokenFree.js"
 
 const HostId = Schema.String.pipe(
   Schema.minLength(1, { message: () => "must not be empty" }),
   Schema.maxLength(200, { message: () => "must be at most 200 characters" }),
-  Schema.pattern(/^[\x21-\x7e]+$/, { message: () => "must be printable ASCII without spaces" })
+  Schema.pattern(/^[\x21-\x7e]+$/, { message: () => "must be printable ASCII without spaces" }),
+  // It goes into stream names, events and metadata: a token pasted here would be stored for ever.
+  tokenFree()
 )
 
 const Uuid = Schema.String.pipe(

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { findTokens, TOKEN_PREFIX } from "./Token.js"
+import { tokenFree } from "./tokenFree.js"
 
 // C0 and C1 controls, the line and paragraph separators (U+2028, U+2029), the bidi marks (U+200E, U+200F,
 // U+061C), embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). Lone surrogates are refused too:
@@ -48,9 +48,7 @@ const Text = (what: string, max: number) =>
       message: () => `a ${what} must be at most ${max} characters`
     }),
     // A token value pasted into a name would be stored in an event for ever: refuse it.
-    Schema.filter((s) => !s.includes(TOKEN_PREFIX) || findTokens(s).length === 0, {
-      message: () => `a ${what} must not contain an API token value`
-    })
+    tokenFree(`a ${what}`)
   )
 
 const Name = (what: string) =>

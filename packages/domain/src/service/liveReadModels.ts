@@ -87,7 +87,7 @@ export interface ReadModels {
    * Quarantines the stream of an event that cannot be read: followed no further, its tokens refused. Logged and
    * counted once per stream.
    */
-  readonly quarantine: (error: CorruptStoredEvent) => Effect.Effect<void>
+  readonly quarantine: (streamId: string, error: CorruptStoredEvent) => Effect.Effect<void>
 }
 
 export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels> =>
@@ -132,10 +132,11 @@ export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels
 
     const catchUp = (streamId: string) => locked(catchUpUnlocked(streamId))
 
-    const quarantine = (error: CorruptStoredEvent): Effect.Effect<void> =>
+    // Keyed by the stream read, not by the error's copy of its name (which has any token value redacted).
+    const quarantine = (streamId: string, error: CorruptStoredEvent): Effect.Effect<void> =>
       Effect.suspend(() => {
-        if (HashMap.has(state.quarantined, error.streamId)) return Effect.void
-        state = { ...state, quarantined: HashMap.set(state.quarantined, error.streamId, error) }
+        if (HashMap.has(state.quarantined, streamId)) return Effect.void
+        state = { ...state, quarantined: HashMap.set(state.quarantined, streamId, error) }
         return Effect.logError("a stored event cannot be read: its organisation's stream is quarantined").pipe(
           Effect.annotateLogs({
             streamId: error.streamId,
@@ -166,7 +167,12 @@ export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels
                     )
               return strict
                 ? step
-                : step.pipe(Effect.catchIf((error) => error._tag === "CorruptStoredEvent", quarantine))
+                : step.pipe(
+                    Effect.catchIf(
+                      (error) => error._tag === "CorruptStoredEvent",
+                      (error) => quarantine(recorded.streamId, error)
+                    )
+                  )
             })
           )
 
@@ -271,7 +277,7 @@ export const followStore = (
     const unreadable = ({ error, position }: UnreadableEvent): Effect.Effect<void, ReadError> => {
       if (isDirectoryStream(error.streamId) && !ready) return Effect.zipRight(Deferred.fail(caughtUp, error), error)
       const recorded = isDirectoryStream(error.streamId)
-        ? readModels.quarantine(error)
+        ? readModels.quarantine(error.streamId, error)
         : Effect.logError("a stored event of another stream cannot be read: skipped").pipe(
             Effect.annotateLogs({
               streamId: error.streamId,

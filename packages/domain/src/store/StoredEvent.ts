@@ -11,7 +11,6 @@ import type { Json, RecordedEvent } from "./EventStore.js"
 import type { ServiceAccountEvent } from "../model/Events.js"
 import type { OrganizationId } from "../model/Ids.js"
 import { decodeEventData } from "./eventDecoder.js"
-import { redactTokens } from "../model/Token.js"
 import { upcast } from "./Upcasting.js"
 
 /**
@@ -102,8 +101,8 @@ export const decode = (stored: RecordedEvent): Either.Either<DomainEvent, Corrup
         streamId: stored.streamId,
         revision: stored.revision,
         position: stored.position,
-        // A stored event could hold anything: never let a token-shaped value through, and keep it short.
-        reason: redactTokens(reason).slice(0, 1000)
+        // A stored event could hold anything: the error redacts token values and keeps the reason short.
+        reason
       })
     )
   // Events of an older schema version are read through the registered upcasters (see Upcasting.ts).

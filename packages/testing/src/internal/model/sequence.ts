@@ -13,28 +13,9 @@ import {
 import { Cause, Effect, Exit, Layer, Logger, LogLevel, Redacted, Stream } from "effect"
 import { administrator } from "../../Arbitraries.js"
 import { checkInvariants } from "../../Invariants.js"
+import { type QueryOutcome, runGet, runList } from "./queries.js"
+import { type ModelAccount, type ModelToken, pick } from "./state.js"
 import { type ModelStep, ORGS, UNKNOWN_ID } from "./steps.js"
-
-interface ModelToken {
-  readonly id: string
-  readonly org: string
-  readonly accountId: string
-  readonly nameKey: string
-  readonly scopes: ReadonlyArray<string>
-  readonly value: Redacted.Redacted<string>
-  active: boolean
-}
-
-interface ModelAccount {
-  readonly id: string
-  readonly nameKey: string
-  readonly name: string
-  live: boolean
-  readonly tokens: Array<ModelToken>
-}
-
-const pick = <A>(items: ReadonlyArray<A>, i: number): A | undefined =>
-  items.length === 0 ? undefined : items[i % items.length]
 
 const tamper = (value: string): string => {
   const i = value.length - 10
@@ -135,6 +116,7 @@ export const runSequence = (
               id: exit.value.serviceAccountId,
               name: step.name.trim(),
               nameKey: key,
+              description: step.description?.trim(),
               live: true,
               tokens: []
             })
@@ -170,6 +152,7 @@ export const runSequence = (
               id: issued.tokenId,
               org: orgId,
               accountId: account.id,
+              name: step.name.trim(),
               nameKey: key,
               scopes: step.scopes ?? ["read", "write"],
               value: issued.value,
@@ -259,6 +242,14 @@ export const runSequence = (
                 : service.delete(other, { serviceAccountId: accountId })
           )
           expectOutcome(label, exit, "ServiceAccountNotFound")
+          break
+        }
+        case "Get":
+        case "List": {
+          const query: QueryOutcome =
+            step._tag === "Get" ? yield* runGet(service, step, accounts) : yield* runList(service, step, accounts)
+          expectOutcome(label, query.exit, query.expected)
+          expectThat(query.problem === undefined, `${label}: ${query.problem}`)
           break
         }
         case "Authenticate": {

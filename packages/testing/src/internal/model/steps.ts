@@ -50,6 +50,10 @@ export type ModelStep =
       readonly command: Exclude<CommandKind, "create">
     }
   | { readonly _tag: "Authenticate"; readonly token: number; readonly tamper: boolean }
+  /** `get` of one of the organisation's accounts (deleted ones too), by its own or the other organisation. */
+  | { readonly _tag: "Get"; readonly org: number; readonly account: number; readonly foreign: boolean }
+  /** `list` of the organisation's accounts. */
+  | { readonly _tag: "List"; readonly org: number }
 
 type CommandKind = "create" | "issue" | "revoke" | "delete"
 type InvalidField =
@@ -136,5 +140,10 @@ export const modelStep: fc.Arbitrary<ModelStep> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.record({ _tag: fc.constant("Authenticate" as const), token: index, tamper: fc.boolean() })
-  }
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ _tag: fc.constant("Get" as const), org, account: index, foreign: fc.boolean() })
+  },
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("List" as const), org }) }
 )
