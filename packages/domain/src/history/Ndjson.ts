@@ -12,6 +12,27 @@
  * This module only converts between text and `RecordedEvent`s; reading and writing files is the caller's job.
  * Decoding names the line of every problem, and never echoes a token value.
  *
+ * @example
+ * ```ts
+ * import { readFileSync, writeFileSync } from "node:fs"
+ * import { EventStore, Ndjson } from "@service-accounts/domain"
+ * import { Chunk, Effect, Stream } from "effect"
+ *
+ * // Export the whole store as one NDJSON file…
+ * const exportTo = (path: string) =>
+ *   Effect.gen(function* () {
+ *     const store = yield* EventStore
+ *     const lines = yield* Stream.runCollect(Ndjson.encode(store.readAll()))
+ *     writeFileSync(path, Chunk.join(lines, ""))
+ *   })
+ *
+ * // …and read one back: a bad line fails with an `InvalidNdjson` that names it.
+ * const streamsIn = (path: string) =>
+ *   Ndjson.decodeText(readFileSync(path, "utf8")).pipe(
+ *     Stream.runFold(new Set<string>(), (streams, event) => streams.add(event.streamId))
+ *   )
+ * ```
+ *
  * @since 0.1.0
  */
 import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"

@@ -4,6 +4,30 @@
  * data, metadata). Editing, deleting, inserting or reordering events breaks the chain; rewriting the chain from
  * some point on is caught by signed checkpoints (Ed25519), which pin a stream's digest at a revision.
  *
+ * @example
+ * ```ts
+ * import { EventStore, Integrity } from "@service-accounts/domain"
+ * import { layer as memoryStore } from "@service-accounts/store-memory"
+ * import { Chunk, Effect, Stream } from "effect"
+ *
+ * // Seal events before appending: each carries its digest and its predecessor's (the service does this for you).
+ * const placed = { eventId: crypto.randomUUID(), type: "Placed", data: { total: 12 }, metadata: {} }
+ * const sealed = Integrity.seal("order-1", 0n, Integrity.GENESIS, [placed])
+ *
+ * const program = Effect.gen(function* () {
+ *   const store = yield* EventStore
+ *   yield* store.append("order-1", sealed.events, "no_stream")
+ *   // Any edit, insertion, deletion or reordering in the stream shows as a finding.
+ *   const verifier = new Integrity.ChainVerifier("order-1")
+ *   const findings = yield* Stream.runCollect(
+ *     Stream.mapConcat(store.readStream("order-1"), (event) => verifier.next(event))
+ *   )
+ *   return Chunk.isEmpty(findings) && verifier.lastDigest === sealed.last // true
+ * })
+ *
+ * Effect.runPromise(Effect.provide(program, memoryStore))
+ * ```
+ *
  * @since 0.1.0
  */
 import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto"

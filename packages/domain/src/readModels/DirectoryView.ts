@@ -6,6 +6,24 @@
  * updated in place while a fold moves forward (see `docs/architecture.md`, "Read models"): read it through
  * `organizations`, `directoryOf`, `accounts` and `account`, which build `AccountView`s and `TokenView`s.
  *
+ * @example
+ * ```ts
+ * import { DirectoryView, type DomainEvent, foldProjection, type OrganizationId } from "@service-accounts/domain"
+ * import { Schema } from "effect"
+ *
+ * // What a management page lists, folded from an organisation's decoded events.
+ * const listing = (events: Iterable<DomainEvent>, organizationId: OrganizationId) => {
+ *   const view = foldProjection(DirectoryView.projection, events)
+ *   return DirectoryView.accounts(DirectoryView.directoryOf(view, organizationId)).map((account) => ({
+ *     name: account.name,
+ *     tokens: account.tokens.map((token) => `${token.name} …${token.hint} ${token.status}`) // never a token value
+ *   }))
+ * }
+ *
+ * // Views have schemas, to send them on as JSON (times as ISO 8601 text).
+ * const toJson = Schema.encodeSync(DirectoryView.AccountViewSchema)
+ * ```
+ *
  * @since 0.1.0
  */
 import { type DateTime, Option, Schema } from "effect"

@@ -7,6 +7,19 @@
  * `Map`s updated in place while a fold moves forward (see `docs/architecture.md`, "Read models"): read it
  * through `lookup` and `size`.
  *
+ * @example
+ * ```ts
+ * import { type DomainEvent, foldProjection, Token, TokenIndex } from "@service-accounts/domain"
+ * import { Option } from "effect"
+ *
+ * // Who a presented token stands for: looked up by its digest, the only form in which a token is kept.
+ * const whoIs = (events: Iterable<DomainEvent>, presented: string) =>
+ *   TokenIndex.lookup(foldProjection(TokenIndex.projection, events), Token.digest(presented)).pipe(
+ *     Option.filter((entry) => Option.isNone(entry.revoked)), // revoked tokens stay in the index, marked
+ *     Option.map((entry) => `${entry.serviceAccountId} with ${entry.scopes.join(", ")}`)
+ *   )
+ * ```
+ *
  * @since 0.1.0
  */
 import { Buffer } from "node:buffer"

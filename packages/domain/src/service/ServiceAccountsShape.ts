@@ -2,6 +2,33 @@
  * What the application service offers: its methods, what they take and give back, and its options. The service
  * itself (the `ServiceAccounts` tag and its layers) is in `ServiceAccounts.ts`.
  *
+ * @example
+ * ```ts
+ * import {
+ *   type Principal,
+ *   PrincipalSchema,
+ *   ServiceAccounts,
+ *   type ServiceAccountsOptions
+ * } from "@service-accounts/domain"
+ * import { layer as memoryStore } from "@service-accounts/store-memory"
+ * import { Effect, Layer, Schema } from "effect"
+ *
+ * const options: ServiceAccountsOptions = {
+ *   // Refuse every token once the read models are 30 s behind the store (a revocation elsewhere may be unseen).
+ *   maxStaleness: "30 seconds",
+ *   stateCacheCapacity: 1_000
+ * }
+ * const live = ServiceAccounts.layerWith(options).pipe(Layer.provide(memoryStore))
+ *
+ * // A readiness check for the host.
+ * const ready = Effect.flatMap(ServiceAccounts, (accounts) => accounts.freshness).pipe(
+ *   Effect.map((freshness) => !freshness.stale && freshness.quarantined.length === 0)
+ * )
+ *
+ * // Passing an authenticated principal on to another service, as JSON.
+ * const forward = (principal: Principal): string => JSON.stringify(Schema.encodeSync(PrincipalSchema)(principal))
+ * ```
+ *
  * @since 0.3.0
  */
 import { type Duration, type Effect, type Redacted, type Schedule, Schema } from "effect"
