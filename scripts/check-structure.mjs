@@ -58,12 +58,8 @@ export const rules = /** @satisfies {Rules} */ ({
     maxLines: 400,
     // Checked besides every workspace package's files.
     directories: ["scripts"],
-    known: {
-      "packages/domain/src/model/Directory.ts": {
-        lines: 419,
-        why: "issue 14's move of the domain is splitting it (the versioned state out of the decider): not touched here"
-      }
-    }
+    // Files allowed over the limit for now, each with why; the check fails once one is short enough or gone.
+    known: {}
   }
 })
 

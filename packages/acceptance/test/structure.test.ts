@@ -307,19 +307,10 @@ describe("the length rule on fixture trees", () => {
 })
 
 describe("the structure check on this repository", () => {
-  // While rules.domain.layoutFinal is false this checks only package direction (the domain's isolation included) and
-  // the import cycles of every package EXCEPT packages/domain: not the domain's layers, cycles or flat files.
-  // THE ENGINEER LANDING ISSUE 14'S MOVE switches layoutFinal on in scripts/check-structure.mjs; then this checks all.
-  it(`finds no violation (domain layout final: ${rules.domain.layoutFinal})`, () => {
+  // Everything is checked: package direction, every package's import cycles, the domain's layers, and file lengths.
+  it("finds no violation, with the domain's layout final", () => {
+    expect(rules.domain.layoutFinal).toBe(true)
     expect(checkStructure(root, rules).map(formatViolation)).toEqual([])
-  })
-
-  // A reminder that cannot be forgotten: once the domain passes the whole check, this fails until the flag is on.
-  it.skipIf(rules.domain.layoutFinal)("still breaks the domain's rules that keep the layout flag off", () => {
-    const final = { ...rules, domain: { ...rules.domain, layoutFinal: true } }
-    const violations = checkStructure(root, final)
-    expect(violations.length).toBeGreaterThan(0)
-    expect(violations.filter((v) => !v.file.startsWith("packages/domain/src/")).map(formatViolation)).toEqual([])
   })
 
   it("runs from the command line: exit 0 with a summary, or exit 1 with one line per violation", () => {

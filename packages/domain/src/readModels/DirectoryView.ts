@@ -33,8 +33,8 @@ import { Scope } from "../model/Scope.js"
 import { type OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
 import { millis, utc } from "../fast/compact.js"
 import * as Versioned from "../fast/versioned.js"
-import * as Json from "./directoryViewJson.js"
-import { type SharedValues, sharedValues } from "./shared.js"
+import { AccountRecord, start, TokenRecord } from "./directoryViewWorld.js"
+import type * as World from "./directoryViewWorld.js"
 import type { Projection } from "./Projection.js"
 import type { DomainEvent } from "../store/StoredEvent.js"
 
@@ -117,48 +117,13 @@ const AccountViewStruct = Schema.Struct({
  */
 export const AccountViewSchema: Schema.Schema<AccountView, typeof AccountViewStruct.Encoded> = AccountViewStruct
 
-/** A token as kept: times in epoch milliseconds, shared actors and scope lists. Replaced, never changed. */
-class TokenRecord {
-  constructor(
-    readonly tokenId: TokenId,
-    readonly name: string,
-    readonly hint: string,
-    readonly scopes: ReadonlyArray<Scope>,
-    readonly issuedAt: number,
-    readonly issuedBy: Actor,
-    readonly revokedAt: number,
-    readonly revokedBy: Actor | undefined,
-    readonly revocationReason: RevocationReason | undefined
-  ) {}
-}
-
-/** An account as kept. Its tokens `Map` (in issue order) is part of the world; the record is replaced, never changed. */
-class AccountRecord {
-  constructor(
-    readonly serviceAccountId: ServiceAccountId,
-    readonly name: string,
-    readonly description: string | undefined,
-    readonly createdAt: number,
-    readonly createdBy: Actor,
-    readonly deletedAt: number,
-    readonly deletedBy: Actor | undefined,
-    readonly tokens: Map<TokenId, TokenRecord>
-  ) {}
-}
-
-interface World {
-  /** Organisations in the order of their first event; their accounts in creation order. */
-  readonly organizations: Map<OrganizationId, Map<ServiceAccountId, AccountRecord>>
-  readonly shared: SharedValues
-}
-
 /**
  * The directory view of every organisation.
  *
  * @since 0.1.0
  * @category models
  */
-export interface DirectoryViewState extends Versioned.Version<World> {}
+export type DirectoryViewState = World.DirectoryViewState
 
 /**
  * One organisation's directory in one state of the view: what `accounts` and `account` read.
@@ -172,9 +137,7 @@ export interface OrganizationDirectory {
   readonly state: DirectoryViewState
 }
 
-const start = (): World => ({ organizations: new Map(), shared: sharedValues() })
-
-const applyTo = (world: World, { event }: DomainEvent): void => {
+const applyTo = (world: World.World, { event }: DomainEvent): void => {
   let accounts = world.organizations.get(event.organizationId)
   if (accounts === undefined) {
     accounts = new Map()
@@ -390,144 +353,35 @@ export const applyToOrganization = (directory: OrganizationDirectory, event: Dom
     ? { organizationId: directory.organizationId, state: projection.apply(directory.state, event) }
     : directory
 
-/**
- * One organisation of the view as plain JSON (tuples; see `OrganizationJsonSchema`): what a snapshot keeps.
- *
- * @since 0.3.0
- * @category models
- */
-export type OrganizationJson = Json.OrganizationJson
-
-/**
- * The schema of `OrganizationJson`: decode a snapshot's organisations with it before `fromJson`.
- *
- * @since 0.3.0
- * @category schemas
- */
-export const OrganizationJsonSchema: Schema.Schema<OrganizationJson, typeof Json.OrganizationJson.Encoded> =
-  Json.OrganizationJson
-
-const actorJson = (actor: Actor): typeof Json.ActorJson.Type => [actor.userId, actor.role]
-const orNull = (time: number): number | null => (Number.isNaN(time) ? null : time)
-
-/**
- * The view as plain JSON, one entry per organisation, in the view's order. `fromJson` gives the same view back.
- *
- * @since 0.3.0
- * @category snapshots
- */
-export const toJson = (state: DirectoryViewState): Array<OrganizationJson> => {
-  const world = Versioned.read(state)
-  const out: Array<OrganizationJson> = []
-  if (world === undefined) return out
-  for (const [organizationId, accounts] of world.organizations) {
-    const accountsJson: Array<typeof Json.AccountJson.Type> = []
-    for (const account of accounts.values()) {
-      const tokens: Array<typeof Json.TokenJson.Type> = []
-      for (const token of account.tokens.values()) {
-        tokens.push([
-          token.tokenId,
-          token.name,
-          token.hint,
-          token.scopes,
-          token.issuedAt,
-          actorJson(token.issuedBy),
-          orNull(token.revokedAt),
-          token.revokedBy === undefined ? null : actorJson(token.revokedBy),
-          token.revocationReason ?? null
-        ])
-      }
-      accountsJson.push([
-        account.serviceAccountId,
-        account.name,
-        account.description ?? null,
-        account.createdAt,
-        actorJson(account.createdBy),
-        orNull(account.deletedAt),
-        account.deletedBy === undefined ? null : actorJson(account.deletedBy),
-        tokens
-      ])
-    }
-    out.push([organizationId, accountsJson])
-  }
-  return out
-}
-
-/**
- * Builds a view from JSON organisations given one at a time (a snapshot read chunk by chunk), then hands it over.
- *
- * @since 0.3.0
- * @category snapshots
- */
-export interface ViewBuilder {
-  readonly add: (organization: OrganizationJson) => void
-  readonly build: () => DirectoryViewState
-}
-
-/**
- * A builder of a view from JSON organisations: the same world the fold of their events would have made.
- *
- * @since 0.3.0
- * @category snapshots
- */
-export const builder = (): ViewBuilder => {
-  const world = start()
-  const actor = ([userId, role]: typeof Json.ActorJson.Type): Actor => world.shared.actor({ userId, role })
-  return {
-    add: ([organizationId, accounts]) => {
-      let kept = world.organizations.get(organizationId)
-      if (kept === undefined) {
-        kept = new Map()
-        world.organizations.set(organizationId, kept)
-      }
-      for (const [id, name, description, createdAt, createdBy, deletedAt, deletedBy, tokens] of accounts) {
-        // An account whose tokens were split over several entries (a large one, in several snapshot chunks) is
-        // one record: the first entry makes it, the others add their tokens.
-        let account = kept.get(id)
-        if (account === undefined) {
-          account = new AccountRecord(
-            id,
-            name,
-            description ?? undefined,
-            createdAt,
-            actor(createdBy),
-            deletedAt ?? Number.NaN,
-            deletedBy === null ? undefined : actor(deletedBy),
-            new Map()
-          )
-          kept.set(id, account)
-        }
-        const records = account.tokens
-        for (const [tokenId, tokenName, hint, scopes, issuedAt, issuedBy, revokedAt, revokedBy, reason] of tokens) {
-          records.set(
-            tokenId,
-            new TokenRecord(
-              tokenId,
-              tokenName,
-              hint,
-              world.shared.scopes(scopes),
-              issuedAt,
-              actor(issuedBy),
-              revokedAt ?? Number.NaN,
-              revokedBy === null ? undefined : actor(revokedBy),
-              reason ?? undefined
-            )
-          )
-        }
-      }
-    },
-    build: () => Versioned.of(world)
-  }
-}
-
-/**
- * The view these JSON organisations stand for (as `toJson` gave them).
- *
- * @since 0.3.0
- * @category snapshots
- */
-export const fromJson = (organizations: Iterable<OrganizationJson>): DirectoryViewState => {
-  const built = builder()
-  for (const organization of organizations) built.add(organization)
-  return built.build()
-}
+export {
+  /**
+   * A builder of a view from JSON organisations given one at a time (a snapshot read chunk by chunk): the same
+   * world the fold of their events would have made.
+   *
+   * @since 0.3.0
+   * @category snapshots
+   */
+  builder,
+  /**
+   * The view these JSON organisations stand for (as `toJson` gave them).
+   *
+   * @since 0.3.0
+   * @category snapshots
+   */
+  fromJson,
+  /**
+   * The schema of `OrganizationJson`: decode a snapshot's organisations with it before `fromJson`.
+   *
+   * @since 0.3.0
+   * @category schemas
+   */
+  OrganizationJsonSchema,
+  /**
+   * The view as plain JSON, one entry per organisation, in the view's order. `fromJson` gives the same view back.
+   *
+   * @since 0.3.0
+   * @category snapshots
+   */
+  toJson
+} from "./directoryViewJson.js"
+export type { OrganizationJson, ViewBuilder } from "./directoryViewJson.js"
