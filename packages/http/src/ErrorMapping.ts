@@ -58,7 +58,7 @@ type ErrorOf<K extends Method> =
 
 /**
  * Every error a method of the service can fail with, but `authenticate`'s: the bearer middleware answers that one
- * with a bare 401 (see `Security.layer`).
+ * with a bare 401 (see `Security.bearerLayer`).
  *
  * @since 0.1.0
  * @category models

@@ -13,7 +13,7 @@
  *
  * export const ApiLive = HttpApiBuilder.api(Api.ManagementApi).pipe(
  *   Layer.provide(Handlers.layer),
- *   Layer.provide([login, Security.layer])
+ *   Layer.provide([login, Security.bearerLayer])
  * )
  * ```
  *
@@ -134,7 +134,7 @@ export const AutomationLive = HttpApiBuilder.group(ManagementApi, "automation", 
 
 /**
  * Every group of `ManagementApi`, implemented. Needs the `ServiceAccounts` service, the host's `HostLogin` and the
- * bearer check (`Security.layer`).
+ * bearer check (`Security.bearerLayer`).
  *
  * @since 0.1.0
  * @category layers

@@ -16,7 +16,7 @@
  *
  * export const ApiLive = HttpApiBuilder.api(HostApi).pipe(
  *   Layer.provide([Handlers.layer, Health.layer]),
- *   Layer.provide([login, Security.layer])
+ *   Layer.provide([login, Security.bearerLayer])
  * )
  * ```
  *

@@ -70,7 +70,7 @@ export interface Options {
 export const layer = (options: Options) => {
   const api = HttpApiBuilder.api(ServedApi).pipe(
     Layer.provide([Handlers.layer, Health.layer]),
-    Layer.provide([options.login, Security.layer])
+    Layer.provide([options.login, Security.bearerLayer])
   )
   const beside = Layer.mergeAll(
     HttpApiBuilder.middlewareOpenApi({ path: options.openApiPath ?? "/api/openapi.json" }),

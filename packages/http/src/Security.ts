@@ -1,8 +1,8 @@
 /**
  * Who is calling, the two ways: a signed-in person for the management endpoints (`HostLogin`, which the host
  * implements with its own session, provides `CurrentCaller`), and a service-account token for automation
- * (`ServiceAccountBearer`, implemented here by `layer` with one call to `authenticate`, provides `CurrentPrincipal`).
- * The library never authenticates people: it authorises the caller the host's login hands over.
+ * (`ServiceAccountBearer`, implemented here by `bearerLayer` with one call to `authenticate`, provides
+ * `CurrentPrincipal`). The library never authenticates people: it authorises the caller the host's login hands over.
  *
  * @example
  * ```ts
@@ -25,7 +25,7 @@
  * )
  *
  * // The bearer check automation goes through, over the `ServiceAccounts` service.
- * export const Bearer = Security.layer
+ * export const Bearer = Security.bearerLayer
  * ```
  *
  * @since 0.1.0
@@ -102,7 +102,7 @@ const withChallenge = HttpApp.appendPreResponseHandler((_request, response) =>
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<ServiceAccountBearer, never, ServiceAccounts> = Layer.effect(
+export const bearerLayer: Layer.Layer<ServiceAccountBearer, never, ServiceAccounts> = Layer.effect(
   ServiceAccountBearer,
   Effect.map(ServiceAccounts, (service) =>
     ServiceAccountBearer.of({
