@@ -15,6 +15,7 @@ import * as DirectoryView from "../readModels/DirectoryView.js"
 import { EventStore } from "../store/EventStore.js"
 import { decode, directoryStream } from "../store/StoredEvent.js"
 import { makeAuthenticate } from "./authenticate.js"
+import { catchUp } from "./catchUp.js"
 import { type Decide, makeCommandHandler, type Repeat } from "./CommandHandler.js"
 import { freshnessOptions, makeFreshness } from "./freshness.js"
 import { followStore, makeReadModels } from "./liveReadModels.js"
@@ -250,7 +251,8 @@ export const make = (options: ServiceAccountsOptions) =>
       authenticate,
       freshness: status,
       readiness,
-      snapshot: snapshotNow(store, readModels, following)
+      snapshot: snapshotNow(store, readModels, following),
+      catchUp: catchUp(store, following.reach)
     }
     return service
   })
