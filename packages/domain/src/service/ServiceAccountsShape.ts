@@ -223,7 +223,7 @@ export interface ServiceAccountsShape {
    * process's read models have handled it. Once it returns, every write that had returned anywhere before it was
    * called — a revocation made through another process, say — is in `list`, `get` and `authenticate` here. For the
    * few answers that must reflect a write made elsewhere; it costs one read of the store and the subscription's
-   * delay (usually a millisecond or two). It waits for as long as the subscription takes to deliver: bound it with
+   * delay (a few milliseconds). It waits for as long as the subscription takes to deliver: bound it with
    * `Effect.timeout` (past `maxStaleness`, `authenticate` refuses every token anyway). Fails when the store cannot be
    * read.
    */
