@@ -15,8 +15,8 @@
  * The appends go through `Streams.Append` (the test server started as a server without `BatchAppend`): the client,
  * `@eventstore/db-client` 6.2.1, keeps the pending `BatchAppend` calls of every stream in one process-wide map, and a
  * `BatchAppend` call that fails after the client has reconnected (a server restart) rejects and forgets the calls of
- * the new connection, whose answers then crash the process with `TypeError: undefined is not iterable` (in about one
- * run in three here; docs/reliability.md, D10). `SA_INSTANCES_APPEND=batch` runs the same test over `BatchAppend`.
+ * the new connection, whose answers then crash the process with `TypeError: undefined is not iterable` (in half the
+ * runs here; docs/reliability.md, D10). `SA_INSTANCES_APPEND=batch` runs the same test over `BatchAppend`.
  *
  * `SA_INSTANCES_COMMANDS` (commands per process between two disruptions, default 40), `SA_INSTANCES_ROUNDS`
  * (restart-and-drop rounds, default 1) and `SA_INSTANCES_PROCESSES` (default 3) make the longer run.
