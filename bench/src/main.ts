@@ -1,15 +1,21 @@
 /**
  * `pnpm bench`: runs every workload in child processes, prints the measurements, the ratios against the
- * baselines measured in the same run and the acceptance targets of issue 6, then one `BENCH_JSON {...}` line.
+ * baselines measured in the same run and the acceptance targets of issues 6 and 16, then one `BENCH_JSON {...}` line.
  *
  * Environment (read in settings.ts):
  * - `BENCH_QUICK=1`: a smoke run at small sizes (seconds, not minutes; the numbers mean little);
- * - `BENCH_ONLY=commands,replay,authenticate,audit`: run only these workloads (`audit`: the built `sa-audit` on a
- *   100,000-event history, peak memory per command — issue 4; see `audit.ts`);
+ * - `BENCH_ONLY=commands,replay,authenticate,audit,startup,instances`: run only these workloads (`audit`: the built
+ *   `sa-audit` on a 100,000-event history, peak memory per command — issue 4; see `audit.ts`; `startup` and
+ *   `instances`: over EventStoreDB, on the test server in a process of its own — issue 16; see `measure/startup.ts`
+ *   and `measure/instances.ts`);
  * - `BENCH_RUNS`, `BENCH_REPLAY_RUNS`: measured runs per workload (default 5 and 3);
  * - `BENCH_REPLAY_BUDGET_S`: no further replay round starts once the replays have taken this long (default 300);
  * - `BENCH_HISTORIES=0,1000`: the history lengths of the command workload;
  * - `BENCH_REPLAY_EVENTS`, `BENCH_TOKENS`: the replay and token-index sizes;
+ * - `BENCH_STARTUP_EVENTS`, `BENCH_STARTUP_RUNS`: the start-up history's size and the starts of each kind (default
+ *   1,000,000 and 3);
+ * - `BENCH_REVOCATIONS`: revocations timed across processes (default 1,000); `BENCH_ESDB_COMMANDS`,
+ *   `BENCH_ESDB_RUNS`: `issueToken` commands over EventStoreDB per round, and rounds (default 1,000 and 5);
  * - `BENCH_PROFILE_DIR=dir`: write CPU profiles of the library's timed parts there (and print their summaries).
  *
  * Each workload is measured by its file in `measure/`, which adds to the report that report.ts prints.
@@ -19,7 +25,9 @@ import * as os from "node:os"
 import { measureAudit } from "./measure/audit.js"
 import { measureAuthenticate } from "./measure/authenticate.js"
 import { measureCommands } from "./measure/commands.js"
+import { measureInstances } from "./measure/instances.js"
 import { measureReplay } from "./measure/replay.js"
+import { measureStartup } from "./measure/startup.js"
 import { log } from "./output.js"
 import { emptyReport, printReport } from "./report.js"
 import { readSettings } from "./settings.js"
@@ -53,6 +61,8 @@ const main = async (): Promise<void> => {
   if (only.has("replay")) await measureReplay(settings, report)
   if (only.has("authenticate")) await measureAuthenticate(settings, report)
   if (only.has("audit")) await measureAudit(settings, report)
+  if (only.has("startup")) await measureStartup(settings, report)
+  if (only.has("instances")) await measureInstances(settings, report)
   printReport(report, started)
   if (report.problems.length > 0) process.exitCode = 1
 }

@@ -47,3 +47,54 @@ export const AuthenticateResult = Schema.Struct({
   problems: Schema.Array(Schema.String)
 })
 export type AuthenticateResult = typeof AuthenticateResult.Type
+
+export const LoadResult = Schema.Struct({ events: Schema.Number, seconds: Schema.Number })
+
+export const StartResult = Schema.Struct({
+  readyMs: Schema.Number,
+  maxRssKb: Schema.Number,
+  fromSnapshot: Schema.Boolean,
+  accounts: Schema.Number,
+  activeTokens: Schema.Number,
+  revokedTokens: Schema.Number,
+  snapshotChunks: Schema.Number
+})
+export type StartResult = typeof StartResult.Type
+
+const EventSize = Schema.Struct({ data: Schema.Number, metadata: Schema.Number })
+
+export const EsdbRate = Schema.Struct({
+  count: Schema.Number,
+  seconds: Schema.Number,
+  perSecond: Schema.Number,
+  cpuMsPerOp: Schema.Number
+})
+export type EsdbRate = typeof EsdbRate.Type
+
+export const EsdbCommandsResult = Schema.Struct({ ...EsdbRate.fields, eventSize: EventSize })
+export type EsdbCommandsResult = typeof EsdbCommandsResult.Type
+
+/** The parameters of the jobs over EventStoreDB, decoded by the worker. */
+export const EsdbJobParams = Schema.Union(
+  Schema.Struct({ job: Schema.Literal("esdb-load"), connectionString: Schema.String, events: Schema.Number }),
+  Schema.Struct({
+    job: Schema.Literal("startup"),
+    connectionString: Schema.String,
+    events: Schema.Number,
+    writeSnapshot: Schema.Boolean
+  }),
+  Schema.Struct({
+    job: Schema.Literal("esdb-library"),
+    connectionString: Schema.String,
+    count: Schema.Number,
+    warmup: Schema.Number
+  }),
+  Schema.Struct({
+    job: Schema.Literal("esdb-raw"),
+    connectionString: Schema.String,
+    count: Schema.Number,
+    warmup: Schema.Number,
+    size: EventSize
+  })
+)
+export type EsdbJobParams = typeof EsdbJobParams.Type

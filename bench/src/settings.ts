@@ -25,9 +25,16 @@ export const readSettings = (env: NodeJS.ProcessEnv) => {
     tokens: numberOr(env.BENCH_TOKENS, quick ? 5_000 : 100_000),
     auditEvents: numberOr(env.BENCH_AUDIT_EVENTS, quick ? 10_000 : 100_000),
     auditRuns: numberOr(env.BENCH_AUDIT_RUNS, quick ? 1 : 3),
-    calls: quick ? 20_000 : 200_000
+    calls: quick ? 20_000 : 200_000,
+    startupEvents: numberOr(env.BENCH_STARTUP_EVENTS, quick ? 20_000 : 1_000_000),
+    startupRuns: numberOr(env.BENCH_STARTUP_RUNS, quick ? 1 : 3),
+    revocations: numberOr(env.BENCH_REVOCATIONS, quick ? 100 : 1000),
+    esdbCommands: numberOr(env.BENCH_ESDB_COMMANDS, quick ? 200 : 1000),
+    esdbRuns: numberOr(env.BENCH_ESDB_RUNS, quick ? 2 : 5)
   }
-  const only = new Set((env.BENCH_ONLY ?? "commands,replay,authenticate,audit").split(",").map((s) => s.trim()))
+  const only = new Set(
+    (env.BENCH_ONLY ?? "commands,replay,authenticate,audit,startup,instances").split(",").map((s) => s.trim())
+  )
   const profileDir =
     env.BENCH_PROFILE_DIR === undefined || env.BENCH_PROFILE_DIR === "" ? undefined : env.BENCH_PROFILE_DIR
   return { quick, config, only, profileDir }

@@ -19,6 +19,13 @@ const quantile = (sorted: ReadonlyArray<number>, q: number): number => {
   return a + (b - a) * (at - low)
 }
 
+/** The q-quantile of some values (0.5: the median, 0.99: the 99th percentile), by linear interpolation. */
+export const percentile = (values: ReadonlyArray<number>, q: number): number =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    q
+  )
+
 export const spread = (runs: ReadonlyArray<number>): Spread => {
   const sorted = [...runs].sort((a, b) => a - b)
   return {

@@ -23,6 +23,26 @@ const replayJob = async (params: ReplayParams): Promise<ReplayResult> => {
   return { ...summary, maxRssKb: process.resourceUsage().maxRSS }
 }
 
+/**
+ * A job over EventStoreDB (see `workloads/startup.ts` and `workloads/esdb-commands.ts`), its parameters decoded with
+ * their schema (loaded here, so that the raw replay's process still loads no Effect).
+ */
+const esdbJob = async (job: string, raw: unknown): Promise<unknown> => {
+  const { Schema } = await import("effect")
+  const { EsdbJobParams } = await import("./results.js")
+  const params = Schema.decodeUnknownSync(EsdbJobParams)({ ...toObject(raw), job })
+  switch (params.job) {
+    case "esdb-load":
+      return (await import("./workloads/startup.js")).loadHistory(params.connectionString, params.events)
+    case "startup":
+      return (await import("./workloads/startup.js")).startService(params)
+    case "esdb-library":
+      return (await import("./workloads/esdb-commands.js")).libraryCommands(params)
+    case "esdb-raw":
+      return (await import("./workloads/esdb-commands.js")).rawAppends(params)
+  }
+}
+
 const main = async (): Promise<void> => {
   const [job, json] = process.argv.slice(2)
   const params: unknown = JSON.parse(json ?? "{}")
@@ -39,12 +59,20 @@ const main = async (): Promise<void> => {
     case "authenticate":
       result = await (await import("./jobs.js")).authenticateJob(toAuthenticateParams(params), probe)
       break
+    case "esdb-load":
+    case "startup":
+    case "esdb-library":
+    case "esdb-raw":
+      result = await esdbJob(job, params)
+      break
     default:
       throw new Error(`unknown job ${String(job)}`)
   }
   if (profile !== undefined && profile !== "") console.error(formatSummary(readProfile(profile)))
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`)
 }
+
+const toObject = (params: unknown): object => (typeof params === "object" && params !== null ? params : {})
 
 const field = (params: unknown, name: string): unknown =>
   typeof params === "object" && params !== null ? Reflect.get(params, name) : undefined

@@ -11,11 +11,22 @@ import { Either } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { ndjsonLines, streamOf } from "../src/history.js"
 import { authenticateJob, commandsJob } from "../src/jobs.js"
-import { ratio, spread } from "../src/stats.js"
+import { percentile, ratio, spread } from "../src/stats.js"
 import { newToken, sha256Hex } from "../src/tokens.js"
+import { libraryCommands, rawAppends } from "../src/workloads/esdb-commands.js"
 import { writeNdjson } from "../src/workloads/replay.js"
 import { replayOurs, toRecorded } from "../src/workloads/replay-ours.js"
 import { replayRaw } from "../src/workloads/replay-raw.js"
+import {
+  lagOf,
+  lastEventSize,
+  libraryWatcher,
+  libraryWriter,
+  rawWatcher,
+  rawWriter
+} from "../src/workloads/revocation-lag.js"
+import { loadHistory, startService } from "../src/workloads/startup.js"
+import { start as startTestServer } from "@service-accounts/eventstoredb-test-server"
 
 const dir = mkdtempSync(join(tmpdir(), "sa-bench-smoke-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -82,10 +93,58 @@ describe("bench smoke", () => {
     expect(result.raw[0]).toBeGreaterThan(0)
   })
 
+  it("starts a service over EventStoreDB by full replay, writes a snapshot, and starts from it to the same state", async () => {
+    const server = await startTestServer()
+    try {
+      const loaded = await loadHistory(server.connectionString, 3000)
+      expect(loaded.events).toBeGreaterThanOrEqual(3000)
+      const params = { connectionString: server.connectionString, events: 3000 }
+      const replayed = await startService({ ...params, writeSnapshot: true })
+      const restored = await startService({ ...params, writeSnapshot: false })
+      expect([replayed.fromSnapshot, restored.fromSnapshot]).toEqual([false, true])
+      expect(replayed.snapshotChunks).toBeGreaterThan(0)
+      const counts = (r: typeof replayed) => [r.accounts, r.activeTokens, r.revokedTokens]
+      expect(counts(restored)).toEqual(counts(replayed))
+      expect(replayed.activeTokens).toBeGreaterThan(0)
+      expect(replayed.readyMs).toBeGreaterThan(0)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("measures the revocation lag (library and raw client) and issueToken over EventStoreDB", async () => {
+    const server = await startTestServer()
+    const cs = server.connectionString
+    try {
+      const { watcher, tokens } = await libraryWatcher(cs, 3)
+      const writer = await libraryWriter(cs, tokens)
+      const library = [await lagOf(watcher, writer, 0), await lagOf(watcher, writer, 1)]
+      // The token was revoked: watching it again is refused.
+      await expect(watcher.watch(0)).rejects.toThrow()
+      const size = await lastEventSize(cs, tokens.organizationId)
+      expect(size.data).toBeGreaterThan(100)
+      const rawW = await rawWatcher(cs, "raw-smoke")
+      const rawA = rawWriter(cs, "raw-smoke", size)
+      const raw = [await lagOf(rawW, rawA, 0), await lagOf(rawW, rawA, 1)]
+      for (const lag of [...library, ...raw]) expect(lag).toBeGreaterThan(0)
+      for (const closing of [watcher, writer, rawW, rawA]) await closing.close()
+
+      const ours = await libraryCommands({ connectionString: cs, count: 5, warmup: 2 })
+      expect(ours.count).toBe(5)
+      expect(ours.perSecond).toBeGreaterThan(0)
+      expect(ours.eventSize.data).toBeGreaterThan(100)
+      const theirs = await rawAppends({ connectionString: cs, count: 5, warmup: 2, size: ours.eventSize })
+      expect(theirs.perSecond).toBeGreaterThan(0)
+    } finally {
+      await server.close()
+    }
+  })
+
   it("summarises runs and ratios", () => {
     const a = spread([4, 1, 3, 2, 5])
     expect([a.median, a.min, a.max, a.q1, a.q3]).toEqual([3, 1, 5, 2, 4])
     const paired = ratio(spread([2, 4]), spread([1, 2]), true)
     expect([paired.value, paired.min, paired.max]).toEqual([2, 2, 2])
+    expect([percentile([3, 1, 2], 0.5), percentile([1, 2, 3, 4, 5], 0.99)]).toEqual([2, 4.96])
   })
 })

@@ -32,6 +32,11 @@ export interface TestServerService {
   readonly openSubscriptions: Effect.Effect<number>
   /** How many calls of an RPC the server has received. */
   readonly callCount: (method: RpcMethod) => Effect.Effect<number>
+  /**
+   * Ends every call, closes the listener and listens again on the same port with the same store (see
+   * `RunningTestServer.restart`).
+   */
+  readonly restart: Effect.Effect<void>
 }
 
 /**
@@ -52,7 +57,8 @@ const toService = (server: RunningTestServer): TestServerService => ({
   port: server.port,
   dropSubscriptions: (mode) => Effect.sync(() => server.dropSubscriptions(mode)),
   openSubscriptions: Effect.sync(() => server.openSubscriptions()),
-  callCount: (method) => Effect.sync(() => server.callCount(method))
+  callCount: (method) => Effect.sync(() => server.callCount(method)),
+  restart: Effect.promise(() => server.restart())
 })
 
 /**

@@ -5,7 +5,7 @@
  */
 import { isIPv6 } from "node:net"
 import type * as Internal from "./internal/context.js"
-import { listen } from "./internal/server.js"
+import { type Listening, listen, makeContext } from "./internal/server.js"
 
 /**
  * An RPC the server implements, named `Service.Method` (for {@link RunningTestServer.callCount}).
@@ -80,6 +80,13 @@ export interface RunningTestServer {
   openSubscriptions(): number
   /** How many calls of an RPC the server has received (for example to check an append took `BatchAppend`). */
   callCount(method: RpcMethod): number
+  /**
+   * Restarts the server as a process restart would look to its clients, with the data kept: every open call is
+   * ended (UNAVAILABLE), the listener and its connections are closed, then the server listens again on the same
+   * address and port with the same store (and the same call counts). Clients reconnect on their next call;
+   * subscriptions must subscribe again. Restarts one at a time; a restart after `close` is refused.
+   */
+  restart(): Promise<void>
   /** Ends open calls and stops listening. Safe to call more than once. */
   close(): Promise<void>
 }
@@ -111,13 +118,22 @@ const hostAndPort = (host: string, port: number): string => (isIPv6(host) ? `[${
 export const start = async (options: StartOptions = {}): Promise<RunningTestServer> => {
   const given = options.host ?? "127.0.0.1"
   const host = given.startsWith("[") && given.endsWith("]") ? given.slice(1, -1) : given
-  const { port, context, shutdown } = await listen({
+  const context = makeContext(options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE)
+  const serverFeatures = options.serverFeatures ?? "advertised"
+  let listening: Listening = await listen(context, {
     address: hostAndPort(host, options.port ?? 0),
-    serverFeatures: options.serverFeatures ?? "advertised",
-    maxAppendSize: options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE
+    serverFeatures
   })
+  const port = listening.port
   const endpoint = hostAndPort(WILDCARD_HOSTS.has(host) ? "127.0.0.1" : host, port)
   let closing: Promise<void> | undefined
+  // Restarts and the close run one after another, so a close never races a listener being bound.
+  let last: Promise<void> = Promise.resolve()
+  const inTurn = (work: () => Promise<void>): Promise<void> => {
+    const next = last.then(work)
+    last = next.catch(() => undefined)
+    return next
+  }
   return {
     connectionString: `esdb://${endpoint}?tls=false`,
     endpoint,
@@ -130,8 +146,15 @@ export const start = async (options: StartOptions = {}): Promise<RunningTestServ
     },
     openSubscriptions: () => context.openCalls("subscription").length,
     callCount: (method) => context.callCount(method),
+    restart: () =>
+      closing === undefined
+        ? inTurn(async () => {
+            await listening.shutdown()
+            listening = await listen(context, { address: hostAndPort(host, port), serverFeatures })
+          })
+        : Promise.reject(new Error("the test server is closed: it cannot restart")),
     close: () => {
-      closing ??= shutdown()
+      closing ??= inTurn(() => listening.shutdown())
       return closing
     }
   }

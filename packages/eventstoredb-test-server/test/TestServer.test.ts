@@ -26,6 +26,19 @@ describe("TestServer", () => {
     }).pipe(Effect.provide(TestServer.layer()))
   )
 
+  it.scoped("restarts with its data on the same port", () =>
+    Effect.gen(function* () {
+      const server = yield* TestServer
+      yield* useClient(server.connectionString, (client) =>
+        client.appendToStream("kept", jsonEvent({ type: "Written", data: {} }))
+      )
+      yield* server.restart
+      // A new client, so no connection of the old listener is reused.
+      const read = yield* useClient(server.connectionString, (client) => collect(client.readStream("kept")))
+      expect(read.map((e) => e.event?.type)).toEqual(["Written"])
+    }).pipe(Effect.provide(TestServer.layer()))
+  )
+
   it.effect("closes the server when the layer's scope closes", () =>
     Effect.gen(function* () {
       const port = yield* Effect.scoped(

@@ -243,6 +243,16 @@ export interface ServiceAccountsShape {
    * nothing yet.
    */
   readonly snapshot: Effect.Effect<SnapshotInfo | undefined, AppendError>
+  /**
+   * Read-your-writes across processes: reads the position of the store's last event, then waits until this
+   * process's read models have handled it. Once it returns, every write that had returned anywhere before it was
+   * called — a revocation made through another process, say — is in `list`, `get` and `authenticate` here. For the
+   * few answers that must reflect a write made elsewhere; it costs one read of the store and the subscription's
+   * delay (a few milliseconds). It waits for as long as the subscription takes to deliver: bound it with
+   * `Effect.timeout` (past `maxStaleness`, `authenticate` refuses every token anyway). Fails when the store cannot be
+   * read.
+   */
+  readonly catchUp: Effect.Effect<void, StoreError>
 }
 
 /**

@@ -10,8 +10,9 @@
  * Past `maxStaleness` without a confirmation the gate closes: `authenticate` refuses every token, since a token
  * revoked by another process in the meantime would otherwise be accepted. A confirmation opens it again.
  */
-import { Clock, Duration, Effect, Option, Stream } from "effect"
+import { Clock, Duration, Effect, Option } from "effect"
 import type { EventStoreShape } from "../store/EventStore.js"
+import { lastPosition } from "./catchUp.js"
 import type { ReadModelsFreshness, ServiceAccountsOptions } from "./ServiceAccountsShape.js"
 
 /** The gate `authenticate` reads on every call: one property, no call. */
@@ -116,16 +117,8 @@ export const makeFreshness = (store: EventStoreShape, options: FreshnessOptions)
         return confirmed === undefined ? Effect.void : confirm(confirmed)
       })
 
-    /** The position of the store's last event, as a reader of the whole store sees it (`undefined`: empty). */
-    const head = store.readAll({ from: "end", direction: "backwards", maxCount: 1 }).pipe(
-      Stream.runHead,
-      Effect.map(Option.map((event) => event.position)),
-      // A last event the store cannot read still has a place: the follower records it when it meets it.
-      Effect.catchIf(
-        (error) => error._tag === "CorruptStoredEvent" && error.position !== undefined,
-        (error) => Effect.succeed(Option.fromNullable(error._tag === "CorruptStoredEvent" ? error.position : undefined))
-      )
-    )
+    /** The position of the store's last event, as a reader of the whole store sees it (`none`: empty). */
+    const head = lastPosition(store)
 
     const probe = Effect.gen(function* () {
       const at = yield* Clock.currentTimeMillis

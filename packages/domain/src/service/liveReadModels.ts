@@ -284,6 +284,8 @@ export interface Following {
   readonly position: () => bigint | undefined
   /** How many events it has handled since it started. */
   readonly handled: () => number
+  /** Waits until it has handled every event up to `position` (at once if it has). */
+  readonly reach: (position: bigint) => Effect.Effect<void>
 }
 
 /**
@@ -312,7 +314,35 @@ export const followStore = (
     let lastPosition: bigint | undefined = options.from
     let handled = 0
     let subscribedAt = 0
-    const reached = Effect.suspend(() => (lastPosition === undefined ? Effect.void : freshness.reached(lastPosition)))
+    /** Callers of `reach`, released once the follower has handled their position. */
+    const waiting = new Set<{ readonly position: bigint; readonly done: Deferred.Deferred<void> }>()
+    const reached = Effect.suspend(() => {
+      if (lastPosition === undefined) return Effect.void
+      if (waiting.size === 0) return freshness.reached(lastPosition)
+      const released: Array<Deferred.Deferred<void>> = []
+      for (const waiter of waiting) {
+        if (waiter.position <= lastPosition) {
+          waiting.delete(waiter)
+          released.push(waiter.done)
+        }
+      }
+      return Effect.zipRight(
+        Effect.forEach(released, (done) => Deferred.succeed(done, undefined), { discard: true }),
+        freshness.reached(lastPosition)
+      )
+    })
+    const reach = (position: bigint): Effect.Effect<void> =>
+      Effect.flatMap(Deferred.make<void>(), (done) => {
+        // Checked and registered in one synchronous step, so no event handled in between is missed.
+        if (lastPosition !== undefined && lastPosition >= position) return Effect.void
+        const waiter = { position, done }
+        waiting.add(waiter)
+        // A caller that gives up (a timeout) leaves nothing behind.
+        return Effect.ensuring(
+          Deferred.await(done),
+          Effect.sync(() => waiting.delete(waiter))
+        )
+      })
     const handle = (messages: Chunk.Chunk<SubscriptionMessage>): Effect.Effect<void, ReadError> => {
       const from = (start: number): Effect.Effect<void, ReadError> => {
         for (let i = start; i < messages.length; i++) {
@@ -377,5 +407,5 @@ export const followStore = (
     const scope = yield* Effect.scope
     yield* followAll(store, follower, followRetry).pipe(Effect.ignore, Effect.forkIn(scope))
     if (!options.background) yield* Deferred.await(caughtUp)
-    return { position: () => lastPosition, handled: () => handled }
+    return { position: () => lastPosition, handled: () => handled, reach }
   })

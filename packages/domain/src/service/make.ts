@@ -17,6 +17,7 @@ import { uuidFromBytes } from "../model/Ids.js"
 import { EventStore } from "../store/EventStore.js"
 import { decode, directoryStream } from "../store/StoredEvent.js"
 import { makeAuthenticate } from "./authenticate.js"
+import { catchUp } from "./catchUp.js"
 import { type Decide, makeCommandHandler, type Repeat } from "./CommandHandler.js"
 import { freshnessOptions, makeFreshness } from "./freshness.js"
 import { followStore, makeReadModels } from "./liveReadModels.js"
@@ -273,7 +274,8 @@ export const make = (options: ServiceAccountsOptions) =>
         Effect.flatMap(admitted(callerInput, "read usage"), (caller) => usageMethods.unusedTokens(caller, query)),
       freshness: status,
       readiness,
-      snapshot: snapshotNow(store, readModels, following)
+      snapshot: snapshotNow(store, readModels, following),
+      catchUp: catchUp(store, following.reach)
     }
     return service
   })

@@ -1,6 +1,7 @@
 /**
- * Assembles one grpc-js server: a fresh store, the `Streams` service and (unless told not to) the
- * `ServerFeatures` service, bound to a host and port.
+ * Assembles the server: a fresh store and its context, and grpc-js servers for it — the `Streams` service and
+ * (unless told not to) the `ServerFeatures` service, bound to a host and port. A restart binds a new grpc-js server
+ * for the same context.
  *
  * @internal
  */
@@ -27,12 +28,11 @@ export interface ServerSettings {
   /** `host:port` for grpc-js, an IPv6 host in brackets. */
   readonly address: string
   readonly serverFeatures: "advertised" | "unimplemented"
-  readonly maxAppendSize: number
 }
 
+/** One grpc-js server listening for a context: its port, and how to stop it (its open calls ended first). */
 export interface Listening {
   readonly port: number
-  readonly context: ServerContext
   readonly shutdown: () => Promise<void>
 }
 
@@ -54,11 +54,18 @@ const handleRead =
     work.catch((cause: unknown) => call.emit("error", internalError(cause)))
   }
 
-export const listen = async (settings: ServerSettings): Promise<Listening> => {
+/** A fresh store, with the server's own system events, and the context every handler of it shares. */
+export const makeContext = (maxAppendSize: number): ServerContext => {
   const store = new Store()
   writeSystemEvents(store)
-  const context = new ServerContext(store, settings.maxAppendSize)
+  return new ServerContext(store, maxAppendSize)
+}
 
+/**
+ * A grpc-js server answering for `context`, bound to `settings.address`. Several may serve one context in turn (a
+ * restart): the store and the counts stay with the context, the calls end with the server that took them.
+ */
+export const listen = async (context: ServerContext, settings: ServerSettings): Promise<Listening> => {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_LENGTH,
     "grpc.max_send_message_length": MAX_MESSAGE_LENGTH
@@ -97,5 +104,5 @@ export const listen = async (settings: ServerSettings): Promise<Listening> => {
     })
   }
 
-  return { port, context, shutdown }
+  return { port, shutdown }
 }
