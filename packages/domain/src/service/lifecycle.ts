@@ -7,7 +7,8 @@
 import { Clock, Deferred, Duration, Effect, Exit, FiberId, Option, Random } from "effect"
 import { type AppendError, EventStoreUnavailable } from "../model/Errors.js"
 import type { EventStoreShape } from "../store/EventStore.js"
-import type { Following, ReadModels } from "./liveReadModels.js"
+import type { Following } from "./followStore.js"
+import type { ReadModels } from "./liveReadModels.js"
 import type { ServiceAccountsOptions, SnapshotInfo } from "./ServiceAccountsShape.js"
 import * as Snapshots from "./snapshots.js"
 
