@@ -18,6 +18,7 @@ import {
   TokenRevoked
 } from "../src/index.js"
 import { decodeEither } from "../src/fast/compiled.js"
+import { SnapshotChunk } from "../src/service/snapshots.js"
 
 /** Every kind of node: optional and required fields, `X | undefined`, literal unions, other unions, arrays, tuples,
  * index signatures, transformations (final, composed, property signatures), declarations, refinements, brands. */
@@ -32,6 +33,12 @@ const Mixed = Schema.Struct({
   undefinedOr: Schema.UndefinedOr(Schema.String),
   list: Schema.Array(Schema.Struct({ id: Schema.UUID, tags: Schema.Array(Schema.Literal("x", "y")) })),
   pair: Schema.Tuple(Schema.String, Schema.Number),
+  triple: Schema.Tuple(Schema.UUID, Schema.NullOr(Schema.NumberFromString), Schema.Array(Schema.Literal("x"))),
+  variant: Schema.Union(
+    Schema.Struct({ kind: Schema.Literal("number"), n: Schema.Number.pipe(Schema.int()) }),
+    Schema.Struct({ kind: Schema.Literal("text"), s: Schema.String, at: Schema.DateTimeUtc }),
+    Schema.TaggedStruct("Tagged", { kind: Schema.Literal("tagged") })
+  ),
   record: Schema.Record({ key: Schema.String, value: Schema.Number }),
   defaulted: Schema.optionalWith(Schema.String, { default: () => "d" }),
   big: Schema.BigInt,
@@ -47,7 +54,8 @@ const schemas = {
   ServiceAccountCreated,
   TokenIssued,
   TokenRevoked,
-  ServiceAccountDeleted
+  ServiceAccountDeleted,
+  SnapshotChunk
 } as const
 
 /** Mostly `valid`, now and then `invalid`. */
@@ -158,6 +166,32 @@ describe("compiled decoding", () => {
       expect(accepted).toBeGreaterThan(30)
     })
   }
+
+  it("decodes fixed tuples and discriminated unions at their edges exactly as the schema does", () => {
+    const tuple = Schema.Tuple(Schema.String, Schema.NullOr(Schema.NumberFromString))
+    const union = Schema.Union(
+      Schema.Struct({ kind: Schema.Literal("a"), n: Schema.Number }),
+      Schema.Struct({ kind: Schema.Literal("b"), n: Schema.String })
+    )
+    const inputs: ReadonlyArray<readonly [Schema.Schema<unknown, unknown>, unknown]> = [
+      [tuple as Schema.Schema<unknown, unknown>, ["x", "1"]],
+      [tuple as Schema.Schema<unknown, unknown>, ["x", null]],
+      [tuple as Schema.Schema<unknown, unknown>, ["x"]],
+      [tuple as Schema.Schema<unknown, unknown>, ["x", "1", "extra"]],
+      [tuple as Schema.Schema<unknown, unknown>, { 0: "x", 1: "1", length: 2 }],
+      [union as Schema.Schema<unknown, unknown>, { kind: "a", n: 1 }],
+      [union as Schema.Schema<unknown, unknown>, { kind: "b", n: "1" }],
+      [union as Schema.Schema<unknown, unknown>, { kind: "a", n: "1" }],
+      [union as Schema.Schema<unknown, unknown>, { kind: "c", n: 1 }],
+      [union as Schema.Schema<unknown, unknown>, { n: 1 }],
+      [union as Schema.Schema<unknown, unknown>, [1]]
+    ]
+    for (const [schema, input] of inputs) {
+      const got = decodeEither(schema)(input)
+      const expected = Schema.decodeUnknownEither(schema)(input)
+      expect(got, JSON.stringify(input)).toEqual(expected)
+    }
+  })
 
   it("hands a refusal to the schema's decoder with the options it was given", () => {
     const strict = decodeEither(CreateServiceAccount, { errors: "all", onExcessProperty: "error" })

@@ -6,9 +6,10 @@
  * It only ever answers "here is the decoded value" or "not decided here" (`FAIL`): then the schema's own decoder
  * runs and gives the result, a refusal with its messages included. So for an input the schema refuses, the error is
  * exactly the schema's; for an input it accepts, the value is the one its decoder builds (same fields, same order,
- * same objects out of declarations and transformations). Nodes this does not follow (unions other than of literals
- * or with `undefined`, tuples with fixed elements, index signatures, suspensions, templates, property-signature
- * transformations, parse-option or fallback annotations) are decoded by Effect's decoder for that node alone.
+ * same objects out of declarations and transformations). Nodes this does not follow (unions other than of literals,
+ * with `undefined` or of objects told apart by a literal property; tuples with optional elements or with both fixed
+ * elements and a rest; index signatures, suspensions, templates, property-signature transformations, parse-option or
+ * fallback annotations) are decoded by Effect's decoder for that node alone.
  *
  * A test holds every schema it is used with to the schema's own decoder, on generated values and on broken ones.
  *
@@ -37,6 +38,29 @@ const viaEffect = (ast: AST.AST): Compiled => {
 const options = AST.defaultParseOption
 
 const isOptionalUndefined = (ast: AST.AST): boolean => ast._tag === "UndefinedKeyword"
+
+/**
+ * A property every member of a union has, required, as a literal of its own: the members by that literal. Only
+ * object members without index signatures qualify (what `Schema.Struct`s and tagged structs make).
+ */
+const discriminator = (
+  members: ReadonlyArray<AST.AST>
+): { readonly name: PropertyKey; readonly byValue: ReadonlyMap<unknown, AST.AST> } | undefined => {
+  const [first] = members
+  if (first?._tag !== "TypeLiteral") return undefined
+  for (const candidate of first.propertySignatures) {
+    const byValue = new Map<unknown, AST.AST>()
+    for (const member of members) {
+      if (member._tag !== "TypeLiteral" || member.indexSignatures.length > 0) return undefined
+      const signature = member.propertySignatures.find((each) => each.name === candidate.name)
+      if (signature === undefined || signature.isOptional || signature.type._tag !== "Literal") break
+      if (byValue.has(signature.type.literal)) break
+      byValue.set(signature.type.literal, member)
+    }
+    if (byValue.size === members.length) return { name: candidate.name, byValue }
+  }
+  return undefined
+}
 
 const compileNode = (ast: AST.AST, memo: Map<AST.AST, Compiled>): Compiled => {
   // Annotations that change how a node parses: left to Effect.
@@ -107,10 +131,36 @@ const compileNode = (ast: AST.AST, memo: Map<AST.AST, Compiled>): Compiled => {
           return decoded === FAIL && input === undefined ? input : decoded
         }
       }
+      // Objects told apart by one literal property (a `kind` or `_tag`): only the member it names can accept.
+      const discriminated = discriminator(members)
+      if (discriminated !== undefined) {
+        const { name, byValue } = discriminated
+        const compiled = new Map(Array.from(byValue, ([value, member]) => [value, compile(member, memo)] as const))
+        return (input) => {
+          if (!Predicate.isRecord(input)) return FAIL
+          const member = compiled.get(input[name as keyof typeof input])
+          return member === undefined ? FAIL : member(input)
+        }
+      }
       return viaEffect(ast)
     }
     case "TupleType": {
       const [rest] = ast.rest
+      // A tuple of fixed, required elements: exactly that many, each decoded by its element.
+      if (ast.rest.length === 0 && ast.elements.every((element) => !element.isOptional)) {
+        const elements = ast.elements.map((element) => compile(element.type, memo))
+        const length = elements.length
+        return (input) => {
+          if (!Array.isArray(input) || input.length !== length) return FAIL
+          const output: Array<unknown> = new Array(length)
+          for (let i = 0; i < length; i++) {
+            const value = (elements[i] as Compiled)(input[i])
+            if (value === FAIL) return FAIL
+            output[i] = value
+          }
+          return output
+        }
+      }
       if (ast.elements.length !== 0 || ast.rest.length !== 1 || rest === undefined) return viaEffect(ast)
       const item = compile(rest.type, memo)
       return (input) => {

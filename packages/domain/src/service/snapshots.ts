@@ -44,7 +44,7 @@ const TOKENS_PER_CHUNK = 2000
 
 const Revision = Schema.BigInt
 
-const SnapshotChunk = Schema.Union(
+export const SnapshotChunk = Schema.Union(
   Schema.Struct({ kind: Schema.Literal("directory"), items: Schema.Array(DirectoryView.OrganizationJsonSchema) }),
   Schema.Struct({ kind: Schema.Literal("tokens"), items: Schema.Array(TokenIndex.TokenJsonSchema) }),
   Schema.Struct({ kind: Schema.Literal("revisions"), items: Schema.Array(Schema.Tuple(Schema.String, Revision)) }),
