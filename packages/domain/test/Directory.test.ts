@@ -110,7 +110,7 @@ describe("the directory decider", () => {
       spec
         .given(history)
         .when(create(name))
-        .thenRefuses(new DuplicateServiceAccountName({ name: create(name).name }))
+        .thenRefuses(new DuplicateServiceAccountName({ accountName: create(name).name }))
     }
   })
 
@@ -166,7 +166,7 @@ describe("the directory decider", () => {
     spec
       .given(events)
       .when(issue(serviceAccountId, "CI"))
-      .thenRefuses(new DuplicateTokenName({ serviceAccountId, name: issue(serviceAccountId, "CI").name }))
+      .thenRefuses(new DuplicateTokenName({ serviceAccountId, tokenName: issue(serviceAccountId, "CI").name }))
     const revoked = spec
       .given(events)
       .when(revoke(serviceAccountId, tokenIds[0] ?? unknownToken))

@@ -60,8 +60,12 @@ const cases: ReadonlyArray<Case> = [
   { error: new PlanNotEligible({ organizationId: "small-co", plan: "team" }), status: 403, body: {} },
   { error: new ServiceAccountNotFound({ serviceAccountId: accountId }), status: 404, body: {} },
   { error: new TokenNotFound({ serviceAccountId: accountId, tokenId }), status: 404, body: {} },
-  { error: new DuplicateServiceAccountName({ name: "deploy-bot" }), status: 409, body: { field: "name" } },
-  { error: new DuplicateTokenName({ serviceAccountId: accountId, name: "ci" }), status: 409, body: { field: "name" } },
+  { error: new DuplicateServiceAccountName({ accountName: "deploy-bot" }), status: 409, body: { field: "name" } },
+  {
+    error: new DuplicateTokenName({ serviceAccountId: accountId, tokenName: "ci" }),
+    status: 409,
+    body: { field: "name" }
+  },
   { error: new TokenAlreadyRevoked({ serviceAccountId: accountId, tokenId }), status: 409, body: {} },
   {
     error: new TokenAlreadyIssued({ commandId: "issue-1", serviceAccountId: accountId, tokenId }),

@@ -25,7 +25,7 @@
  *   spec
  *     .given(created === undefined ? [] : [created])
  *     .when(create)
- *     .thenRefuses(new DuplicateServiceAccountName({ name: create.name }))
+ *     .thenRefuses(new DuplicateServiceAccountName({ accountName: create.name }))
  * })
  * ```
  *

@@ -175,7 +175,7 @@ export const create = (
   context: DecisionContext
 ): Either.Either<Decision<ServiceAccountEvent, Created>, DuplicateServiceAccountName> => {
   if (State.accountKeyed(state, nameKey(command.name)) !== undefined) {
-    return Either.left(new DuplicateServiceAccountName({ name: command.name }))
+    return Either.left(new DuplicateServiceAccountName({ accountName: command.name }))
   }
   // A UUID formatted here needs no check against its schema (`true`: no validation).
   const serviceAccountId = ServiceAccountId.make(uuidFromBytes(randomSlice(context, 0, ID_BYTES)), true)
@@ -206,7 +206,7 @@ export const issueToken = (
   const { serviceAccountId } = command
   if (!State.hasAccount(state, serviceAccountId)) return Either.left(new ServiceAccountNotFound({ serviceAccountId }))
   if (State.activeTokenKeyed(state, serviceAccountId, nameKey(command.name)) !== undefined) {
-    return Either.left(new DuplicateTokenName({ serviceAccountId, name: command.name }))
+    return Either.left(new DuplicateTokenName({ serviceAccountId, tokenName: command.name }))
   }
   // The id (a UUID formatted here) and the digest (SHA-256 hex) need no check against their schemas.
   const tokenId = TokenId.make(uuidFromBytes(randomSlice(context, 0, ID_BYTES)), true)

@@ -1,5 +1,6 @@
 /**
- * The domain's typed errors. Each has a human `message`; none ever carries a token value: the errors that hold
+ * The domain's typed errors. Each has a human `message` (a plain own property, so it shows wherever the error's
+ * fields do) and its tag as its `name` (`String(error)` starts with it); none ever carries a token value: the errors that hold
  * text taken from an input (a field name, a path, a role, a plan) pass it through `Token.redactTokens` as they are
  * made, so no way of building one can forget it (ADR 0003).
  *
@@ -9,14 +10,14 @@
  * import { Effect } from "effect"
  *
  * // Every error has a `_tag` to match on and a human `message` that never repeats a token value.
- * new DuplicateServiceAccountName({ name: "deploy-bot" }).message
+ * new DuplicateServiceAccountName({ accountName: "deploy-bot" }).message
  * // 'a service account named "deploy-bot" already exists in this organisation'
  *
  * // The service's errors are typed failures: handle the ones you expect by tag, let the others through.
  * const ensureAccount = (caller: CallerInput, name: string) =>
  *   Effect.flatMap(ServiceAccounts, (accounts) => accounts.create(caller, { name })).pipe(
  *     Effect.map((created) => `created ${created.serviceAccountId}`),
- *     Effect.catchTag("DuplicateServiceAccountName", (error) => Effect.succeed(`${error.name} exists already`))
+ *     Effect.catchTag("DuplicateServiceAccountName", (error) => Effect.succeed(`${error.accountName} exists already`))
  *   )
  * ```
  *
@@ -24,6 +25,14 @@
  */
 import { Schema } from "effect"
 import { redactTokens } from "./Token.js"
+
+/**
+ * Gives an error its message as a plain own property (not a getter of its class): so it shows in `JSON.stringify`,
+ * a spread or a structured log like the error's fields do.
+ */
+const ownMessage = (error: Error, message: string): void => {
+  Object.defineProperty(error, "message", { value: message, enumerable: true, writable: true, configurable: true })
+}
 
 /** A value quoted in a message: token values replaced, and quotes and control characters escaped as in JSON. */
 const quoted = (value: string): string => JSON.stringify(redactTokens(value))
@@ -56,9 +65,7 @@ export class NotAuthorized extends Schema.TaggedError<NotAuthorized>()("NotAutho
 }) {
   constructor(props: { readonly action: string; readonly role: string }, options?: Schema.MakeOptions) {
     super({ action: props.action, role: redactTokens(props.role) }, options)
-  }
-  override get message(): string {
-    return `only an administrator may ${this.action}; the caller's role is ${quoted(this.role)}`
+    ownMessage(this, `only an administrator may ${this.action}; the caller's role is ${quoted(this.role)}`)
   }
 }
 
@@ -74,9 +81,10 @@ export class PlanNotEligible extends Schema.TaggedError<PlanNotEligible>()("Plan
 }) {
   constructor(props: { readonly organizationId: string; readonly plan: string }, options?: Schema.MakeOptions) {
     super({ organizationId: redactTokens(props.organizationId), plan: redactTokens(props.plan) }, options)
-  }
-  override get message(): string {
-    return `service accounts need the enterprise plan; organisation ${this.organizationId} is on ${quoted(this.plan)}`
+    ownMessage(
+      this,
+      `service accounts need the enterprise plan; organisation ${this.organizationId} is on ${quoted(this.plan)}`
+    )
   }
 }
 
@@ -98,10 +106,8 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
     options?: Schema.MakeOptions
   ) {
     super({ input: props.input, field: redactTokens(props.field), issues: props.issues }, options)
-  }
-  override get message(): string {
     const details = this.issues.map((issue) => (issue.path === "" ? issue.message : `${issue.path}: ${issue.message}`))
-    return `invalid ${this.input}: ${details.join("; ")}`
+    ownMessage(this, `invalid ${this.input}: ${details.join("; ")}`)
   }
 }
 
@@ -113,10 +119,11 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
  */
 export class DuplicateServiceAccountName extends Schema.TaggedError<DuplicateServiceAccountName>()(
   "DuplicateServiceAccountName",
-  { name: Schema.String }
+  { accountName: Schema.String }
 ) {
-  override get message(): string {
-    return `a service account named "${this.name}" already exists in this organisation`
+  constructor(props: { readonly accountName: string }, options?: Schema.MakeOptions) {
+    super(props, options)
+    ownMessage(this, `a service account named "${this.accountName}" already exists in this organisation`)
   }
 }
 
@@ -128,10 +135,11 @@ export class DuplicateServiceAccountName extends Schema.TaggedError<DuplicateSer
  */
 export class DuplicateTokenName extends Schema.TaggedError<DuplicateTokenName>()("DuplicateTokenName", {
   serviceAccountId: Schema.String,
-  name: Schema.String
+  tokenName: Schema.String
 }) {
-  override get message(): string {
-    return `service account ${this.serviceAccountId} already has an active token named "${this.name}"`
+  constructor(props: { readonly serviceAccountId: string; readonly tokenName: string }, options?: Schema.MakeOptions) {
+    super(props, options)
+    ownMessage(this, `service account ${this.serviceAccountId} already has an active token named "${this.tokenName}"`)
   }
 }
 
@@ -144,8 +152,9 @@ export class DuplicateTokenName extends Schema.TaggedError<DuplicateTokenName>()
 export class ServiceAccountNotFound extends Schema.TaggedError<ServiceAccountNotFound>()("ServiceAccountNotFound", {
   serviceAccountId: Schema.String
 }) {
-  override get message(): string {
-    return `service account ${this.serviceAccountId} was not found`
+  constructor(props: { readonly serviceAccountId: string }, options?: Schema.MakeOptions) {
+    super(props, options)
+    ownMessage(this, `service account ${this.serviceAccountId} was not found`)
   }
 }
 
@@ -159,8 +168,9 @@ export class TokenNotFound extends Schema.TaggedError<TokenNotFound>()("TokenNot
   serviceAccountId: Schema.String,
   tokenId: Schema.String
 }) {
-  override get message(): string {
-    return `token ${this.tokenId} was not found on service account ${this.serviceAccountId}`
+  constructor(props: { readonly serviceAccountId: string; readonly tokenId: string }, options?: Schema.MakeOptions) {
+    super(props, options)
+    ownMessage(this, `token ${this.tokenId} was not found on service account ${this.serviceAccountId}`)
   }
 }
 
@@ -174,8 +184,9 @@ export class TokenAlreadyRevoked extends Schema.TaggedError<TokenAlreadyRevoked>
   serviceAccountId: Schema.String,
   tokenId: Schema.String
 }) {
-  override get message(): string {
-    return `token ${this.tokenId} is already revoked`
+  constructor(props: { readonly serviceAccountId: string; readonly tokenId: string }, options?: Schema.MakeOptions) {
+    super(props, options)
+    ownMessage(this, `token ${this.tokenId} is already revoked`)
   }
 }
 
@@ -191,8 +202,12 @@ export class ConcurrencyConflict extends Schema.TaggedError<ConcurrencyConflict>
   expected: Schema.String,
   actual: Schema.String
 }) {
-  override get message(): string {
-    return `stream ${this.streamId} was expected at revision ${this.expected} but is at ${this.actual}`
+  constructor(
+    props: { readonly streamId: string; readonly expected: string; readonly actual: string },
+    options?: Schema.MakeOptions
+  ) {
+    super(props, options)
+    ownMessage(this, `stream ${this.streamId} was expected at revision ${this.expected} but is at ${this.actual}`)
   }
 }
 
@@ -204,8 +219,9 @@ export class ConcurrencyConflict extends Schema.TaggedError<ConcurrencyConflict>
  * @category errors
  */
 export class AuthenticationFailed extends Schema.TaggedError<AuthenticationFailed>()("AuthenticationFailed", {}) {
-  override get message(): string {
-    return "authentication failed"
+  constructor(props: Record<string, never> = {}, options?: Schema.MakeOptions) {
+    super(props, options)
+    ownMessage(this, "authentication failed")
   }
 }
 
@@ -218,8 +234,9 @@ export class AuthenticationFailed extends Schema.TaggedError<AuthenticationFaile
 export class CommandIdReused extends Schema.TaggedError<CommandIdReused>()("CommandIdReused", {
   commandId: Schema.String
 }) {
-  override get message(): string {
-    return `command id ${this.commandId} was already used for a different command`
+  constructor(props: { readonly commandId: string }, options?: Schema.MakeOptions) {
+    super(props, options)
+    ownMessage(this, `command id ${this.commandId} was already used for a different command`)
   }
 }
 
@@ -236,8 +253,15 @@ export class TokenAlreadyIssued extends Schema.TaggedError<TokenAlreadyIssued>()
   serviceAccountId: Schema.String,
   tokenId: Schema.String
 }) {
-  override get message(): string {
-    return `command ${this.commandId} already issued token ${this.tokenId}; its value was delivered then and is never shown again`
+  constructor(
+    props: { readonly commandId: string; readonly serviceAccountId: string; readonly tokenId: string },
+    options?: Schema.MakeOptions
+  ) {
+    super(props, options)
+    ownMessage(
+      this,
+      `command ${this.commandId} already issued token ${this.tokenId}; its value was delivered then and is never shown again`
+    )
   }
 }
 
@@ -267,8 +291,9 @@ export type DomainError =
  * @category errors
  */
 export class StreamDeleted extends Schema.TaggedError<StreamDeleted>()("StreamDeleted", { streamId: Schema.String }) {
-  override get message(): string {
-    return `stream ${this.streamId} has been deleted permanently`
+  constructor(props: { readonly streamId: string }, options?: Schema.MakeOptions) {
+    super(props, options)
+    ownMessage(this, `stream ${this.streamId} has been deleted permanently`)
   }
 }
 
@@ -296,9 +321,7 @@ export class EventStoreUnavailable extends Schema.TaggedError<EventStoreUnavaila
     options?: Schema.MakeOptions
   ) {
     super({ ...props, reason: redactTokens(props.reason) }, options)
-  }
-  override get message(): string {
-    return `event store ${this.operation} failed: ${this.reason}`
+    ownMessage(this, `event store ${this.operation} failed: ${this.reason}`)
   }
 }
 
@@ -330,9 +353,18 @@ export class CorruptStoredEvent extends Schema.TaggedError<CorruptStoredEvent>()
       { ...props, streamId: redactTokens(props.streamId), reason: redactTokens(props.reason).slice(0, 1000) },
       options
     )
+    ownMessage(this, `stored event ${this.streamId}@${this.revision} cannot be read: ${this.reason}`)
   }
-  override get message(): string {
-    return `stored event ${this.streamId}@${this.revision} cannot be read: ${this.reason}`
+  /** As JSON: the revision and position as decimal text (JSON has no 64-bit integers; `JSON.stringify` would throw). */
+  override toJSON(): { readonly [key: string]: string } {
+    return {
+      _tag: this._tag,
+      streamId: this.streamId,
+      revision: String(this.revision),
+      ...(this.position === undefined ? {} : { position: String(this.position) }),
+      reason: this.reason,
+      message: this.message
+    }
   }
 }
 

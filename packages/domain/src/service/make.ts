@@ -86,8 +86,8 @@ export const make = (options: ServiceAccountsOptions) =>
       readonly log: string
       readonly annotations: (caller: Caller, output: O) => Record<string, unknown>
     }) => {
-      // `quiet`: info logs are filtered out (the minimum level, read once as the command starts), so the log of the
-      // outcome is not even built.
+      // `quiet`: debug logs are filtered out (the minimum level, read once as the command starts; Effect's default
+      // is info), so the log of the outcome is not even built.
       const run = (callerInput: unknown, input: unknown, quiet: boolean): Effect.Effect<R, E | RE | CommandError> => {
         const caller = admit(callerInput, spec.action)
         if (Either.isLeft(caller)) return Effect.fail(caller.left)
@@ -98,7 +98,8 @@ export const make = (options: ServiceAccountsOptions) =>
           ? Effect.map(executed, (output) => spec.done(caller.right, output))
           : Effect.flatMap(executed, (output) =>
               Effect.as(
-                Effect.annotateLogs(Effect.logInfo(spec.log), spec.annotations(caller.right, output)),
+                // A routine outcome: debug, so a host's console shows only what needs attention (a lost subscription…).
+                Effect.annotateLogs(Effect.logDebug(spec.log), spec.annotations(caller.right, output)),
                 spec.done(caller.right, output)
               )
             )
@@ -106,7 +107,7 @@ export const make = (options: ServiceAccountsOptions) =>
       return (callerInput: unknown, input: unknown): Effect.Effect<R, E | RE | CommandError> =>
         drain.tracked(
           Effect.withFiberRuntime<R, E | RE | CommandError>((fiber) => {
-            const quiet = LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Info)
+            const quiet = LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
             return isDefaultTracer(fiber.currentTracer)
               ? run(callerInput, input, quiet)
               : Effect.withSpan(
