@@ -109,19 +109,22 @@ export const authenticateJob = async (params: AuthenticateParams, probe?: Probe)
   const fixture = Authenticate.authenticateFixture(params.tokens)
   const raw = await Authenticate.rawSubject(fixture)
   const ours = await Authenticate.oursSubject(fixture)
-  const results = { raw: [] as number[], ours: [] as number[], composed: [] as number[] }
+  const results = { raw: [] as number[], ours: [] as number[], composed: [] as number[], recorded: [] as number[] }
   const problems: Array<string> = []
+  let recordingMs = 0
   for (let round = 0; round <= params.runs; round++) {
     for (const [name, subject] of [
       ["raw", raw],
       ["ours", ours],
-      ["composed", ours]
+      ["composed", ours],
+      ["recorded", ours]
     ] as const) {
       collectGarbage()
       const measured =
         name === "raw"
           ? await subject.run(params.calls)
-          : await subject.run(params.calls, name === "ours" ? probe : undefined, name === "ours" ? "yield" : "composed")
+          : await subject.run(params.calls, name === "ours" ? probe : undefined, name === "ours" ? "yield" : name)
+      if (name === "recorded") recordingMs += measured.seconds * 1000
       if (measured.accepted !== measured.calls) {
         problems.push(`${name}: ${measured.calls - measured.accepted} of ${measured.calls} calls did not authenticate`)
       }
@@ -134,6 +137,13 @@ export const authenticateJob = async (params: AuthenticateParams, probe?: Probe)
     raw: results.raw,
     ours: results.ours,
     composed: results.composed,
+    recorded: results.recorded,
+    usage: {
+      appends: ours.usageAppends(),
+      organizations: new Set(fixture.organizations).size,
+      // Flush intervals the recording calls spanned (at least one: the last flush, when the service closed).
+      intervals: Math.max(1, Math.ceil(recordingMs / Authenticate.USAGE_FLUSH_MS))
+    },
     setupMs: { raw: raw.setupMs, ours: ours.setupMs },
     problems
   }

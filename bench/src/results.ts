@@ -43,6 +43,10 @@ export const AuthenticateResult = Schema.Struct({
   ours: Numbers,
   /** The library called through `Effect.map` (the run loop), reported without a target. */
   composed: Numbers,
+  /** The library recording each call as a use of its token. */
+  recorded: Numbers,
+  /** The usage appends the store received over the recording calls. */
+  usage: Schema.Struct({ appends: Schema.Number, organizations: Schema.Number, intervals: Schema.Number }),
   setupMs: Schema.Struct({ raw: Schema.Number, ours: Schema.Number }),
   problems: Schema.Array(Schema.String)
 })

@@ -90,7 +90,11 @@ describe("bench smoke", () => {
     expect(result.tokens).toBe(300)
     expect(result.ours[0]).toBeGreaterThan(0)
     expect(result.composed[0]).toBeGreaterThan(0)
+    expect(result.recorded[0]).toBeGreaterThan(0)
     expect(result.raw[0]).toBeGreaterThan(0)
+    // The recorded calls reached the store as usage appends: at least the flush made when the service closed.
+    expect(result.usage.appends).toBeGreaterThan(0)
+    expect(result.usage.organizations).toBe(3)
   })
 
   it("starts a service over EventStoreDB by full replay, writes a snapshot, and starts from it to the same state", async () => {

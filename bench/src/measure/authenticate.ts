@@ -45,11 +45,36 @@ export const measureAuthenticate = async (
     `authenticate composed through the run loop: ${formatRatio(ratio(composed, raw, true))} the raw rate (no target: the target row measures \`yield*\`, see ADR 0005)`
   )
   details.push(`authenticate: library set-up (history + read models) ${formatNumber(result.setupMs.ours)} ms`)
+  const recorded = spread(result.recorded)
+  measurementRows.push([
+    "authenticate calls/s, recording each call's usage (`{ record: true }`)",
+    formatSpread(recorded),
+    formatSpread(raw),
+    "—"
+  ])
+  const appendsPerOrg = result.usage.appends / (result.usage.organizations * result.usage.intervals)
+  details.push(
+    `usage: ${result.usage.appends} usage append(s) for ${result.usage.organizations} organisations over ${result.usage.intervals} flush interval(s) of 1 s: ${appendsPerOrg.toFixed(3)} per organisation per interval`
+  )
+  targets.push({
+    name: "library / raw, authenticate calls/s recording usage",
+    ratio: ratio(recorded, raw, true),
+    comparison: ">=",
+    threshold: 0.5
+  })
+  targets.push({
+    name: "usage appends per organisation per flush interval",
+    ratio: { value: appendsPerOrg, min: appendsPerOrg, max: appendsPerOrg, paired: false },
+    comparison: "<=",
+    threshold: 1
+  })
+  json.authenticateWithUsageRatio = ratio(recorded, raw, true)
+  json.usageAppendsPerOrgPerInterval = appendsPerOrg
   targets.push({
     name: "library / raw, authenticate calls/s",
     ratio: ratio(ours, raw, true),
     comparison: ">=",
     threshold: 0.5
   })
-  json.authenticate = { tokens: result.tokens, calls: config.calls, ours, raw, composed }
+  json.authenticate = { tokens: result.tokens, calls: config.calls, ours, raw, composed, recorded, usage: result.usage }
 }

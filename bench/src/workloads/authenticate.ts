@@ -9,12 +9,14 @@
  * - the library: `yield* ServiceAccounts.authenticate(value)` in one `Effect.gen` loop, the usual way to call it
  *   (checks the length, computes the SHA-256 digest, looks it up in the token index, checks revocation and
  *   quarantine); and, reported beside it without a target, the same calls composed —
- *   `yield* Effect.map(authenticate(value), f)` — which take the fiber's run loop (see ADR 0005);
+ *   `yield* Effect.map(authenticate(value), f)` — which take the fiber's run loop (see ADR 0005); and the calls
+ *   recording each request as a use of its token (`authenticate(value, { record: true })`, issue 17), whose
+ *   usage appends to the store are counted;
  * - the raw baseline: `crypto.hash("sha256", value, "hex")` (or `createHash` before Node 20.12) and `Map.get`,
  *   refusing revoked entries.
  */
 import { randomUUID } from "node:crypto"
-import { EventStore, OrganizationId, ServiceAccounts, directoryStream } from "@service-accounts/domain"
+import { EventStore, isUsageStream, OrganizationId, ServiceAccounts, directoryStream } from "@service-accounts/domain"
 import { make as makeMemoryStore } from "@service-accounts/store-memory"
 import { Context, Effect, Layer, LogLevel, Logger, Scope, Exit } from "effect"
 import { type EventJson, METADATA, generateHistory } from "../history.js"
@@ -89,13 +91,18 @@ export interface AuthenticateMeasurement {
   readonly accepted: number
 }
 
-/** How the library is called: `yield* authenticate(value)`, or composed with `Effect.map` first. */
-export type CallPath = "yield" | "composed"
+/** How the library is called: `yield* authenticate(value)`, composed with `Effect.map` first, or recording. */
+export type CallPath = "yield" | "composed" | "recorded"
+
+/** How often the library flushes recorded usage in this workload. */
+export const USAGE_FLUSH_MS = 1000
 
 export interface AuthenticateSubject {
   readonly setupMs: number
   readonly run: (calls: number, probe?: Probe, path?: CallPath) => Promise<AuthenticateMeasurement>
   readonly close: () => Promise<void>
+  /** Appends of usage the store received (the library only; after `close`, the last flush included). */
+  readonly usageAppends: () => number
 }
 
 const measurement = (calls: number, start: number, end: number, accepted: number): AuthenticateMeasurement => {
@@ -107,8 +114,17 @@ const measurement = (calls: number, start: number, end: number, accepted: number
 export const oursSubject = async (fixture: AuthenticateFixture): Promise<AuthenticateSubject> => {
   const t0 = performance.now()
   const scope = Effect.runSync(Scope.make())
+  let usageAppends = 0
   const service = await Effect.gen(function* () {
-    const store = yield* makeMemoryStore
+    const memory = yield* makeMemoryStore
+    // The same store, counting the appends of usage it receives.
+    const store: typeof memory = {
+      ...memory,
+      append: (streamId, events, expected) => {
+        if (isUsageStream(streamId)) usageAppends++
+        return memory.append(streamId, events, expected)
+      }
+    }
     for (const [organizationId, events] of fixture.streams) {
       const streamId = directoryStream(OrganizationId.make(organizationId))
       let revision: bigint | undefined
@@ -120,7 +136,9 @@ export const oursSubject = async (fixture: AuthenticateFixture): Promise<Authent
       }
     }
     const context = yield* Layer.buildWithScope(
-      ServiceAccounts.layer.pipe(Layer.provide(Layer.succeed(EventStore, store))),
+      ServiceAccounts.layerWith({ usage: { flushInterval: `${USAGE_FLUSH_MS} millis` } }).pipe(
+        Layer.provide(Layer.succeed(EventStore, store))
+      ),
       scope
     )
     return Context.get(context, ServiceAccounts)
@@ -140,9 +158,14 @@ export const oursSubject = async (fixture: AuthenticateFixture): Promise<Authent
             const principal = yield* service.authenticate(values[i % values.length] ?? "")
             if (principal.organizationId === organizations[i % values.length]) accepted++
           }
-        } else {
+        } else if (path === "composed") {
           for (let i = 0; i < calls; i++) {
             const principal = yield* Effect.map(service.authenticate(values[i % values.length] ?? ""), same)
+            if (principal.organizationId === organizations[i % values.length]) accepted++
+          }
+        } else {
+          for (let i = 0; i < calls; i++) {
+            const principal = yield* service.authenticate(values[i % values.length] ?? "", RECORD)
             if (principal.organizationId === organizations[i % values.length]) accepted++
           }
         }
@@ -151,9 +174,12 @@ export const oursSubject = async (fixture: AuthenticateFixture): Promise<Authent
       await probe.stop()
       return result
     },
-    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+    close: () => Effect.runPromise(Scope.close(scope, Exit.void)),
+    usageAppends: () => usageAppends
   }
 }
+
+const RECORD = { record: true } as const
 
 interface RawEntry {
   readonly organizationId: string
@@ -206,6 +232,7 @@ export const rawSubject = async (fixture: AuthenticateFixture): Promise<Authenti
       await probe.stop()
       return measurement(calls, start, end, accepted)
     },
-    close: () => Promise.resolve()
+    close: () => Promise.resolve(),
+    usageAppends: () => 0
   }
 }

@@ -24,18 +24,8 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { ownMessage, quoted } from "./errorText.js"
 import { redactTokens } from "./Token.js"
-
-/**
- * Gives an error its message as a plain own property (not a getter of its class): so it shows in `JSON.stringify`,
- * a spread or a structured log like the error's fields do.
- */
-const ownMessage = (error: Error, message: string): void => {
-  Object.defineProperty(error, "message", { value: message, enumerable: true, writable: true, configurable: true })
-}
-
-/** A value quoted in a message: token values replaced, and quotes and control characters escaped as in JSON. */
-const quoted = (value: string): string => JSON.stringify(redactTokens(value))
 
 /**
  * One problem found in an input: where (a dotted path such as `name` or `scopes.1`) and what is wrong.
