@@ -1,5 +1,6 @@
 /**
- * One measurement job, run in its own process by `main.ts` so that each has a fresh heap and its own peak RSS.
+ * One measurement job, run in its own process by the runner (`main.ts`, through `children.ts`) so that each has a
+ * fresh heap and its own peak RSS.
  *
  * `worker.ts <job> <params as JSON>`; the last line of its output is `BENCH_RESULT <JSON>`. Modules are loaded
  * per job, so a process replaying with the raw baseline loads neither Effect nor the library.

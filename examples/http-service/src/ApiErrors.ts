@@ -112,7 +112,12 @@ export const accessErrors = [InvalidInput, NotAuthorized, PlanNotEligible, Store
 /** What every command can meet besides its own refusals. */
 export const commandErrors = [...accessErrors, CommandIdReused, ConcurrencyConflict] as const
 
-type ErrorOf<K extends Exclude<keyof ServiceAccountsShape, "freshness">> =
+/** The service's methods (not its status effects, `freshness`, `readiness`, `snapshot`). */
+type Method = {
+  readonly [K in keyof ServiceAccountsShape]: ServiceAccountsShape[K] extends (...args: never) => unknown ? K : never
+}[keyof ServiceAccountsShape]
+
+type ErrorOf<K extends Method> =
   ReturnType<ServiceAccountsShape[K]> extends Effect.Effect<infer _A, infer E, infer _R> ? E : never
 
 /** Every error any method of the service can fail with (authenticate's is handled by the bearer middleware). */

@@ -2,6 +2,19 @@
  * The `sa-audit` command line: its commands, and `main`, which runs it and turns every outcome into a message
  * and an exit code (see `Errors.ExitCode`).
  *
+ * @example
+ * ```ts
+ * import * as NodeContext from "@effect/platform-node/NodeContext"
+ * import { Cli } from "@service-accounts/cli"
+ * import { Effect } from "effect"
+ *
+ * // `sa-audit check --file history.ndjson`, in-process: the exit code comes back instead of ending the process.
+ * const check = (path: string) =>
+ *   Cli.main(["node", "sa-audit", "check", "--file", path]).pipe(Effect.provide(NodeContext.layer))
+ *
+ * Effect.runPromise(check("history.ndjson")).then((code) => console.log(`exit code ${code}`)) // 0: no violation found
+ * ```
+ *
  * @since 0.1.0
  */
 import { Command, ValidationError } from "@effect/cli"

@@ -3,6 +3,29 @@
  * types, each decoding (after upcasting) to its schema; a checkpoint stream holds only readable checkpoints.
  * Events of other streams are carried along and otherwise ignored.
  *
+ * @example
+ * ```ts
+ * import { Content } from "@service-accounts/cli"
+ * import { Ndjson, type RecordedEvent } from "@service-accounts/domain"
+ *
+ * // An event of a directory stream must be one of the known types, and decode to its schema.
+ * const renamed: RecordedEvent = {
+ *   streamId: "serviceAccountDirectory-acme",
+ *   revision: 4n,
+ *   position: 52n,
+ *   eventId: "5e0f3c8a-2b1d-4f6e-9a7c-8d6b5a4c3e2f",
+ *   type: "ServiceAccountRenamed",
+ *   data: {},
+ *   metadata: { schemaVersion: 1 },
+ *   recordedAt: new Date("2026-12-07T10:00:00Z")
+ * }
+ * Content.problem(renamed)
+ * // 'unknown event type "ServiceAccountRenamed" (a directory holds ServiceAccountCreated, TokenIssued, …)'
+ *
+ * // Reading a history file the way `sa-audit` does: the first bad event fails the read, naming its line.
+ * const events = (text: string) => Ndjson.decodeText(text, { check: Content.problem })
+ * ```
+ *
  * @since 0.1.0
  */
 import {

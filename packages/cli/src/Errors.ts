@@ -2,6 +2,31 @@
  * What `sa-audit` fails with, and the exit code of each: 2 for input it cannot read (arguments, files, events),
  * 3 for a source it cannot reach. Findings (invariant violations, tampering) are not errors: they exit with 1.
  *
+ * @example
+ * ```ts
+ * import { ExitCode, InvalidFile } from "@service-accounts/cli"
+ *
+ * // What a CI job makes of `sa-audit`'s exit code.
+ * const verdict = (code: number): string => {
+ *   switch (code) {
+ *     case ExitCode.ok:
+ *       return "the history is sound"
+ *     case ExitCode.findings:
+ *       return "violations or tampering found: read the report"
+ *     case ExitCode.badInput:
+ *       return "the arguments or the file cannot be read"
+ *     case ExitCode.unavailable:
+ *       return "the server cannot be reached"
+ *     default:
+ *       return "sa-audit failed"
+ *   }
+ * }
+ *
+ * // Each error's message names what is wrong and where.
+ * const problem = new InvalidFile({ path: "history.ndjson", line: 7, reason: "not JSON" })
+ * problem.message // "history.ndjson: line 7: not JSON"
+ * ```
+ *
  * @since 0.1.0
  */
 import { Schema } from "effect"

@@ -6,6 +6,30 @@
  * hold events unless forced. Event ids, types, data and metadata are kept as they are, so the imported history
  * verifies as the original did; positions and recorded times are the target store's own.
  *
+ * @example
+ * ```ts
+ * import { HistoryTransfer } from "@service-accounts/cli"
+ * import type { EventStore } from "@service-accounts/domain"
+ * import { layer as eventStoreDB } from "@service-accounts/store-eventstoredb"
+ * import { Chunk, Effect, type Layer, Stream } from "effect"
+ *
+ * // Moves a whole history from one store to another through NDJSON text. The import checks every line first and
+ * // writes nothing if one is bad (`InvalidHistory`) or a target stream already holds events (`TargetNotEmpty`).
+ * const move = <E1, E2>(from: Layer.Layer<EventStore, E1>, to: Layer.Layer<EventStore, E2>) =>
+ *   Effect.gen(function* () {
+ *     const text = yield* Stream.runCollect(HistoryTransfer.exportHistory).pipe(
+ *       Effect.map(Chunk.join("")),
+ *       Effect.provide(from)
+ *     )
+ *     return yield* HistoryTransfer.importHistory(Stream.make(text)).pipe(Effect.provide(to))
+ *   })
+ *
+ * const moved = move(
+ *   eventStoreDB({ connectionString: "esdb://old-cluster:2113?tls=false" }),
+ *   eventStoreDB({ connectionString: "esdb://new-cluster:2113?tls=false" })
+ * ) // Effect<{ events, streams, appends }, …>
+ * ```
+ *
  * @since 0.1.0
  */
 import {

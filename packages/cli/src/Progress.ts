@@ -2,6 +2,25 @@
  * A progress bar on standard error, for long reads: drawn only when standard error is a terminal, at most ten
  * times a second, and erased when the work is done, so piped or captured output never sees it.
  *
+ * @example
+ * ```ts
+ * import { Progress } from "@service-accounts/cli"
+ *
+ * Progress.render("replay", 0.5, 1234, 10) // "replay [█████░░░░░]  50% 1,234 events"
+ *
+ * // A bar for a long read: drawn on standard error only when it is a terminal, erased at the end.
+ * const copyAll = (chunks: ReadonlyArray<string>) => {
+ *   const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
+ *   const bar = Progress.make("copying", total)
+ *   let done = 0
+ *   for (const [i, chunk] of chunks.entries()) {
+ *     done += chunk.length
+ *     bar.update(done, i + 1)
+ *   }
+ *   bar.finish()
+ * }
+ * ```
+ *
  * @since 0.1.0
  */
 

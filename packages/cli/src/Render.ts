@@ -2,6 +2,30 @@
  * How `sa-audit` shows what it found: plain-text tables for people, JSON for programs. Neither ever holds a
  * token value: read models only know digests and four-character hints.
  *
+ * @example
+ * ```ts
+ * import { Render } from "@service-accounts/cli"
+ * import {
+ *   AuditTrail,
+ *   DirectoryView,
+ *   type DomainEvent,
+ *   foldProjection,
+ *   OrganizationId
+ * } from "@service-accounts/domain"
+ *
+ * // Print an organisation's directory and audit trail as `sa-audit replay` does: hints, never token values.
+ * const print = (events: ReadonlyArray<DomainEvent>) => {
+ *   const view = foldProjection(DirectoryView.projection, events)
+ *   for (const line of Render.directoryLines(Render.organizations(view, "acme"))) console.log(line)
+ *   const trail = foldProjection(AuditTrail.projection, events)
+ *   for (const entry of AuditTrail.entries(trail, OrganizationId.make("acme"))) console.log(Render.auditLine(entry))
+ * }
+ *
+ * // For programs: the same directory as JSON, a line at a time.
+ * const json = (events: ReadonlyArray<DomainEvent>) =>
+ *   [...Render.directoryJsonLines(Render.organizations(foldProjection(DirectoryView.projection, events)))].join("\n")
+ * ```
+ *
  * @since 0.1.0
  */
 import { type Actor, type AuditTrail, DirectoryView, type Integrity } from "@service-accounts/domain"

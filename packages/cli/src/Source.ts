@@ -2,6 +2,23 @@
  * Where a history comes from: an NDJSON file or an EventStoreDB server. Either way it is read as a stream, in
  * position order, with a progress bar on a terminal, and can be read again (verification may need two passes).
  *
+ * @example
+ * ```ts
+ * import * as NodeContext from "@effect/platform-node/NodeContext"
+ * import { Content, Source } from "@service-accounts/cli"
+ * import { Effect, Stream } from "effect"
+ *
+ * // A history file's events, each checked as `sa-audit` checks it: a bad one fails the read, naming its line
+ * // (`InvalidFile`); a missing file is a `FileProblem`.
+ * const countEvents = (path: string) =>
+ *   Effect.gen(function* () {
+ *     const source = yield* Source.openFile(path)
+ *     return yield* Stream.runCount(source.events({ check: Content.problem, label: "counting" }))
+ *   }).pipe(Effect.provide(NodeContext.layer))
+ *
+ * Source.describeConnection("esdb://admin:changeit@db.example.com:2113?tls=true") // "esdb://db.example.com:2113"
+ * ```
+ *
  * @since 0.1.0
  */
 import * as FileSystem from "@effect/platform/FileSystem"

@@ -7,7 +7,6 @@ import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, HashMap, Layer, Logger, LogLevel, Metric, Redacted } from "effect"
 import {
-  AuditTrail,
   CorruptStoredEvent,
   DirectoryView,
   directoryStream,
@@ -60,7 +59,6 @@ describe("authenticate", () => {
       const state: ReadModelsState = {
         directory: DirectoryView.projection.initialState,
         tokens,
-        audit: AuditTrail.projection.initialState,
         revisions: Versioned.empty(),
         quarantined: HashMap.make([
           globexStream,

@@ -46,11 +46,30 @@ const options = { maxStaleness: "1 second", freshnessCheckInterval: "100 millis"
 const watched = (store: EventStoreShape, opts: Parameters<typeof freshnessOptions>[0] = options) =>
   Effect.gen(function* () {
     const freshness: Freshness = yield* makeFreshness(store, freshnessOptions(opts))
+    // Closed until the read models have caught up once: here, as the test starts.
+    expect(freshness.gate.stale).toBe(true)
+    yield* freshness.caughtUp(0)
+    expect(freshness.gate.stale).toBe(false)
     yield* Effect.forkScoped(freshness.watch)
     return freshness
   })
 
 describe("read models' freshness", () => {
+  it.scoped("the gate stays closed until the read models have caught up once, whatever the probes say", () =>
+    Effect.gen(function* () {
+      const freshness = yield* makeFreshness(
+        probedStore({ position: undefined }),
+        freshnessOptions({ maxStaleness: "unbounded", freshnessCheckInterval: "1 second" })
+      )
+      yield* Effect.forkScoped(freshness.watch)
+      yield* TestClock.adjust("5 seconds")
+      expect(freshness.gate.stale).toBe(true)
+      expect(freshness.hasCaughtUp()).toBe(false)
+      yield* freshness.caughtUp(5000)
+      expect(freshness.gate.stale).toBe(false)
+    })
+  )
+
   it.scoped("a store nobody writes to confirms the read models at every probe, however long", () =>
     Effect.gen(function* () {
       const freshness = yield* watched(probedStore({ position: undefined }), {

@@ -2,6 +2,31 @@
  * fast-check arbitraries (through `effect/FastCheck`) for names, command inputs, callers and whole valid
  * histories.
  *
+ * @example
+ * ```ts
+ * import { nameKey, ServiceAccounts } from "@service-accounts/domain"
+ * import { layer as memoryStore } from "@service-accounts/store-memory"
+ * import { administrator, collidingName } from "@service-accounts/testing"
+ * import { Effect, Either, FastCheck as fc, Layer } from "effect"
+ * import { it } from "vitest"
+ *
+ * // `collidingName` draws from a small pool of names that differ by case, spacing, width or an invisible character.
+ * it("a second account is refused exactly when its name collides with the first", async () => {
+ *   const caller = administrator("acme")
+ *   await fc.assert(
+ *     fc.asyncProperty(collidingName, collidingName, async (first, second) => {
+ *       const outcome = await Effect.gen(function* () {
+ *         const accounts = yield* ServiceAccounts
+ *         yield* accounts.create(caller, { name: first })
+ *         return yield* Effect.either(accounts.create(caller, { name: second }))
+ *       }).pipe(Effect.provide(ServiceAccounts.layer.pipe(Layer.provide(memoryStore))), Effect.runPromise)
+ *       return Either.isLeft(outcome) === (nameKey(first) === nameKey(second))
+ *     }),
+ *     { numRuns: 50 }
+ *   )
+ * })
+ * ```
+ *
  * @since 0.1.0
  */
 import {

@@ -5,6 +5,25 @@
  * The checker keeps its own, deliberately simple model of the directory instead of reusing the domain's
  * decider: a bug in the decider must not hide itself from the check.
  *
+ * @example
+ * ```ts
+ * import { EventStore } from "@service-accounts/domain"
+ * // The subpath imports nothing of vitest: a program (an audit, a job) can use it too.
+ * import { makeInvariantChecker } from "@service-accounts/testing/Invariants"
+ * import { Effect, Stream } from "effect"
+ *
+ * // Checks I1–I9 over the whole store, event by event: memory stays bounded however long the history is.
+ * const violations = Effect.gen(function* () {
+ *   const store = yield* EventStore
+ *   const checker = makeInvariantChecker()
+ *   yield* Stream.runForEach(store.readAll(), (event) => Effect.sync(() => checker.next(event)))
+ *   return checker
+ *     .finish()
+ *     .map((found) => `${found.invariant} at ${found.streamId}@${found.revision}: ${found.message}`)
+ * })
+ * // `checkInvariants(history)` does the same for a history held in memory.
+ * ```
+ *
  * @since 0.1.0
  */
 import { ADMINISTRATOR, decode, isDirectoryEvent, nameKey, type RecordedEvent, Token } from "@service-accounts/domain"

@@ -4,6 +4,38 @@
  * read model — and so is any well-formed token value at all, issued by the run or not. A report names where a
  * leak was found, never the value.
  *
+ * @example
+ * ```ts
+ * import { EventStore, ServiceAccounts } from "@service-accounts/domain"
+ * import { layer as memoryStore } from "@service-accounts/store-memory"
+ * import {
+ *   administrator,
+ *   captureLogs,
+ *   readModelHaystacks,
+ *   scanForSecrets,
+ *   storedHaystacks
+ * } from "@service-accounts/testing"
+ * import { Effect, Layer } from "effect"
+ * import { expect, it } from "vitest"
+ *
+ * it("a token value is never stored, logged or listed", async () => {
+ *   const logs = captureLogs()
+ *   const caller = administrator("acme")
+ *   const report = await Effect.gen(function* () {
+ *     const accounts = yield* ServiceAccounts
+ *     const bot = yield* accounts.create(caller, { name: "deploy-bot" })
+ *     const token = yield* accounts.issueToken(caller, { serviceAccountId: bot.serviceAccountId, name: "ci" })
+ *     const stored = yield* storedHaystacks(yield* EventStore)
+ *     const listed = yield* readModelHaystacks(accounts, [caller])
+ *     return scanForSecrets([token.value], [...stored, ...listed, ...logs.haystacks()])
+ *   }).pipe(
+ *     Effect.provide(Layer.merge(ServiceAccounts.layer.pipe(Layer.provideMerge(memoryStore)), logs.layer)),
+ *     Effect.runPromise
+ *   )
+ *   expect(report.leaks).toEqual([]) // a leak would name where it was found, never the value
+ * })
+ * ```
+ *
  * @since 0.1.0
  */
 import {

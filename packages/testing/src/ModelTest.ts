@@ -6,6 +6,21 @@
  * exactly when the model says it is active, and the directory must list what the model lists. After each
  * sequence, every token value is searched for in every stored byte, read model, log line and error message.
  *
+ * @example
+ * ```ts
+ * import { layer as memoryStore } from "@service-accounts/store-memory"
+ * import { runModelTest } from "@service-accounts/testing"
+ * import { it } from "vitest"
+ *
+ * // Your store's layer in place of the in-memory one: random command sequences run against the service on it and
+ * // are compared, step by step, with a reference model.
+ * it("the service on this store behaves as the model says", async () => {
+ *   // Rejects with fast-check's report (the seed, the path, the shrunk counterexample) at the first mismatch.
+ *   const report = await runModelTest(memoryStore, { runs: 100 })
+ *   console.log(`${report.commands} commands, ${report.invariantChecks} invariant checks, seed ${report.seed}`)
+ * }, 300_000)
+ * ```
+ *
  * @since 0.1.0
  */
 import type { EventStore } from "@service-accounts/domain"

@@ -109,7 +109,7 @@ const holds = <F extends SlotFields>(slot: Slot<F>, digest: string): boolean =>
   slot.d10 === chunk(digest, 10)
 
 /** The binary digest a slot holds: bytes 0 to 2 from its key, the rest from its numbers. */
-const digestOf = <F extends SlotFields>(slot: Slot<F>): string => {
+export const digestOf = <F extends SlotFields>(slot: Slot<F>): string => {
   const bytes = [slot.key & 0xff, (slot.key >>> 8) & 0xff, (slot.key >>> 16) & 0xff]
   for (const n of [slot.d1, slot.d2, slot.d3, slot.d4, slot.d5, slot.d6, slot.d7, slot.d8, slot.d9, slot.d10]) {
     bytes.push((n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)

@@ -43,6 +43,12 @@ export class Version<W> {
 /** An empty version. */
 export const empty = <W>(): Version<W> => new Version<W>(undefined)
 
+/**
+ * The first version of a world built outside any update (restored from a snapshot, say): nobody else may hold the
+ * world or anything in it.
+ */
+export const of = <W>(world: W): Version<W> => new Version<W>(world)
+
 /** Whether the update in progress records its writes (not when nothing can see the world's previous content). */
 let recording = false
 /** The writes recorded by the update in progress, from its first. */

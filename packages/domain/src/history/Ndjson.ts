@@ -12,12 +12,34 @@
  * This module only converts between text and `RecordedEvent`s; reading and writing files is the caller's job.
  * Decoding names the line of every problem, and never echoes a token value.
  *
+ * @example
+ * ```ts
+ * import { readFileSync, writeFileSync } from "node:fs"
+ * import { EventStore, Ndjson } from "@service-accounts/domain"
+ * import { Chunk, Effect, Stream } from "effect"
+ *
+ * // Export the whole store as one NDJSON file…
+ * const exportTo = (path: string) =>
+ *   Effect.gen(function* () {
+ *     const store = yield* EventStore
+ *     const lines = yield* Stream.runCollect(Ndjson.encode(store.readAll()))
+ *     writeFileSync(path, Chunk.join(lines, ""))
+ *   })
+ *
+ * // …and read one back: a bad line fails with an `InvalidNdjson` that names it.
+ * const streamsIn = (path: string) =>
+ *   Ndjson.decodeText(readFileSync(path, "utf8")).pipe(
+ *     Stream.runFold(new Set<string>(), (streams, event) => streams.add(event.streamId))
+ *   )
+ * ```
+ *
  * @since 0.1.0
  */
 import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import type { Json, RecordedEvent } from "../store/EventStore.js"
 import { decodeEither } from "../fast/compiled.js"
 import { hasOnlyKeys, ParsedJson, ParsedJsonObject } from "../fast/decoding.js"
+import { Counter, IsoTime } from "./lineFields.js"
 import { isJson } from "../fast/json.js"
 import { redactTokens } from "../model/Token.js"
 
@@ -65,45 +87,6 @@ export const JsonValue: Schema.Schema<Json> = Schema.declare(isJson, {
 })
 
 const JsonObject = Schema.Record({ key: Schema.String, value: JsonValue })
-
-const decimal = /^(0|[1-9][0-9]{0,19})$/
-const COUNTER_LIMIT = 2n ** 64n
-
-// One transformation each (rather than a pattern, a composed schema and a filter): a replay decodes three of them
-// a line, and every layer of a schema allocates.
-const Counter = Schema.transformOrFail(Schema.String, Schema.BigIntFromSelf, {
-  strict: true,
-  decode: (text, _, ast) => {
-    if (!decimal.test(text)) {
-      return ParseResult.fail(new ParseResult.Type(ast, text, "must be a string of decimal digits"))
-    }
-    const value = BigInt(text)
-    return value < COUNTER_LIMIT
-      ? ParseResult.succeed(value)
-      : ParseResult.fail(new ParseResult.Type(ast, text, "must fit in 64 bits"))
-  },
-  encode: (value, _, ast) =>
-    value >= 0n && value < COUNTER_LIMIT
-      ? ParseResult.succeed(String(value))
-      : ParseResult.fail(new ParseResult.Type(ast, value, "must be a 64-bit counter"))
-})
-
-const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/
-const ISO_TIME = "must be an ISO-8601 UTC time such as 2026-11-28T09:30:00.000Z"
-
-const IsoTime = Schema.transformOrFail(Schema.String, Schema.ValidDateFromSelf, {
-  strict: true,
-  decode: (text, _, ast) => {
-    const time = isoTime.test(text) ? new Date(text) : undefined
-    return time === undefined || Number.isNaN(time.getTime())
-      ? ParseResult.fail(new ParseResult.Type(ast, text, ISO_TIME))
-      : ParseResult.succeed(time)
-  },
-  encode: (time, _, ast) =>
-    Number.isNaN(time.getTime())
-      ? ParseResult.fail(new ParseResult.Type(ast, time, ISO_TIME))
-      : ParseResult.succeed(time.toISOString())
-})
 
 /**
  * One event line's schema: from its JSON to its fields, revision and position as `bigint`, time as a `Date`.

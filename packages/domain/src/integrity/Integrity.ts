@@ -4,11 +4,36 @@
  * data, metadata). Editing, deleting, inserting or reordering events breaks the chain; rewriting the chain from
  * some point on is caught by signed checkpoints (Ed25519), which pin a stream's digest at a revision.
  *
+ * @example
+ * ```ts
+ * import { EventStore, Integrity } from "@service-accounts/domain"
+ * import { layer as memoryStore } from "@service-accounts/store-memory"
+ * import { Chunk, Effect, Stream } from "effect"
+ *
+ * // Seal events before appending: each carries its digest and its predecessor's (the service does this for you).
+ * const placed = { eventId: crypto.randomUUID(), type: "Placed", data: { total: 12 }, metadata: {} }
+ * const sealed = Integrity.seal("order-1", 0n, Integrity.GENESIS, [placed])
+ *
+ * const program = Effect.gen(function* () {
+ *   const store = yield* EventStore
+ *   yield* store.append("order-1", sealed.events, "no_stream")
+ *   // Any edit, insertion, deletion or reordering in the stream shows as a finding.
+ *   const verifier = new Integrity.ChainVerifier("order-1")
+ *   const findings = yield* Stream.runCollect(
+ *     Stream.mapConcat(store.readStream("order-1"), (event) => verifier.next(event))
+ *   )
+ *   return Chunk.isEmpty(findings) && verifier.lastDigest === sealed.last // true
+ * })
+ *
+ * Effect.runPromise(Effect.provide(program, memoryStore))
+ * ```
+ *
  * @since 0.1.0
  */
 import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto"
 import type { Json, ProposedEvent, RecordedEvent } from "../store/EventStore.js"
 import { sha256Hex as sha256 } from "../fast/sha256.js"
+import { canonicalWithout, quote } from "./canonical.js"
 
 /**
  * The "previous digest" of a stream's first event.
@@ -49,74 +74,6 @@ export interface IntegrityRecord {
  * @category encoding
  */
 export const canonicalJson = (value: Json): string => canonicalWithout(value, undefined)
-
-// What JSON.stringify escapes in a string: quotes, backslashes, control characters and (lone) surrogates. A string
-// without any is its own JSON text between quotes.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/
-
-const quote = (text: string): string => (ESCAPED.test(text) ? JSON.stringify(text) : `"${text}"`)
-
-/** Object keys as JSON text: events use a few dozen keys over and over, so each is quoted once (bounded). */
-const quotedKeys = new Map<string, string>()
-const QUOTED_KEYS = 512
-
-const quoteKey = (key: string): string => {
-  let quoted = quotedKeys.get(key)
-  if (quoted === undefined) {
-    quoted = quote(key)
-    if (key.length <= 64) {
-      if (quotedKeys.size >= QUOTED_KEYS) quotedKeys.clear()
-      quotedKeys.set(key, quoted)
-    }
-  }
-  return quoted
-}
-
-/**
- * An object's keys in the order `Array.prototype.sort` gives them (by UTF-16 code units). Events have a dozen keys at
- * most: sorting them by insertion in place allocates nothing, where `sort` makes a work copy.
- */
-const sortedKeys = (record: object): Array<string> => {
-  const keys = Object.keys(record)
-  if (keys.length > 16) return keys.sort()
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i] as string
-    let j = i - 1
-    while (j >= 0 && (keys[j] as string) > key) {
-      keys[j + 1] = keys[j] as string
-      j--
-    }
-    keys[j + 1] = key
-  }
-  return keys
-}
-
-/** `canonicalJson`, leaving out one top-level key of an object (`undefined`: none). */
-const canonicalWithout = (value: Json, skip: string | undefined): string => {
-  if (typeof value === "string") return quote(value)
-  if (value === null || typeof value !== "object") return JSON.stringify(value)
-  if (Array.isArray(value)) {
-    let out = "["
-    for (let i = 0; i < value.length; i++) {
-      const item: Json | undefined = value[i]
-      // As `JSON.stringify` would have it inside `join`: a hole or an `undefined` item leaves an empty slot.
-      out += `${i === 0 ? "" : ","}${item === undefined ? "" : canonicalWithout(item, undefined)}`
-    }
-    return `${out}]`
-  }
-  const record = value as { readonly [key: string]: Json | undefined }
-  const keys = sortedKeys(record)
-  let out = "{"
-  let first = true
-  for (const key of keys) {
-    const item = record[key]
-    if (item === undefined || key === skip) continue
-    out += `${first ? "" : ","}${quoteKey(key)}:${canonicalWithout(item, undefined)}`
-    first = false
-  }
-  return `${out}}`
-}
 
 /**
  * The digests of one event.

@@ -8,6 +8,23 @@
  * written on demand (`checkpoint`, `checkpointAll`) and periodically by `layer`/`layerConfig`, which read the
  * private key from configuration as a redacted value. A stream whose chain does not verify is never signed.
  *
+ * @example
+ * ```ts
+ * import { generateKeyPairSync } from "node:crypto"
+ * import { IntegrityCheckpoints, ServiceAccounts } from "@service-accounts/domain"
+ * import { layer as memoryStore } from "@service-accounts/store-memory"
+ * import { Effect, Layer } from "effect"
+ *
+ * // Sign every directory of the store now: each chain is verified first, and a broken one is reported, not signed.
+ * const { privateKey } = generateKeyPairSync("ed25519")
+ * const signNow = IntegrityCheckpoints.checkpointAll(privateKey).pipe(
+ *   Effect.map((run) => `${run.written.length} signed, ${run.upToDate} up to date, ${run.failed.length} not signed`)
+ * )
+ *
+ * // Or every hour, next to the service, with the PEM key from SERVICE_ACCOUNTS_INTEGRITY_PRIVATE_KEY.
+ * const live = Layer.merge(ServiceAccounts.layer, IntegrityCheckpoints.layerConfig()).pipe(Layer.provide(memoryStore))
+ * ```
+ *
  * @since 0.1.0
  */
 import { createHash, createPrivateKey, type KeyObject } from "node:crypto"

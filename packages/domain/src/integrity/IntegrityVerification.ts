@@ -8,6 +8,23 @@
  * the directory kept growing) cannot be checked in that pass; when there is one, the streams concerned are read a
  * second time for just those revisions.
  *
+ * @example
+ * ```ts
+ * import type { KeyObject } from "node:crypto"
+ * import { EventStore, IntegrityVerification } from "@service-accounts/domain"
+ * import { Effect } from "effect"
+ *
+ * // An audit of the whole store: every chain, and every checkpoint against the public key that signed it.
+ * const audit = (publicKey: KeyObject) =>
+ *   Effect.flatMap(EventStore, (store) => IntegrityVerification.verifyHistory(store.readAll(), { publicKey })).pipe(
+ *     Effect.map((report) =>
+ *       report.totalFindings === 0
+ *         ? `intact: ${report.events} events, ${report.checkpoints} checkpoint(s) checked`
+ *         : report.findings.map((finding) => `${finding.streamId}@${finding.revision}: ${finding.message}`).join("\n")
+ *     )
+ *   )
+ * ```
+ *
  * @since 0.1.0
  */
 import type { KeyObject } from "node:crypto"

@@ -1,6 +1,16 @@
 /**
  * The API token entity: its state inside a service account, and the rules for issuing and revoking it.
  *
+ * @example
+ * ```ts
+ * import { ApiToken, TokenId, TokenName } from "@service-accounts/domain"
+ *
+ * // A token as the directory keeps it: its id, name, whether it is active, and its place in the issue order.
+ * const ci = ApiToken.issued(TokenId.make("6f1c2a34-7e0b-4c1d-9a2b-3c4d5e6f7a8b"), TokenName.make("ci"), 0)
+ * const revoked = ApiToken.revoked(ci)
+ * console.log(ci.active, revoked.active) // true false
+ * ```
+ *
  * @since 0.1.0
  */
 import type { TokenId } from "./Ids.js"

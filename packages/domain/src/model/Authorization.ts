@@ -2,6 +2,23 @@
  * Authorisation: who may manage service accounts. It is checked before anything is looked up, so a refused
  * caller learns nothing about what exists.
  *
+ * @example
+ * ```ts
+ * import { authorizationRefusal, authorize, Caller } from "@service-accounts/domain"
+ * import { Effect, Schema } from "effect"
+ *
+ * const member = Schema.decodeUnknownSync(Caller)({
+ *   organization: { id: "acme", plan: "enterprise", tenantUrl: "https://acme.example.com" },
+ *   actor: { userId: "bob", role: "member" }
+ * })
+ *
+ * authorizationRefusal(member, "create service accounts")?.message
+ * // 'only an administrator may create service accounts; the caller's role is "member"'
+ *
+ * // In a program of your own: fails with `NotAuthorized` before anything else runs.
+ * const rotate = authorize(member, "rotate tokens").pipe(Effect.andThen(Effect.log("rotating")))
+ * ```
+ *
  * @since 0.1.0
  */
 import { Effect } from "effect"

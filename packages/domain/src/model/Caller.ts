@@ -2,6 +2,24 @@
  * Who is calling: the organisation (with its plan and tenant URL), the acting user and role, and an
  * optional command id. The host authenticates its users; this library only authorises them.
  *
+ * @example
+ * ```ts
+ * import { Caller } from "@service-accounts/domain"
+ * import { Either, Schema } from "effect"
+ *
+ * // What the host knows about its signed-in user, in the form every command and query takes.
+ * const input = {
+ *   organization: { id: "acme", plan: "enterprise", tenantUrl: "https://acme.example.com" },
+ *   actor: { userId: "alice", role: "administrator" },
+ *   commandId: "request-7f3a" // optional: the same command sent again with this id is not applied twice
+ * }
+ * const caller = Schema.decodeUnknownSync(Caller)(input)
+ *
+ * // A tenant URL with credentials in it is refused: it would be copied into every session.json.
+ * const withPassword = { ...input.organization, tenantUrl: "https://ops:hunter2@acme.example.com" }
+ * Either.isLeft(Schema.decodeUnknownEither(Caller)({ ...input, organization: withPassword })) // true
+ * ```
+ *
  * @since 0.1.0
  */
 import { Schema } from "effect"

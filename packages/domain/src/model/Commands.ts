@@ -2,6 +2,23 @@
  * The four commands. Their encoded form is what a caller passes to `ServiceAccounts`; they are decoded
  * (trimmed, checked) before anything else happens, and a bad field is an `InvalidInput` naming it.
  *
+ * @example
+ * ```ts
+ * import { IssueToken, ServiceAccountCommand } from "@service-accounts/domain"
+ * import { Schema } from "effect"
+ *
+ * // A command's encoded form is what callers send; decoding trims and checks every field.
+ * const issue = Schema.decodeUnknownSync(IssueToken)({
+ *   _tag: "IssueToken",
+ *   serviceAccountId: "3d2c1b0a-9f8e-4d7c-b6a5-f4e3d2c1b0a9",
+ *   name: " ci "
+ * })
+ * console.log(issue.name, issue.scopes) // "ci" ["read", "write"] (the default scopes)
+ *
+ * // Any of the four, told apart by `_tag`.
+ * const command = Schema.decodeUnknownSync(ServiceAccountCommand)({ _tag: "CreateServiceAccount", name: "deploy-bot" })
+ * ```
+ *
  * @since 0.1.0
  */
 import { Schema } from "effect"

@@ -43,6 +43,7 @@ import type {
   ServiceAccountCommand
 } from "./Commands.js"
 import type { Decider, Decision } from "./Decider.js"
+import type { Created, Deleted, Issued, Revoked } from "./directory/outputs.js"
 import * as State from "./directory/state.js"
 import {
   DuplicateServiceAccountName,
@@ -53,8 +54,7 @@ import {
 } from "./Errors.js"
 import { SecretHash, type ServiceAccountEvent } from "./Events.js"
 import { type OrganizationId, ServiceAccountId, TokenId, uuidFromBytes } from "./Ids.js"
-import { nameKey, type ServiceAccountName, type TokenName } from "./Names.js"
-import type { Scope } from "./Scope.js"
+import { nameKey } from "./Names.js"
 import type * as ServiceAccount from "./ServiceAccount.js"
 import * as Token from "./Token.js"
 
@@ -161,64 +161,6 @@ const randomSlice = (context: DecisionContext, from: number, to: number): Uint8A
     throw new RangeError(`the decision needs ${to} random bytes in its context, got ${context.random.length}`)
   }
   return context.random.subarray(from, to)
-}
-
-/**
- * What `create` gives back.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Created {
-  readonly _tag: "Created"
-  readonly serviceAccountId: ServiceAccountId
-  readonly name: ServiceAccountName
-}
-
-/**
- * What `issueToken` gives back. `value` and `sessionJson` are the only places the token value ever exists.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Issued {
-  readonly _tag: "Issued"
-  readonly serviceAccountId: ServiceAccountId
-  readonly tokenId: TokenId
-  readonly name: TokenName
-  readonly scopes: ReadonlyArray<Scope>
-  readonly hint: string
-  readonly value: Redacted.Redacted<string>
-  /**
-   * `{"accessToken": "<TOKEN>", "tenantURL": "<TENANT URL>", "scopes": [...]}`
-   *
-   * @since 0.3.0
-   */
-  readonly sessionJson: Redacted.Redacted<string>
-}
-
-/**
- * What `revokeToken` gives back.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Revoked {
-  readonly _tag: "Revoked"
-  readonly serviceAccountId: ServiceAccountId
-  readonly tokenId: TokenId
-}
-
-/**
- * What `delete` gives back: the tokens the cascade revoked.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Deleted {
-  readonly _tag: "Deleted"
-  readonly serviceAccountId: ServiceAccountId
-  readonly revokedTokenIds: ReadonlyArray<TokenId>
 }
 
 /**
@@ -353,6 +295,8 @@ export const deleteServiceAccount = (
   events.push({ _tag: "ServiceAccountDeleted", ...common, serviceAccountId, revokedTokenIds })
   return Either.right({ events, output: { _tag: "Deleted", serviceAccountId, revokedTokenIds } })
 }
+
+export type { Created, Deleted, Issued, Revoked } from "./directory/outputs.js"
 
 /**
  * A command for the directory.

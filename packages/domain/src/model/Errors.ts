@@ -3,6 +3,23 @@
  * text taken from an input (a field name, a path, a role, a plan) pass it through `Token.redactTokens` as they are
  * made, so no way of building one can forget it (ADR 0003).
  *
+ * @example
+ * ```ts
+ * import { type CallerInput, DuplicateServiceAccountName, ServiceAccounts } from "@service-accounts/domain"
+ * import { Effect } from "effect"
+ *
+ * // Every error has a `_tag` to match on and a human `message` that never repeats a token value.
+ * new DuplicateServiceAccountName({ name: "deploy-bot" }).message
+ * // 'a service account named "deploy-bot" already exists in this organisation'
+ *
+ * // The service's errors are typed failures: handle the ones you expect by tag, let the others through.
+ * const ensureAccount = (caller: CallerInput, name: string) =>
+ *   Effect.flatMap(ServiceAccounts, (accounts) => accounts.create(caller, { name })).pipe(
+ *     Effect.map((created) => `created ${created.serviceAccountId}`),
+ *     Effect.catchTag("DuplicateServiceAccountName", (error) => Effect.succeed(`${error.name} exists already`))
+ *   )
+ * ```
+ *
  * @since 0.1.0
  */
 import { Schema } from "effect"

@@ -6,6 +6,31 @@
  * Events are `TaggedStruct`s rather than classes: a history is decoded event by event on every replay, and
  * plain structs decode several times faster.
  *
+ * @example
+ * ```ts
+ * import { ServiceAccountEvent } from "@service-accounts/domain"
+ * import { Schema } from "effect"
+ *
+ * // An event's encoded JSON is its stored form (see docs/events.md).
+ * const event = Schema.decodeUnknownSync(ServiceAccountEvent)({
+ *   _tag: "ServiceAccountCreated",
+ *   organizationId: "acme",
+ *   actor: { userId: "alice", role: "administrator" },
+ *   occurredAt: "2026-12-07T10:00:00.000Z",
+ *   serviceAccountId: "3d2c1b0a-9f8e-4d7c-b6a5-f4e3d2c1b0a9",
+ *   name: "deploy-bot"
+ * })
+ *
+ * switch (event._tag) {
+ *   case "ServiceAccountCreated":
+ *     console.log(`${event.actor.userId} created ${event.name}`) // "alice created deploy-bot"
+ *     break
+ *   case "TokenIssued":
+ *     console.log(`token …${event.hint} issued`) // only a hint and the digest are ever recorded
+ *     break
+ * }
+ * ```
+ *
  * @since 0.1.0
  */
 import { Schema } from "effect"

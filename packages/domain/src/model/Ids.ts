@@ -2,6 +2,20 @@
  * Branded identifiers. Ids of things this library creates are UUIDs; ids that come from the host
  * (organisations, users, command ids) are non-empty strings of printable characters that hold no token value.
  *
+ * @example
+ * ```ts
+ * import { randomBytes } from "node:crypto"
+ * import { OrganizationId, ServiceAccountId, uuidFromBytes } from "@service-accounts/domain"
+ * import { Schema } from "effect"
+ *
+ * // Ids from the host are checked where they come in: printable ASCII, no spaces, at most 200 characters.
+ * const acme = Schema.decodeUnknownSync(OrganizationId)("acme")
+ * const refused = Schema.decodeUnknownEither(OrganizationId)("acme corp") // Left: must be printable ASCII, no spaces
+ *
+ * // Ids this library makes are version-4 UUIDs drawn from random bytes.
+ * const accountId = Schema.decodeSync(ServiceAccountId)(uuidFromBytes(randomBytes(16)))
+ * ```
+ *
  * @since 0.1.0
  */
 import { Buffer } from "node:buffer"

@@ -5,6 +5,19 @@
  * would let two names look alike on screen yet differ, or hide text). Uniqueness compares names
  * NFKC-normalised and case-folded, so "Deploy", "deploy " and "ｄｅｐｌｏｙ" are the same name.
  *
+ * @example
+ * ```ts
+ * import { nameKey, ServiceAccountName } from "@service-accounts/domain"
+ * import { Schema } from "effect"
+ *
+ * const name = Schema.decodeUnknownSync(ServiceAccountName)("  deploy-bot ") // "deploy-bot": trimmed
+ * const blank = Schema.decodeUnknownEither(ServiceAccountName)("   ") // Left: a service account name must not be empty
+ *
+ * // Uniqueness compares keys, so these three name one account.
+ * nameKey("deploy-bot") === nameKey("Deploy-Bot ") // true
+ * nameKey("deploy-bot") === nameKey("ｄｅｐｌｏｙ-ｂｏｔ") // true (full-width letters, NFKC)
+ * ```
+ *
  * @since 0.1.0
  */
 import { Schema } from "effect"

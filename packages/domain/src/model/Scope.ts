@@ -1,6 +1,18 @@
 /**
  * What a token may be used for, and a token's list of scopes.
  *
+ * @example
+ * ```ts
+ * import { Scopes } from "@service-accounts/domain"
+ * import { Schema } from "effect"
+ *
+ * const decodeScopes = Schema.decodeUnknownEither(Scopes)
+ * decodeScopes(["read"]) // Right(["read"])
+ * decodeScopes([]) // Left: at least one scope is required
+ * decodeScopes(["read", "read"]) // Left: each scope may be given only once
+ * decodeScopes(["admin"]) // Left: "admin" is neither "read" nor "write"
+ * ```
+ *
  * @since 0.3.0
  */
 import { Schema } from "effect"

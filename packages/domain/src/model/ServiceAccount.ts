@@ -5,6 +5,35 @@
  * gives the account as readers see it — a snapshot that later events never change — and the entity's rules, which
  * the directory applies to the account it keeps.
  *
+ * @example
+ * ```ts
+ * import {
+ *   ApiToken,
+ *   ServiceAccount,
+ *   ServiceAccountId,
+ *   ServiceAccountName,
+ *   TokenId,
+ *   TokenName
+ * } from "@service-accounts/domain"
+ *
+ * // An account as `Directory.account(state, id)` gives it: its first "ci" token revoked, a second one active.
+ * const first = TokenId.make("6f1c2a34-7e0b-4c1d-9a2b-3c4d5e6f7a8b")
+ * const second = TokenId.make("0b7e4d2c-1a3f-4e5d-8c6b-9a8f7e6d5c4b")
+ * const account: ServiceAccount.ServiceAccountState = {
+ *   id: ServiceAccountId.make("3d2c1b0a-9f8e-4d7c-b6a5-f4e3d2c1b0a9"),
+ *   name: ServiceAccountName.make("deploy-bot"),
+ *   description: undefined,
+ *   tokens: [
+ *     ApiToken.revoked(ApiToken.issued(first, TokenName.make("ci"), 0)),
+ *     ApiToken.issued(second, TokenName.make("ci"), 1)
+ *   ]
+ * }
+ *
+ * ServiceAccount.activeTokenIds(account) // [second]
+ * // Option.some(second): names compare by key, and a revoked token does not hold its name.
+ * ServiceAccount.activeTokenNamed(account, "CI")
+ * ```
+ *
  * @since 0.1.0
  */
 import { Option } from "effect"

@@ -5,6 +5,23 @@
  *
  * Only the SHA-256 digest of a value is ever stored.
  *
+ * @example
+ * ```ts
+ * import { randomBytes } from "node:crypto"
+ * import { Token } from "@service-accounts/domain"
+ *
+ * const value = Token.fromEntropy(randomBytes(Token.TOKEN_ENTROPY_BYTES)) // "sat_" + 49 base62 characters
+ * Token.checkFormat(value) // undefined: well-formed
+ * Token.checkFormat(`sat_${"0".repeat(49)}`) // "bad-checksum": refused offline, before any lookup
+ *
+ * // Only the digest is stored; people tell tokens apart by the hint.
+ * const stored = { digest: Token.digest(value), hint: Token.hint(value) }
+ *
+ * // Leak scans: find the tokens in a text, or blank them out.
+ * Token.findTokens(`curl -H "Authorization: Bearer ${value}"`) // [value]
+ * Token.redactTokens(`Bearer ${value}`) // "Bearer [REDACTED]"
+ * ```
+ *
  * @since 0.1.0
  */
 // `crypto.hash` (one-shot, no Hash object) exists from Node 20.12; `createHash` is the fallback.

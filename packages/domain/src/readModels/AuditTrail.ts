@@ -5,6 +5,19 @@
  * arrays appended to in place while a fold moves forward (see `docs/architecture.md`, "Read models"): read it
  * through `entries`, `organizationIds` and `size`, which build `AuditEntry`s.
  *
+ * @example
+ * ```ts
+ * import { AuditTrail, type DomainEvent, foldProjection, type OrganizationId } from "@service-accounts/domain"
+ * import { DateTime } from "effect"
+ *
+ * // Who did what, when, in the order it happened.
+ * const report = (events: Iterable<DomainEvent>, organizationId: OrganizationId): ReadonlyArray<string> =>
+ *   AuditTrail.entries(foldProjection(AuditTrail.projection, events), organizationId).map(
+ *     (entry) => `${DateTime.formatIso(entry.occurredAt)} ${entry.actor.userId}: ${entry.summary}`
+ *   )
+ * // e.g. "2026-12-07T10:00:00.000Z alice: created service account "deploy-bot""
+ * ```
+ *
  * @since 0.1.0
  */
 import { type DateTime, Schema } from "effect"

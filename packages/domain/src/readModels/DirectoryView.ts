@@ -6,6 +6,24 @@
  * updated in place while a fold moves forward (see `docs/architecture.md`, "Read models"): read it through
  * `organizations`, `directoryOf`, `accounts` and `account`, which build `AccountView`s and `TokenView`s.
  *
+ * @example
+ * ```ts
+ * import { DirectoryView, type DomainEvent, foldProjection, type OrganizationId } from "@service-accounts/domain"
+ * import { Schema } from "effect"
+ *
+ * // What a management page lists, folded from an organisation's decoded events.
+ * const listing = (events: Iterable<DomainEvent>, organizationId: OrganizationId) => {
+ *   const view = foldProjection(DirectoryView.projection, events)
+ *   return DirectoryView.accounts(DirectoryView.directoryOf(view, organizationId)).map((account) => ({
+ *     name: account.name,
+ *     tokens: account.tokens.map((token) => `${token.name} …${token.hint} ${token.status}`) // never a token value
+ *   }))
+ * }
+ *
+ * // Views have schemas, to send them on as JSON (times as ISO 8601 text).
+ * const toJson = Schema.encodeSync(DirectoryView.AccountViewSchema)
+ * ```
+ *
  * @since 0.1.0
  */
 import { type DateTime, Option, Schema } from "effect"
@@ -15,7 +33,8 @@ import { Scope } from "../model/Scope.js"
 import { type OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
 import { millis, utc } from "../fast/compact.js"
 import * as Versioned from "../fast/versioned.js"
-import { type SharedValues, sharedValues } from "./shared.js"
+import { AccountRecord, start, TokenRecord } from "./directoryViewWorld.js"
+import type * as World from "./directoryViewWorld.js"
 import type { Projection } from "./Projection.js"
 import type { DomainEvent } from "../store/StoredEvent.js"
 
@@ -98,48 +117,13 @@ const AccountViewStruct = Schema.Struct({
  */
 export const AccountViewSchema: Schema.Schema<AccountView, typeof AccountViewStruct.Encoded> = AccountViewStruct
 
-/** A token as kept: times in epoch milliseconds, shared actors and scope lists. Replaced, never changed. */
-class TokenRecord {
-  constructor(
-    readonly tokenId: TokenId,
-    readonly name: string,
-    readonly hint: string,
-    readonly scopes: ReadonlyArray<Scope>,
-    readonly issuedAt: number,
-    readonly issuedBy: Actor,
-    readonly revokedAt: number,
-    readonly revokedBy: Actor | undefined,
-    readonly revocationReason: RevocationReason | undefined
-  ) {}
-}
-
-/** An account as kept. Its tokens `Map` (in issue order) is part of the world; the record is replaced, never changed. */
-class AccountRecord {
-  constructor(
-    readonly serviceAccountId: ServiceAccountId,
-    readonly name: string,
-    readonly description: string | undefined,
-    readonly createdAt: number,
-    readonly createdBy: Actor,
-    readonly deletedAt: number,
-    readonly deletedBy: Actor | undefined,
-    readonly tokens: Map<TokenId, TokenRecord>
-  ) {}
-}
-
-interface World {
-  /** Organisations in the order of their first event; their accounts in creation order. */
-  readonly organizations: Map<OrganizationId, Map<ServiceAccountId, AccountRecord>>
-  readonly shared: SharedValues
-}
-
 /**
  * The directory view of every organisation.
  *
  * @since 0.1.0
  * @category models
  */
-export interface DirectoryViewState extends Versioned.Version<World> {}
+export type DirectoryViewState = World.DirectoryViewState
 
 /**
  * One organisation's directory in one state of the view: what `accounts` and `account` read.
@@ -153,9 +137,7 @@ export interface OrganizationDirectory {
   readonly state: DirectoryViewState
 }
 
-const start = (): World => ({ organizations: new Map(), shared: sharedValues() })
-
-const applyTo = (world: World, { event }: DomainEvent): void => {
+const applyTo = (world: World.World, { event }: DomainEvent): void => {
   let accounts = world.organizations.get(event.organizationId)
   if (accounts === undefined) {
     accounts = new Map()
@@ -370,3 +352,36 @@ export const applyToOrganization = (directory: OrganizationDirectory, event: Dom
   event.event.organizationId === directory.organizationId
     ? { organizationId: directory.organizationId, state: projection.apply(directory.state, event) }
     : directory
+
+export {
+  /**
+   * A builder of a view from JSON organisations given one at a time (a snapshot read chunk by chunk): the same
+   * world the fold of their events would have made.
+   *
+   * @since 0.3.0
+   * @category snapshots
+   */
+  builder,
+  /**
+   * The view these JSON organisations stand for (as `toJson` gave them).
+   *
+   * @since 0.3.0
+   * @category snapshots
+   */
+  fromJson,
+  /**
+   * The schema of `OrganizationJson`: decode a snapshot's organisations with it before `fromJson`.
+   *
+   * @since 0.3.0
+   * @category schemas
+   */
+  OrganizationJsonSchema,
+  /**
+   * The view as plain JSON, one entry per organisation, in the view's order. `fromJson` gives the same view back.
+   *
+   * @since 0.3.0
+   * @category snapshots
+   */
+  toJson
+} from "./directoryViewJson.js"
+export type { OrganizationJson, ViewBuilder } from "./directoryViewJson.js"

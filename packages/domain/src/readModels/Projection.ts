@@ -2,6 +2,33 @@
  * Projections: pure folds of domain events into read models, each with a name and a version (bump the
  * version when the fold changes, so persisted read models are rebuilt).
  *
+ * @example
+ * ```ts
+ * import { decode, EventStore, foldProjection, isDirectoryEvent, type Projection } from "@service-accounts/domain"
+ * import { Effect, Stream } from "effect"
+ *
+ * // A read model of your own: how many tokens each organisation was issued.
+ * const tokensIssued: Projection<ReadonlyMap<string, number>> = {
+ *   name: "tokens-issued",
+ *   version: 1, // bump it when `apply` changes, so a persisted state is rebuilt
+ *   initialState: new Map(),
+ *   apply: (counts, { event }) =>
+ *     event._tag === "TokenIssued"
+ *       ? new Map(counts).set(event.organizationId, (counts.get(event.organizationId) ?? 0) + 1)
+ *       : counts
+ * }
+ *
+ * // Folded over the store's history once (`ProjectionRunner.start` keeps one following the store instead).
+ * const counts = Effect.flatMap(EventStore, (store) =>
+ *   store.readAll().pipe(
+ *     Stream.filter(isDirectoryEvent),
+ *     Stream.mapEffect(decode),
+ *     Stream.runCollect,
+ *     Effect.map((events) => foldProjection(tokensIssued, events))
+ *   )
+ * )
+ * ```
+ *
  * @since 0.1.0
  */
 import type { DomainEvent } from "../store/StoredEvent.js"

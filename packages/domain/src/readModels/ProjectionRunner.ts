@@ -3,6 +3,25 @@
  * dropped subscription it resubscribes (with backoff) from its last checkpoint, so every event is applied
  * exactly once.
  *
+ * @example
+ * ```ts
+ * import { DirectoryView, OrganizationId, ProjectionRunner } from "@service-accounts/domain"
+ * import { layer as memoryStore } from "@service-accounts/store-memory"
+ * import { Effect, SubscriptionRef } from "effect"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     // Subscribes to the store in the background for as long as the scope lives.
+ *     const running = yield* ProjectionRunner.start(DirectoryView.projection)
+ *     yield* running.caughtUp // the history so far is applied; from here the state follows the store live
+ *     const view = yield* SubscriptionRef.get(running.state)
+ *     return DirectoryView.accounts(DirectoryView.directoryOf(view, OrganizationId.make("acme")))
+ *   })
+ * )
+ *
+ * Effect.runPromise(Effect.provide(program, memoryStore))
+ * ```
+ *
  * @since 0.1.0
  */
 import {

@@ -7,13 +7,27 @@
  * `Map`s updated in place while a fold moves forward (see `docs/architecture.md`, "Read models"): read it
  * through `lookup` and `size`.
  *
+ * @example
+ * ```ts
+ * import { type DomainEvent, foldProjection, Token, TokenIndex } from "@service-accounts/domain"
+ * import { Option } from "effect"
+ *
+ * // Who a presented token stands for: looked up by its digest, the only form in which a token is kept.
+ * const whoIs = (events: Iterable<DomainEvent>, presented: string) =>
+ *   TokenIndex.lookup(foldProjection(TokenIndex.projection, events), Token.digest(presented)).pipe(
+ *     Option.filter((entry) => Option.isNone(entry.revoked)), // revoked tokens stay in the index, marked
+ *     Option.map((entry) => `${entry.serviceAccountId} with ${entry.scopes.join(", ")}`)
+ *   )
+ * ```
+ *
  * @since 0.1.0
  */
-import { Option } from "effect"
-import type { RevocationReason } from "../model/Events.js"
-import type { Scope } from "../model/Scope.js"
-import type { OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
-import { binaryOf, file, findToken, revoke, Slot, type Slots, slotOf } from "../fast/tokenSlots.js"
+import { Buffer } from "node:buffer"
+import { Option, Schema } from "effect"
+import { RevocationReason, SecretHash } from "../model/Events.js"
+import { type Scope, Scopes } from "../model/Scope.js"
+import { OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
+import { binaryOf, digestOf, file, findToken, revoke, Slot, type Slots, slotOf } from "../fast/tokenSlots.js"
 import { type SharedValues, sharedValues } from "./shared.js"
 import * as Versioned from "../fast/versioned.js"
 import type { Projection } from "./Projection.js"
@@ -153,3 +167,111 @@ export const slotFor = (state: TokenIndexState, binaryDigest: string): TokenSlot
  * @category getters
  */
 export const size = (state: TokenIndexState): number => Versioned.read(state)?.keyByToken.size ?? 0
+
+/**
+ * A token of the index as plain JSON, `[digest, organizationId, serviceAccountId, tokenId, scopes, revocation]`
+ * (the digest in lower-case hex, as `TokenIssued.secretHash` holds it; `revocation` null while active): what a
+ * snapshot keeps. Digests only, never token values.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type TokenJson = typeof TokenJsonTuple.Type
+
+const TokenJsonTuple = Schema.Tuple(
+  SecretHash,
+  OrganizationId,
+  ServiceAccountId,
+  TokenId,
+  Scopes,
+  Schema.NullOr(RevocationReason)
+)
+
+/**
+ * The schema of `TokenJson`: decode a snapshot's tokens with it before `fromJson`.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const TokenJsonSchema: Schema.Schema<TokenJson, typeof TokenJsonTuple.Encoded> = TokenJsonTuple
+
+/** A binary digest (32 one-byte characters) in lower-case hex. */
+const hexOf = (binary: string): string => Buffer.from(binary, "latin1").toString("hex")
+
+/**
+ * The index as plain JSON, one entry per token, in the order the tokens were issued. `fromJson` gives the same
+ * index back.
+ *
+ * @since 0.3.0
+ * @category snapshots
+ */
+export const toJson = (state: TokenIndexState): Array<TokenJson> => {
+  const world = Versioned.read(state)
+  const out: Array<TokenJson> = []
+  if (world === undefined) return out
+  for (const tokenId of world.keyByToken.keys()) {
+    const slot = findToken(world, tokenId)
+    if (slot === undefined) continue
+    out.push([
+      SecretHash.make(hexOf(digestOf(slot)), true),
+      slot.organizationId,
+      slot.serviceAccountId,
+      slot.tokenId,
+      slot.scopes,
+      Option.getOrNull(slot.revoked)
+    ])
+  }
+  return out
+}
+
+/**
+ * Builds an index from JSON tokens given one at a time (a snapshot read chunk by chunk), then hands it over.
+ *
+ * @since 0.3.0
+ * @category snapshots
+ */
+export interface IndexBuilder {
+  readonly add: (token: TokenJson) => void
+  readonly build: () => TokenIndexState
+}
+
+/**
+ * A builder of an index from JSON tokens: the same index the fold of their events would have made.
+ *
+ * @since 0.3.0
+ * @category snapshots
+ */
+export const builder = (): IndexBuilder => {
+  const world = start()
+  return {
+    add: ([digest, organizationId, serviceAccountId, tokenId, scopes, revocation]) => {
+      const binary = binaryOf(digest)
+      if (binary === undefined) return
+      // Outside any update nothing is recorded: the world is new, and nobody else holds it.
+      file(
+        world,
+        new Slot<TokenFields>(
+          binary,
+          organizationId,
+          serviceAccountId,
+          tokenId,
+          world.shared.scopes(scopes),
+          revocation === null ? active : revokedBy[revocation]
+        )
+      )
+    },
+    build: () => Versioned.of(world)
+  }
+}
+
+/**
+ * The index these JSON tokens stand for (as `toJson` gave them).
+ *
+ * @since 0.3.0
+ * @category snapshots
+ */
+export const fromJson = (tokens: Iterable<TokenJson>): TokenIndexState => {
+  const built = builder()
+  for (const token of tokens) built.add(token)
+  return built.build()
+}

@@ -2,6 +2,23 @@
  * The source of randomness for token values and ids. Production uses the operating system's CSPRNG;
  * tests use a seeded generator so runs are reproducible.
  *
+ * @example
+ * ```ts
+ * import { SecureRandom, ServiceAccounts } from "@service-accounts/domain"
+ * import { layer as memoryStore } from "@service-accounts/store-memory"
+ * import { Effect, Layer } from "effect"
+ *
+ * // In production the service draws ids and token values from the operating system's CSPRNG: nothing to provide.
+ * // A test that wants the same ids and tokens on every run seeds it:
+ * const reproducible = ServiceAccounts.layer.pipe(
+ *   Layer.provide(memoryStore),
+ *   Layer.provide(SecureRandom.layerSeeded("test-run-1"))
+ * )
+ *
+ * // Drawing bytes yourself, from the same source:
+ * const nonce = Effect.flatMap(SecureRandom, (random) => random.bytes(16)).pipe(Effect.provide(SecureRandom.layer))
+ * ```
+ *
  * @since 0.1.0
  */
 import { createHash, randomBytes, randomFillSync } from "node:crypto"

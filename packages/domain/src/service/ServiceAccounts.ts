@@ -2,6 +2,33 @@
  * The application service: runs commands (load → authorise → decide → append with expected revision →
  * retry on conflict → update read models) and answers queries and `authenticate`.
  *
+ * @example
+ * ```ts
+ * import { ServiceAccounts } from "@service-accounts/domain"
+ * import { layer as memoryStore } from "@service-accounts/store-memory"
+ * import { Effect, Layer } from "effect"
+ *
+ * const caller = {
+ *   organization: { id: "acme", plan: "enterprise", tenantUrl: "https://acme.example.com" },
+ *   actor: { userId: "alice", role: "administrator" }
+ * }
+ *
+ * const program = Effect.gen(function* () {
+ *   const accounts = yield* ServiceAccounts
+ *   const bot = yield* accounts.create(caller, { name: "deploy-bot" })
+ *   const token = yield* accounts.issueToken(caller, {
+ *     serviceAccountId: bot.serviceAccountId,
+ *     name: "ci",
+ *     scopes: ["read"]
+ *   })
+ *   // Hand `token.value` (Redacted) to the automation once; the service keeps only its digest.
+ *   const principal = yield* accounts.authenticate(token.value)
+ *   return principal.scopes // ["read"]
+ * })
+ *
+ * Effect.runPromise(program.pipe(Effect.provide(ServiceAccounts.layer.pipe(Layer.provide(memoryStore)))))
+ * ```
+ *
  * @since 0.1.0
  */
 import { Context, Layer } from "effect"

@@ -2,6 +2,33 @@
  * What the application service offers: its methods, what they take and give back, and its options. The service
  * itself (the `ServiceAccounts` tag and its layers) is in `ServiceAccounts.ts`.
  *
+ * @example
+ * ```ts
+ * import {
+ *   type Principal,
+ *   PrincipalSchema,
+ *   ServiceAccounts,
+ *   type ServiceAccountsOptions
+ * } from "@service-accounts/domain"
+ * import { layer as memoryStore } from "@service-accounts/store-memory"
+ * import { Effect, Layer, Schema } from "effect"
+ *
+ * const options: ServiceAccountsOptions = {
+ *   // Refuse every token once the read models are 30 s behind the store (a revocation elsewhere may be unseen).
+ *   maxStaleness: "30 seconds",
+ *   stateCacheCapacity: 1_000
+ * }
+ * const live = ServiceAccounts.layerWith(options).pipe(Layer.provide(memoryStore))
+ *
+ * // A readiness check for the host.
+ * const ready = Effect.flatMap(ServiceAccounts, (accounts) => accounts.freshness).pipe(
+ *   Effect.map((freshness) => !freshness.stale && freshness.quarantined.length === 0)
+ * )
+ *
+ * // Passing an authenticated principal on to another service, as JSON.
+ * const forward = (principal: Principal): string => JSON.stringify(Schema.encodeSync(PrincipalSchema)(principal))
+ * ```
+ *
  * @since 0.3.0
  */
 import { type Duration, type Effect, type Redacted, type Schedule, Schema } from "effect"
@@ -12,11 +39,13 @@ import type * as Directory from "../model/Directory.js"
 import type * as DirectoryView from "../readModels/DirectoryView.js"
 import type {
   AccessError,
+  AppendError,
   AuthenticationFailed,
   CommandError,
   DuplicateServiceAccountName,
   DuplicateTokenName,
   ServiceAccountNotFound,
+  StoreError,
   TokenAlreadyIssued,
   TokenAlreadyRevoked,
   TokenNotFound
@@ -160,8 +189,10 @@ export interface ServiceAccountsShape {
     caller: CallerInput,
     serviceAccountId: string
   ) => Effect.Effect<DirectoryView.AccountView, AccessError | ServiceAccountNotFound>
-  /** The organisation's audit trail, oldest first. */
-  readonly auditTrail: (caller: CallerInput) => Effect.Effect<ReadonlyArray<AuditTrail.AuditEntry>, AccessError>
+  /** The organisation's audit trail, oldest first, read from its stream in the store (it is not kept in memory). */
+  readonly auditTrail: (
+    caller: CallerInput
+  ) => Effect.Effect<ReadonlyArray<AuditTrail.AuditEntry>, AccessError | StoreError>
   /**
    * Who a token value stands for. Any failure — malformed, bad checksum, unknown, revoked, account deleted,
    * another organisation's token — is the one `AuthenticationFailed`; the cause goes to the debug log and
@@ -176,6 +207,52 @@ export interface ServiceAccountsShape {
    * (see `ServiceAccountsOptions.maxStaleness`). For a host's health or readiness check.
    */
   readonly freshness: Effect.Effect<ReadModelsFreshness>
+  /**
+   * Whether the service can answer: its read models have caught up with the store (from a snapshot and the events
+   * after it, or from the whole history) and are not past `maxStaleness`. For a host's readiness check.
+   */
+  readonly readiness: Effect.Effect<Readiness>
+  /**
+   * Writes a snapshot of the read models now (see `ServiceAccountsOptions.snapshots`): other processes, and this one
+   * when it starts again, start from it. Fails only when the store does; `undefined` when the read models hold
+   * nothing yet.
+   */
+  readonly snapshot: Effect.Effect<SnapshotInfo | undefined, AppendError>
+}
+
+/**
+ * What a snapshot of the read models covers.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SnapshotInfo {
+  /** Every event at or before this position of the store is in it (and some after it may be). */
+  readonly position: bigint
+  readonly createdAt: Date
+  readonly organizations: number
+  readonly tokens: number
+  /** How many events of its stream hold it. */
+  readonly chunks: number
+}
+
+/**
+ * Whether the service can answer, and how it started.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Readiness {
+  /** Caught up and not past the staleness bound: `authenticate`, `list` and `get` answer from current read models. */
+  readonly ready: boolean
+  /** The read models have caught up with the store since the service started. */
+  readonly caughtUp: boolean
+  /** Past `maxStaleness` (see `freshness`): `authenticate` refuses every token. */
+  readonly stale: boolean
+  /** The snapshot the service started from, or `undefined` when it replayed the whole history. */
+  readonly startedFrom: SnapshotInfo | undefined
+  /** Commands still running (a closing service waits for them). */
+  readonly commandsInFlight: number
 }
 
 /**
@@ -208,4 +285,19 @@ export interface ServiceAccountsOptions {
    * Default: a quarter of `maxStaleness`, at most 2.5 seconds; never more than half of `maxStaleness`.
    */
   readonly freshnessCheckInterval?: Duration.DurationInput
+  /**
+   * Write snapshots of the read models to the store (ADR 0010): when this many events have been handled since the
+   * last one (`every`, default 100,000), or when `interval` has passed (default 10 minutes) and anything was
+   * handled — unless the store already holds a snapshot that recent, written by another process. Without this
+   * option the service writes none (but still starts from the newest one it finds, and `snapshot` writes one).
+   */
+  readonly snapshots?: { readonly every?: number; readonly interval?: Duration.DurationInput }
+  /**
+   * `"caught-up"` (default): building the layer catches the read models up with the store and fails if the history
+   * cannot be read. `"background"`: the layer is built at once and catches up in the background, for hosts that
+   * serve a health check meanwhile; `readiness` says when it is ready, and `authenticate` refuses until then.
+   */
+  readonly startup?: "caught-up" | "background"
+  /** How long closing the layer waits for commands in flight before it lets the store go. Default: 10 seconds. */
+  readonly drainTimeout?: Duration.DurationInput
 }

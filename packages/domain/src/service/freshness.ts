@@ -51,7 +51,12 @@ export const freshnessOptions = (options: ServiceAccountsOptions): FreshnessOpti
 const MAX_PENDING_PROBES = 32
 
 export interface Freshness {
+  /** Closed (`stale`) until the read models have caught up with the store once, and whenever past the bound. */
   readonly gate: FreshnessGate
+  /** The read models have caught up with the store, as of `at` (when the subscription that did it was opened). */
+  readonly caughtUp: (at: number) => Effect.Effect<void>
+  /** Whether they ever have. */
+  readonly hasCaughtUp: () => boolean
   /** Everything up to `position` has been handled by the follower. */
   readonly reached: (position: bigint) => Effect.Effect<void>
   /** Everything the store held at `at` (a `Clock` time in milliseconds) has been applied. */
@@ -63,7 +68,10 @@ export interface Freshness {
 
 export const makeFreshness = (store: EventStoreShape, options: FreshnessOptions): Effect.Effect<Freshness> =>
   Effect.gen(function* () {
-    const gate: FreshnessGate = { stale: false }
+    const gate: FreshnessGate = { stale: true }
+    let caughtUp = false
+    /** Whether the gate closed after the read models had caught up (a reopening is worth a log line then). */
+    let closedLate = false
     const bound = options.maxStaleness === undefined ? undefined : Duration.toMillis(options.maxStaleness)
     let confirmedAt = yield* Clock.currentTimeMillis
     let position: bigint | undefined
@@ -72,21 +80,32 @@ export const makeFreshness = (store: EventStoreShape, options: FreshnessOptions)
 
     const review = (now: number) =>
       Effect.suspend(() => {
-        if (bound === undefined) return Effect.void
-        const stale = now - confirmedAt > bound
+        const stale = !caughtUp || (bound !== undefined && now - confirmedAt > bound)
         if (stale === gate.stale) return Effect.void
         gate.stale = stale
-        return stale
-          ? Effect.logError(
-              "the read models are behind the event store past the bound: authenticate refuses every token"
-            ).pipe(Effect.annotateLogs({ behindMillis: now - confirmedAt, maxStalenessMillis: bound }))
-          : Effect.logWarning("the read models are up to date again: authenticate answers again")
+        if (!stale) {
+          const reopened = closedLate
+          closedLate = false
+          return reopened
+            ? Effect.logWarning("the read models are up to date again: authenticate answers again")
+            : Effect.void
+        }
+        closedLate = true
+        return Effect.logError(
+          "the read models are behind the event store past the bound: authenticate refuses every token"
+        ).pipe(Effect.annotateLogs({ behindMillis: now - confirmedAt, maxStalenessMillis: bound }))
       })
 
     const confirm = (at: number) =>
       Effect.suspend(() => {
         if (at > confirmedAt) confirmedAt = at
         return gate.stale ? Effect.flatMap(Clock.currentTimeMillis, review) : Effect.void
+      })
+
+    const markCaughtUp = (at: number) =>
+      Effect.suspend(() => {
+        caughtUp = true
+        return confirm(at)
       })
 
     const reached = (handled: bigint) =>
@@ -141,5 +160,5 @@ export const makeFreshness = (store: EventStoreShape, options: FreshnessOptions)
         })
       )
 
-    return { gate, reached, confirm, status, watch }
+    return { gate, caughtUp: markCaughtUp, hasCaughtUp: () => caughtUp, reached, confirm, status, watch }
   })

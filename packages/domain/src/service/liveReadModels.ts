@@ -1,5 +1,4 @@
 import { Chunk, Clock, Deferred, Effect, Either, HashMap, Metric, Schedule, type Scope, Stream } from "effect"
-import * as AuditTrail from "../readModels/AuditTrail.js"
 import * as DirectoryView from "../readModels/DirectoryView.js"
 import type { EventStoreShape, RecordedEvent, SubscriptionMessage } from "../store/EventStore.js"
 import type { CorruptStoredEvent, ReadError } from "../model/Errors.js"
@@ -13,7 +12,6 @@ import * as Versioned from "../fast/versioned.js"
 export interface ReadModelsState {
   readonly directory: DirectoryView.DirectoryViewState
   readonly tokens: TokenIndex.TokenIndexState
-  readonly audit: AuditTrail.AuditTrailState
   /** The last revision applied, per stream (a version of a `Map`, like the read models' states). */
   readonly revisions: Versioned.Version<Map<string, bigint>>
   /** Streams holding an event that does not decode: followed no further, and their tokens refused. */
@@ -27,7 +25,6 @@ const unreadableEvents = Metric.counter("service_accounts_unreadable_events", {
 const initial: ReadModelsState = {
   directory: DirectoryView.projection.initialState,
   tokens: TokenIndex.projection.initialState,
-  audit: AuditTrail.projection.initialState,
   revisions: Versioned.empty(),
   quarantined: HashMap.empty()
 }
@@ -39,7 +36,6 @@ const setRevision = (revisions: Map<string, bigint>, event: DomainEvent): void =
 const applyOne = (state: ReadModelsState, event: DomainEvent): ReadModelsState => ({
   directory: DirectoryView.projection.apply(state.directory, event),
   tokens: TokenIndex.projection.apply(state.tokens, event),
-  audit: AuditTrail.projection.apply(state.audit, event),
   revisions: Versioned.update(state.revisions, newRevisions, setRevision, event),
   quarantined: state.quarantined
 })
@@ -48,7 +44,8 @@ const lastRevision = (state: ReadModelsState, streamId: string): bigint =>
   Versioned.read(state.revisions)?.get(streamId) ?? -1n
 
 /**
- * The service's read models (directory view, token index, audit trail), fed from two sides: inline, right
+ * The service's read models — the directory view (for `list` and `get`) and the token index (for `authenticate`) —
+ * fed from two sides: inline, right
  * after this process appends (read-your-writes), and by a subscription to the whole store (other processes'
  * writes). Both apply a stream's events strictly in revision order and skip what was already applied, so an
  * event is applied exactly once whichever side sees it first.
@@ -90,9 +87,12 @@ export interface ReadModels {
   readonly quarantine: (streamId: string, error: CorruptStoredEvent) => Effect.Effect<void>
 }
 
-export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels> =>
+/**
+ * The read models, starting from `from` (a snapshot's state) or from nothing.
+ */
+export const makeReadModels = (store: EventStoreShape, from: ReadModelsState = initial): Effect.Effect<ReadModels> =>
   Effect.sync(() => {
-    let state = initial
+    let state = from
     const lock = Effect.unsafeMakeSemaphore(1)
     /** Fibers holding or waiting for the lock: while there is one, nothing is applied outside it. */
     let lockers = 0
@@ -220,13 +220,33 @@ export const makeReadModels = (store: EventStoreShape): Effect.Effect<ReadModels
 /** Between attempts to follow the store again: from 100 ms, doubling, at most 5 s apart, for ever. */
 const followRetry = Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("5 seconds")))
 
+/** How the read models start following the store. */
+export interface FollowOptions {
+  /** The position they already hold everything up to (a snapshot's), or `undefined` to start from the beginning. */
+  readonly from: bigint | undefined
+  /**
+   * `false`: return once the history has been caught up with. `true`: return at once and catch up in the background
+   * (`freshness` keeps `authenticate` closed until then); failures are then logged and retried, never fatal.
+   */
+  readonly background: boolean
+}
+
+/** Where the follower has got to. */
+export interface Following {
+  /** The last position it handled, if any. */
+  readonly position: () => bigint | undefined
+  /** How many events it has handled since it started. */
+  readonly handled: () => number
+}
+
 /**
  * Follows the whole store into the read models, in a fiber of the current scope, and returns once the history has
- * been caught up with. Events the read models have already applied (this process's own writes, applied inline) are
- * passed by without any effect being run.
+ * been caught up with (or at once, in the background). Events the read models have already applied (this process's
+ * own writes, applied inline, or a snapshot's) are passed by without any effect being run.
  *
  * Until the history is caught up with, a failure that no retry can mend fails the layer (a history this version
- * cannot read must not start a service that answers from part of it). After that, nothing stops the follower: every
+ * cannot read must not start a service that answers from part of it) — unless catching up runs in the background,
+ * where it is logged and retried like any later failure. After that, nothing stops the follower: every
  * failure is logged and followed by a new subscription from the last handled position (`followAll`), and `freshness`
  * is told how far it got. An event that does not decode, or that the store cannot even read, quarantines its
  * organisation's stream (logged once with its stream and position, counted, its tokens refused: a revocation may be
@@ -236,12 +256,14 @@ const followRetry = Schedule.exponential("100 millis").pipe(Schedule.union(Sched
 export const followStore = (
   store: EventStoreShape,
   readModels: ReadModels,
-  freshness: Freshness
-): Effect.Effect<void, ReadError, Scope.Scope> =>
+  freshness: Freshness,
+  options: FollowOptions
+): Effect.Effect<Following, ReadError, Scope.Scope> =>
   Effect.gen(function* () {
     const caughtUp = yield* Deferred.make<void, ReadError>()
     let ready = false
-    let lastPosition: bigint | undefined
+    let lastPosition: bigint | undefined = options.from
+    let handled = 0
     let subscribedAt = 0
     const reached = Effect.suspend(() => (lastPosition === undefined ? Effect.void : freshness.reached(lastPosition)))
     const handle = (messages: Chunk.Chunk<SubscriptionMessage>): Effect.Effect<void, ReadError> => {
@@ -252,17 +274,18 @@ export const followStore = (
             ready = true
             return Deferred.succeed(caughtUp, undefined).pipe(
               Effect.zipRight(reached),
-              Effect.zipRight(freshness.confirm(subscribedAt)),
+              Effect.zipRight(freshness.caughtUp(subscribedAt)),
               Effect.zipRight(Effect.suspend(() => from(i + 1)))
             )
           }
           const recorded = message.event
+          handled++
           if (!isDirectoryEvent(recorded) || readModels.passes(recorded)) {
             lastPosition = recorded.position
             continue
           }
           return Effect.zipRight(
-            readModels.offer(recorded, !ready),
+            readModels.offer(recorded, !ready && !options.background),
             Effect.suspend(() => {
               lastPosition = recorded.position
               return from(i + 1)
@@ -275,7 +298,9 @@ export const followStore = (
     }
 
     const unreadable = ({ error, position }: UnreadableEvent): Effect.Effect<void, ReadError> => {
-      if (isDirectoryStream(error.streamId) && !ready) return Effect.zipRight(Deferred.fail(caughtUp, error), error)
+      if (isDirectoryStream(error.streamId) && !ready && !options.background) {
+        return Effect.zipRight(Deferred.fail(caughtUp, error), error)
+      }
       const recorded = isDirectoryStream(error.streamId)
         ? readModels.quarantine(error.streamId, error)
         : Effect.logError("a stored event of another stream cannot be read: skipped").pipe(
@@ -306,9 +331,12 @@ export const followStore = (
       unreadable,
       // While the layer is being built, what no retry can mend fails it; later, every failure is retried.
       failed: (error) =>
-        ready || isRetryable(error) ? Effect.void : Effect.zipRight(Deferred.fail(caughtUp, error), Effect.fail(error))
+        ready || options.background || isRetryable(error)
+          ? Effect.void
+          : Effect.zipRight(Deferred.fail(caughtUp, error), Effect.fail(error))
     }
     const scope = yield* Effect.scope
     yield* followAll(store, follower, followRetry).pipe(Effect.ignore, Effect.forkIn(scope))
-    yield* Deferred.await(caughtUp)
+    if (!options.background) yield* Deferred.await(caughtUp)
+    return { position: () => lastPosition, handled: () => handled }
   })

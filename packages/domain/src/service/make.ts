@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { Effect, Either, FiberRef, HashMap, LogLevel, Option, Schedule, type Tracer } from "effect"
+import { Effect, Either, FiberRef, HashMap, LogLevel, Option, Schedule, Stream, type Tracer } from "effect"
 import type { Caller } from "../model/Caller.js"
 import type { ServiceAccountCommand } from "../model/Commands.js"
 import { admit, decodeAccountId, decodeCreate, decodeDelete, decodeIssue, decodeRevoke } from "../model/decoders.js"
@@ -13,6 +13,7 @@ import { type AccessError, type CommandError, type InvalidInput, ServiceAccountN
 import * as AuditTrail from "../readModels/AuditTrail.js"
 import * as DirectoryView from "../readModels/DirectoryView.js"
 import { EventStore } from "../store/EventStore.js"
+import { decode, directoryStream } from "../store/StoredEvent.js"
 import { makeAuthenticate } from "./authenticate.js"
 import { type Decide, makeCommandHandler, type Repeat } from "./CommandHandler.js"
 import { freshnessOptions, makeFreshness } from "./freshness.js"
@@ -20,6 +21,8 @@ import { followStore, makeReadModels } from "./liveReadModels.js"
 import { repeatCreate, repeatDelete, repeatIssue, repeatRevoke } from "./repeats.js"
 import { SecureRandom } from "./SecureRandom.js"
 import type { IssuedToken, ServiceAccountsOptions, ServiceAccountsShape } from "./ServiceAccountsShape.js"
+import { makeDrain, snapshotNow, writeSnapshots } from "./lifecycle.js"
+import * as Snapshots from "./snapshots.js"
 import { makeStateCache } from "./stateCache.js"
 
 /**
@@ -38,7 +41,10 @@ export const make = (options: ServiceAccountsOptions) =>
     const store = yield* EventStore
     const random = Option.getOrElse(yield* Effect.serviceOption(SecureRandom), () => SecureRandom.live)
     const cache = makeStateCache(store, options.stateCacheCapacity ?? 10_000)
-    const readModels = yield* makeReadModels(store)
+    // The newest snapshot of the read models, if the store holds one that reads back whole (ADR 0010).
+    const restored = Option.getOrUndefined(yield* Snapshots.load(store))
+    const readModels = yield* makeReadModels(store, restored?.state)
+    const drain = makeDrain(options.drainTimeout ?? "10 seconds")
     // Conflicts: a few immediate retries (in-process races resolve at once), then jittered back-off.
     const conflictRetry =
       options.conflictRetry ??
@@ -85,18 +91,20 @@ export const make = (options: ServiceAccountsOptions) =>
             )
       }
       return (callerInput: unknown, input: unknown): Effect.Effect<R, E | RE | CommandError> =>
-        Effect.withFiberRuntime((fiber) => {
-          const quiet = LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Info)
-          return isDefaultTracer(fiber.currentTracer)
-            ? run(callerInput, input, quiet)
-            : Effect.withSpan(
-                Effect.suspend(() => run(callerInput, input, quiet)),
-                spec.span,
-                {
-                  captureStackTrace: false
-                }
-              )
-        })
+        drain.tracked(
+          Effect.withFiberRuntime<R, E | RE | CommandError>((fiber) => {
+            const quiet = LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Info)
+            return isDefaultTracer(fiber.currentTracer)
+              ? run(callerInput, input, quiet)
+              : Effect.withSpan(
+                  Effect.suspend(() => run(callerInput, input, quiet)),
+                  spec.span,
+                  {
+                    captureStackTrace: false
+                  }
+                )
+          })
+        )
     }
 
     const create: ServiceAccountsShape["create"] = command({
@@ -185,22 +193,51 @@ export const make = (options: ServiceAccountsOptions) =>
         return account.value
       })
 
+    // An organisation's audit trail is its stream: read from the store when asked for, not kept in memory.
     const auditTrail: ServiceAccountsShape["auditTrail"] = (callerInput) =>
-      Effect.map(admitted(callerInput, "read the audit trail"), (caller) =>
-        AuditTrail.entries(readModels.current().audit, caller.organization.id)
+      Effect.flatMap(admitted(callerInput, "read the audit trail"), (caller) =>
+        store.readStream(directoryStream(caller.organization.id)).pipe(
+          Stream.runFoldEffect(AuditTrail.projection.initialState, (state, recorded) => {
+            const decoded = decode(recorded)
+            return Either.isLeft(decoded)
+              ? Effect.fail(decoded.left)
+              : Effect.succeed(AuditTrail.projection.apply(state, decoded.right))
+          }),
+          Effect.map((state) => AuditTrail.entries(state, caller.organization.id))
+        )
       )
 
     const freshness = yield* makeFreshness(store, freshnessOptions(options))
     const authenticate = makeAuthenticate(readModels.current, freshness.gate)
 
-    // Follow the whole store, so writes of other processes reach the read models too; the layer is ready once
-    // the history has been caught up with. From then on the read models' freshness is watched.
-    yield* followStore(store, readModels, freshness)
+    // Follow the whole store (from the snapshot's position, when there is one), so writes of other processes reach
+    // the read models too; the layer is ready once the history has been caught up with (or at once, when the host
+    // chose to catch up in the background). From then on the read models' freshness is watched.
+    const following = yield* followStore(store, readModels, freshness, {
+      from: restored?.info.position,
+      background: options.startup === "background"
+    })
     yield* Effect.forkScoped(freshness.watch)
+    if (options.snapshots !== undefined) {
+      yield* Effect.forkScoped(writeSnapshots(store, readModels, following, options.snapshots))
+    }
+    // Added last, so it runs first when the layer closes: commands in flight finish before anything else stops.
+    yield* Effect.addFinalizer(() => drain.close)
 
     const status: ServiceAccountsShape["freshness"] = Effect.suspend(() =>
       freshness.status(Array.from(HashMap.keys(readModels.current().quarantined)).sort())
     )
+
+    const readiness: ServiceAccountsShape["readiness"] = Effect.sync(() => {
+      const caughtUp = freshness.hasCaughtUp()
+      return {
+        ready: !freshness.gate.stale,
+        caughtUp,
+        stale: caughtUp && freshness.gate.stale,
+        startedFrom: restored?.info,
+        commandsInFlight: drain.inFlight()
+      }
+    })
 
     const service: ServiceAccountsShape = {
       create,
@@ -211,7 +248,9 @@ export const make = (options: ServiceAccountsOptions) =>
       get,
       auditTrail,
       authenticate,
-      freshness: status
+      freshness: status,
+      readiness,
+      snapshot: snapshotNow(store, readModels, following)
     }
     return service
   })

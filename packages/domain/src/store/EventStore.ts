@@ -5,6 +5,26 @@
  * ever grow. Reads and subscriptions are Effect `Stream`s, so a history of any length is processed in
  * bounded memory.
  *
+ * @example
+ * ```ts
+ * import { EventStore } from "@service-accounts/domain"
+ * import { layer as memoryStore } from "@service-accounts/store-memory"
+ * import { Chunk, Effect, Stream } from "effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const store = yield* EventStore
+ *   const placed = { eventId: crypto.randomUUID(), type: "Placed", data: { total: 12 }, metadata: {} }
+ *   const { nextExpectedRevision } = yield* store.append("order-1", [placed], "no_stream")
+ *   // The next writer says which revision it decided on: had someone appended since, this is a ConcurrencyConflict.
+ *   const paid = { eventId: crypto.randomUUID(), type: "Paid", data: {}, metadata: {} }
+ *   yield* store.append("order-1", [paid], nextExpectedRevision)
+ *   const events = yield* Stream.runCollect(store.readStream("order-1"))
+ *   return Chunk.toReadonlyArray(events).map((event) => `${event.revision}: ${event.type}`) // ["0: Placed", "1: Paid"]
+ * })
+ *
+ * Effect.runPromise(Effect.provide(program, memoryStore))
+ * ```
+ *
  * @since 0.1.0
  */
 import { Context, Schema } from "effect"

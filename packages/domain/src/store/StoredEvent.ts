@@ -3,6 +3,23 @@
  * metadata object. Decoding a stored event that does not fit the schemas is a `CorruptStoredEvent` naming
  * the stream and revision — never a crash, never a silent skip.
  *
+ * @example
+ * ```ts
+ * import { decode, directoryStream, EventStore, type OrganizationId } from "@service-accounts/domain"
+ * import { Effect, Stream } from "effect"
+ *
+ * // An organisation's history as domain events: its one stream, each stored event decoded. An event that does not
+ * // decode fails the read with a `CorruptStoredEvent` naming its stream and revision: nothing is skipped.
+ * const history = (organizationId: OrganizationId) =>
+ *   Effect.flatMap(EventStore, (store) =>
+ *     store.readStream(directoryStream(organizationId)).pipe(
+ *       Stream.mapEffect(decode),
+ *       Stream.map(({ revision, event }) => `${revision}: ${event._tag} by ${event.actor.userId}`),
+ *       Stream.runCollect
+ *     )
+ *   )
+ * ```
+ *
  * @since 0.1.0
  */
 import { Either, ParseResult } from "effect"

@@ -10,6 +10,42 @@
  * Upcasting only changes what is *read*: the stored event stays as it was written, so its integrity digests (which
  * cover the stored form) still verify.
  *
+ * @example
+ * ```ts
+ * import { type RecordedEvent, Upcasting } from "@service-accounts/domain"
+ * import { Either } from "effect"
+ *
+ * // Had version 2 of the events made TokenRevoked's `reason` required, where version 1 left it out, this upcaster
+ * // would read the old events as version 2: a revocation without a reason was a manual one.
+ * const registry = Upcasting.make(
+ *   [
+ *     {
+ *       type: "TokenRevoked",
+ *       fromVersion: 1,
+ *       upcast: ({ type, data }) =>
+ *         typeof data === "object" && data !== null && !Array.isArray(data)
+ *           ? Either.right({ type, data: { reason: "Manual", ...data } })
+ *           : Either.left("its data is not an object")
+ *     }
+ *   ],
+ *   2
+ * )
+ *
+ * const stored: RecordedEvent = {
+ *   streamId: "serviceAccountDirectory-acme",
+ *   revision: 3n,
+ *   position: 41n,
+ *   eventId: "5e0f3c8a-2b1d-4f6e-9a7c-8d6b5a4c3e2f",
+ *   type: "TokenRevoked",
+ *   data: { _tag: "TokenRevoked", tokenId: "6f1c2a34-7e0b-4c1d-9a2b-3c4d5e6f7a8b" },
+ *   metadata: { schemaVersion: 1 },
+ *   recordedAt: new Date("2026-12-07T10:00:00Z")
+ * }
+ * const read = Upcasting.upcast(stored, registry)
+ * // Right: the event with data { reason: "Manual", … } and metadata { schemaVersion: 2 }.
+ * // The stored event stays as it was.
+ * ```
+ *
  * @since 0.1.0
  */
 import { Either } from "effect"

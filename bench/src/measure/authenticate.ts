@@ -1,0 +1,55 @@
+/**
+ * The authenticate workload: bearer-token calls against an index of active tokens, on the library (directly and
+ * composed through `Effect.map`) and the raw baseline.
+ */
+import { join } from "node:path"
+import { Schema } from "effect"
+import { runWorker } from "../children.js"
+import { elapsed, formatNumber, formatRatio, formatSpread, log } from "../output.js"
+import type { Report } from "../report.js"
+import { AuthenticateResult } from "../results.js"
+import type { Settings } from "../settings.js"
+import { ratio, spread } from "../stats.js"
+
+export const measureAuthenticate = async (
+  { config, profileDir }: Settings,
+  { problems, measurementRows, details, targets, json }: Report
+): Promise<void> => {
+  const t = performance.now()
+  const profileFile = profileDir === undefined ? undefined : join(profileDir, "authenticate.cpuprofile")
+  const result = Schema.decodeUnknownSync(AuthenticateResult)(
+    await runWorker(
+      "authenticate",
+      { tokens: config.tokens, calls: config.calls, runs: config.runs },
+      profileFile === undefined ? {} : { profileFile }
+    )
+  )
+  problems.push(...result.problems.map((p) => `authenticate: ${p}`))
+  log(`authenticate: done in ${elapsed(t)}`)
+  const raw = spread(result.raw)
+  const ours = spread(result.ours)
+  const composed = spread(result.composed)
+  measurementRows.push([
+    `authenticate calls/s, ${formatNumber(result.tokens)} active tokens`,
+    formatSpread(ours),
+    formatSpread(raw),
+    "—"
+  ])
+  measurementRows.push([
+    "authenticate calls/s, composed (`Effect.map(authenticate(v), f)`)",
+    formatSpread(composed),
+    formatSpread(raw),
+    "—"
+  ])
+  details.push(
+    `authenticate composed through the run loop: ${formatRatio(ratio(composed, raw, true))} the raw rate (no target: the target row measures \`yield*\`, see ADR 0005)`
+  )
+  details.push(`authenticate: library set-up (history + read models) ${formatNumber(result.setupMs.ours)} ms`)
+  targets.push({
+    name: "library / raw, authenticate calls/s",
+    ratio: ratio(ours, raw, true),
+    comparison: ">=",
+    threshold: 0.5
+  })
+  json.authenticate = { tokens: result.tokens, calls: config.calls, ours, raw, composed }
+}

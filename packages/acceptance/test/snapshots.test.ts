@@ -1,0 +1,217 @@
+/**
+ * Snapshots of the read models in the store (ADR 0010): a service started after one was written starts from it and
+ * the events after it, and answers exactly as a service that replayed the whole history; a snapshot that does not
+ * read back whole (tampered, another version, chunks missing) is passed over; snapshots hold digests, never token
+ * values; old ones are retired; and a service configured to write them does so when they are due.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import {
+  EventStore,
+  type EventStoreShape,
+  type RecordedEvent,
+  ServiceAccounts,
+  type ServiceAccountsOptions,
+  type ServiceAccountsShape
+} from "@service-accounts/domain"
+import { make as makeMemoryStore } from "@service-accounts/store-memory"
+import { administrator, scanForSecrets, storedHaystacks } from "@service-accounts/testing"
+import { Chunk, Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime, type Redacted, Stream } from "effect"
+
+const SNAPSHOTS = "serviceAccountSnapshots"
+
+/** A service over `store`, in a runtime of its own (as another process would have). */
+const serviceOn = (store: EventStoreShape, options: ServiceAccountsOptions = {}) =>
+  ManagedRuntime.make(
+    ServiceAccounts.layerWith(options).pipe(
+      Layer.provide(Layer.succeed(EventStore, store)),
+      Layer.provide(Logger.minimumLogLevel(LogLevel.Error))
+    )
+  )
+
+const all = (stream: Stream.Stream<RecordedEvent, unknown>) =>
+  Effect.runPromise(Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray))
+
+/** Organisations with accounts and tokens, some revoked, one account deleted: returns every token value. */
+const populate = async (service: ServiceAccountsShape, organizations: ReadonlyArray<string>) => {
+  const values: Array<Redacted.Redacted<string>> = []
+  for (const organization of organizations) {
+    const caller = administrator(organization)
+    for (let a = 0; a < 3; a++) {
+      const account = await Effect.runPromise(service.create(caller, { name: `bot-${a}` }))
+      for (let t = 0; t < 4; t++) {
+        const token = await Effect.runPromise(
+          service.issueToken(caller, { serviceAccountId: account.serviceAccountId, name: `t-${t}` })
+        )
+        values.push(token.value)
+        if (t === 1) {
+          await Effect.runPromise(
+            service.revokeToken(caller, { serviceAccountId: account.serviceAccountId, tokenId: token.tokenId })
+          )
+        }
+      }
+      if (a === 2) await Effect.runPromise(service.delete(caller, { serviceAccountId: account.serviceAccountId }))
+    }
+  }
+  return values
+}
+
+/** Everything a service answers from its read models, for these organisations and token values. */
+const answers = async (
+  runtime: ManagedRuntime.ManagedRuntime<ServiceAccounts, unknown>,
+  organizations: ReadonlyArray<string>,
+  values: ReadonlyArray<Redacted.Redacted<string>>
+) => {
+  const service = await runtime.runPromise(ServiceAccounts)
+  const listings = await Promise.all(
+    organizations.map((organization) => Effect.runPromise(service.list(administrator(organization))))
+  )
+  const principals = await Promise.all(
+    values.map((value) =>
+      runtime.runPromiseExit(service.authenticate(value)).then((exit) => (Exit.isSuccess(exit) ? exit.value : null))
+    )
+  )
+  return { listings, principals }
+}
+
+describe("snapshots of the read models", () => {
+  it("a service started after a snapshot starts from it, and answers as one that replayed the history", async () => {
+    const store = Effect.runSync(makeMemoryStore)
+    const organizations = ["acme", "globex", "initech"]
+    const a = serviceOn(store)
+    try {
+      const service = await a.runPromise(ServiceAccounts)
+      const before = await populate(service, organizations)
+      const info = await Effect.runPromise(service.snapshot)
+      expect(info?.organizations).toBe(3)
+      expect(info?.tokens).toBe(before.length)
+      // Events after the snapshot: the new service reads them from the store.
+      const after = await populate(service, ["hooli"])
+      const everyone = [...organizations, "hooli"]
+      const values = [...before, ...after]
+
+      // The same history, without the snapshot, in another store: what a service that replays it answers.
+      const other = Effect.runSync(makeMemoryStore)
+      for (const event of await all(store.readAll())) {
+        if (!event.streamId.startsWith("serviceAccountDirectory-")) continue
+        const { eventId, type, data, metadata } = event
+        await Effect.runPromise(other.append(event.streamId, [{ eventId, type, data, metadata }], "any"))
+      }
+      const fromSnapshot = serviceOn(store)
+      const replayed = serviceOn(other)
+      try {
+        const readiness = await fromSnapshot.runPromise(Effect.flatMap(ServiceAccounts, (s) => s.readiness))
+        expect(readiness.ready).toBe(true)
+        expect(readiness.startedFrom?.position).toBe(info?.position)
+        const replayedReadiness = await replayed.runPromise(Effect.flatMap(ServiceAccounts, (s) => s.readiness))
+        expect(replayedReadiness.startedFrom).toBeUndefined()
+        const wanted = await answers(replayed, everyone, values)
+        expect(wanted.principals.filter((p) => p !== null).length).toBeGreaterThan(0)
+        expect(await answers(a, everyone, values)).toEqual(wanted)
+        expect(await answers(fromSnapshot, everyone, values)).toEqual(wanted)
+        // And it follows the store from there on, like any process.
+        const late = await Effect.runPromise(
+          service.issueToken(administrator("acme"), {
+            serviceAccountId: wanted.listings[0]?.accounts[0]?.serviceAccountId ?? "",
+            name: "late"
+          })
+        )
+        const auth = () =>
+          fromSnapshot.runPromiseExit(Effect.flatMap(ServiceAccounts, (s) => s.authenticate(late.value)))
+        for (let i = 0; i < 500 && !Exit.isSuccess(await auth()); i++) await new Promise((r) => setTimeout(r, 20))
+        expect(Exit.isSuccess(await auth())).toBe(true)
+      } finally {
+        await fromSnapshot.dispose()
+        await replayed.dispose()
+      }
+    } finally {
+      await a.dispose()
+    }
+  })
+
+  it("holds digests, never a token value; old snapshots are retired", async () => {
+    const store = Effect.runSync(makeMemoryStore)
+    const a = serviceOn(store)
+    try {
+      const service = await a.runPromise(ServiceAccounts)
+      const values = await populate(service, ["acme"])
+      for (let i = 0; i < 4; i++) await Effect.runPromise(service.snapshot)
+      const events = await all(store.readAll())
+      const snapshotEvents = events.filter((e) => e.streamId.startsWith("serviceAccountSnapshot"))
+      expect(snapshotEvents.length).toBeGreaterThan(4)
+      // Every stored event, the snapshots' among them, scanned for every value issued and any token-shaped text.
+      const report = scanForSecrets(values, await Effect.runPromise(storedHaystacks(store)))
+      expect(report.haystacks).toBe(events.length)
+      expect(report.leaks).toEqual([])
+      // Four written, two kept: the streams of the two oldest are tombstoned.
+      const markers = events.filter((e) => e.streamId === SNAPSHOTS)
+      expect(markers).toHaveLength(4)
+      const streams = markers.map((marker) => (marker.data as { readonly stream: string }).stream)
+      const readable = await Promise.all(
+        streams.map((stream) => Effect.runPromise(Effect.either(Stream.runDrain(store.readStream(stream)))))
+      )
+      expect(readable.map((outcome) => outcome._tag)).toEqual(["Left", "Left", "Right", "Right"])
+    } finally {
+      await a.dispose()
+    }
+  })
+
+  it("a snapshot that does not read back whole is passed over for an older one, or for the history", async () => {
+    const store = Effect.runSync(makeMemoryStore)
+    const a = serviceOn(store)
+    try {
+      const service = await a.runPromise(ServiceAccounts)
+      const values = await populate(service, ["acme", "globex"])
+      const good = await Effect.runPromise(service.snapshot)
+      const markers = (await all(store.readStream(SNAPSHOTS))).map((e) => e.data)
+      const marker = markers[0] as { readonly [key: string]: unknown }
+      // A marker whose digest does not match, then one of another version, then one naming chunks that do not exist.
+      const forged = [
+        { ...marker, digest: "0".repeat(64) },
+        { ...marker, version: 99 },
+        { ...marker, chunks: Number(marker.chunks) + 1 }
+      ]
+      for (const data of forged) {
+        await Effect.runPromise(
+          store.append(
+            SNAPSHOTS,
+            [
+              {
+                eventId: crypto.randomUUID(),
+                type: "$serviceAccountSnapshot",
+                data: JSON.parse(JSON.stringify(data)),
+                metadata: {}
+              }
+            ],
+            "any"
+          )
+        )
+      }
+      const b = serviceOn(store)
+      try {
+        const readiness = await b.runPromise(Effect.flatMap(ServiceAccounts, (s) => s.readiness))
+        // The three newest markers are all unusable: the service replays the history instead, and answers the same.
+        expect(readiness.startedFrom).toBeUndefined()
+        expect(await answers(b, ["acme", "globex"], values)).toEqual(await answers(a, ["acme", "globex"], values))
+      } finally {
+        await b.dispose()
+      }
+      expect(good).toBeDefined()
+    } finally {
+      await a.dispose()
+    }
+  })
+
+  it("a service configured to write snapshots writes one when enough events have been handled", async () => {
+    const store = Effect.runSync(makeMemoryStore)
+    const a = serviceOn(store, { snapshots: { every: 10, interval: "200 millis" } })
+    try {
+      const service = await a.runPromise(ServiceAccounts)
+      await populate(service, ["acme"])
+      const markers = () => all(store.readStream(SNAPSHOTS))
+      for (let i = 0; i < 1500 && (await markers()).length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+      expect((await markers()).length).toBeGreaterThan(0)
+    } finally {
+      await a.dispose()
+    }
+  })
+})

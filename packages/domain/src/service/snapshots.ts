@@ -1,0 +1,285 @@
+/**
+ * Snapshots of the service's read models, kept in the event store itself (ADR 0010), so that a process starts from
+ * the latest one plus the events after it instead of the whole history.
+ *
+ * - A snapshot is one stream of its own, `serviceAccountSnapshot-<uuid>`, of chunk events (`$`-typed, so readers
+ *   of the whole store treat them as system events and EventStoreDB's subscriptions never send them): the
+ *   directory view's organisations, the token index's tokens (digests, never values), and the last revision of
+ *   every directory stream, each chunk small enough for any store's append.
+ * - A marker in `serviceAccountSnapshots` names the snapshot's stream, its version, how many chunks it has, the
+ *   SHA-256 of their JSON text, the position it covers and the quarantined streams. It is written after the chunks,
+ *   so a snapshot whose writer died half-way has no marker and is never read.
+ * - Loading reads the newest markers first; a snapshot of another version, with missing chunks, a digest that does
+ *   not match or a chunk that does not decode is skipped (logged) for the one before it, and without one the process
+ *   replays the history.
+ * - Writing retires the snapshots older than the two newest: their streams are tombstoned.
+ *
+ * @internal
+ */
+import { createHash } from "node:crypto"
+import { Chunk, Effect, Either, HashMap, Option, Schema, Stream } from "effect"
+import { decodeEither } from "../fast/compiled.js"
+import * as Versioned from "../fast/versioned.js"
+import { type AppendError, CorruptStoredEvent } from "../model/Errors.js"
+import * as DirectoryView from "../readModels/DirectoryView.js"
+import * as TokenIndex from "../readModels/TokenIndex.js"
+import type { EventStoreShape, Json, ProposedEvent } from "../store/EventStore.js"
+import type { ReadModelsState } from "./liveReadModels.js"
+import type { SnapshotInfo } from "./ServiceAccountsShape.js"
+
+/** The stream of the markers. */
+export const SNAPSHOT_INDEX = "serviceAccountSnapshots"
+const STREAM_PREFIX = "serviceAccountSnapshot-"
+const CHUNK_TYPE = "$serviceAccountSnapshotChunk"
+const MARKER_TYPE = "$serviceAccountSnapshot"
+/** Bump when the format or the read models' meaning changes: snapshots of another version are not read. */
+export const SNAPSHOT_VERSION = 1
+/** Snapshots kept; older ones are retired when a new one is written. */
+const KEEP = 2
+/** How many markers loading tries, newest first, before it replays the history instead. */
+const TRIES = 3
+/** Items of a chunk: about 150 bytes each, so a chunk stays well under a store's largest append (1 MiB). */
+const TOKENS_PER_CHUNK = 2000
+
+const Revision = Schema.BigInt
+
+const SnapshotChunk = Schema.Union(
+  Schema.Struct({ kind: Schema.Literal("directory"), items: Schema.Array(DirectoryView.OrganizationJsonSchema) }),
+  Schema.Struct({ kind: Schema.Literal("tokens"), items: Schema.Array(TokenIndex.TokenJsonSchema) }),
+  Schema.Struct({ kind: Schema.Literal("revisions"), items: Schema.Array(Schema.Tuple(Schema.String, Revision)) })
+)
+type SnapshotChunk = typeof SnapshotChunk.Type
+const decodeChunk = decodeEither(SnapshotChunk)
+const encodeChunk = Schema.encodeSync(SnapshotChunk)
+
+const Marker = Schema.Struct({
+  version: Schema.Number,
+  stream: Schema.String,
+  chunks: Schema.Number,
+  digest: Schema.String,
+  position: Revision,
+  createdAt: Schema.String,
+  organizations: Schema.Number,
+  tokens: Schema.Number,
+  quarantined: Schema.Array(Schema.Struct({ streamId: Schema.String, revision: Revision, reason: Schema.String }))
+})
+const decodeMarker = Schema.decodeUnknownEither(Marker)
+
+const infoOf = (marker: typeof Marker.Type): SnapshotInfo => ({
+  position: marker.position,
+  createdAt: new Date(marker.createdAt),
+  organizations: marker.organizations,
+  tokens: marker.tokens,
+  chunks: marker.chunks
+})
+
+/** The chunks of a state, made in one synchronous step (the state must not be read again later: see `write`). */
+const chunksOf = (state: ReadModelsState): Array<SnapshotChunk> => {
+  const chunks: Array<SnapshotChunk> = []
+  // Organisations, split (by account, then by token) so that no chunk holds more than TOKENS_PER_CHUNK tokens.
+  let current: Array<DirectoryView.OrganizationJson> = []
+  let weight = 0
+  const flush = () => {
+    if (current.length > 0) chunks.push({ kind: "directory", items: current })
+    current = []
+    weight = 0
+  }
+  for (const [organizationId, accounts] of DirectoryView.toJson(state.directory)) {
+    for (const account of accounts) {
+      const tokens = account[7]
+      for (let from = 0; from === 0 || from < tokens.length; from += TOKENS_PER_CHUNK) {
+        const part = tokens.slice(from, from + TOKENS_PER_CHUNK)
+        if (weight + part.length + 1 > TOKENS_PER_CHUNK) flush()
+        const [id, name, description, createdAt, createdBy, deletedAt, deletedBy] = account
+        current.push([organizationId, [[id, name, description, createdAt, createdBy, deletedAt, deletedBy, part]]])
+        weight += part.length + 1
+      }
+    }
+  }
+  flush()
+  const tokens = TokenIndex.toJson(state.tokens)
+  for (let from = 0; from < tokens.length; from += TOKENS_PER_CHUNK) {
+    chunks.push({ kind: "tokens", items: tokens.slice(from, from + TOKENS_PER_CHUNK) })
+  }
+  const revisions = Array.from(
+    Versioned.read(state.revisions) ?? [],
+    ([streamId, revision]) => [streamId, revision] as const
+  )
+  for (let from = 0; from < revisions.length; from += TOKENS_PER_CHUNK) {
+    chunks.push({ kind: "revisions", items: revisions.slice(from, from + TOKENS_PER_CHUNK) })
+  }
+  return chunks
+}
+
+const event = (type: string, data: Json): ProposedEvent => ({
+  eventId: crypto.randomUUID(),
+  type,
+  data,
+  metadata: { schemaVersion: SNAPSHOT_VERSION }
+})
+
+/**
+ * Writes a snapshot of `state`, which holds every event up to `position`, and retires the old ones. The state is
+ * read at once, before anything is written: reading it later, while the read models move on, would be costly.
+ */
+export const write = (
+  store: EventStoreShape,
+  state: ReadModelsState,
+  position: bigint,
+  now: Date
+): Effect.Effect<SnapshotInfo, AppendError> =>
+  Effect.suspend(() => {
+    const chunks: Array<Json> = chunksOf(state).map((chunk) => encodeChunk(chunk))
+    const hash = createHash("sha256")
+    for (const chunk of chunks) hash.update(JSON.stringify(chunk)).update("\n")
+    const stream = `${STREAM_PREFIX}${crypto.randomUUID()}`
+    const marker: typeof Marker.Encoded = {
+      version: SNAPSHOT_VERSION,
+      stream,
+      chunks: chunks.length,
+      digest: hash.digest("hex"),
+      position: String(position),
+      createdAt: now.toISOString(),
+      organizations: DirectoryView.size(state.directory),
+      tokens: TokenIndex.size(state.tokens),
+      quarantined: Array.from(HashMap.toEntries(state.quarantined), ([streamId, error]) => ({
+        streamId,
+        revision: String(error.revision),
+        reason: error.reason
+      }))
+    }
+    return Effect.forEach(
+      chunks,
+      (chunk, i) => store.append(stream, [event(CHUNK_TYPE, chunk)], i === 0 ? "no_stream" : BigInt(i - 1)),
+      { discard: true }
+    ).pipe(
+      Effect.zipRight(store.append(SNAPSHOT_INDEX, [event(MARKER_TYPE, marker)], "any")),
+      Effect.tap(() => retire(store)),
+      Effect.as(infoOf(Schema.decodeSync(Marker)(marker)))
+    )
+  })
+
+/** The newest markers, newest first (malformed ones skipped). */
+const markers = (store: EventStoreShape, count: number) =>
+  store.readStream(SNAPSHOT_INDEX, { direction: "backwards", maxCount: count }).pipe(
+    Stream.filterMap((recorded) =>
+      recorded.type === MARKER_TYPE ? Either.getRight(decodeMarker(recorded.data)) : Option.none()
+    ),
+    Stream.runCollect
+  )
+
+/** Tombstones the streams of the snapshots older than the `KEEP` newest; a failure here only leaves them be. */
+const retire = (store: EventStoreShape) =>
+  markers(store, KEEP + 8).pipe(
+    Effect.flatMap((found) =>
+      Effect.forEach(Array.from(found).slice(KEEP), (marker) => Effect.ignore(store.tombstone(marker.stream, "any")), {
+        discard: true
+      })
+    ),
+    Effect.catchAll((error) =>
+      Effect.logWarning("old read-model snapshots could not be retired").pipe(
+        Effect.annotateLogs({ error: error.message })
+      )
+    )
+  )
+
+/** The newest snapshot, if there is one (for a writer deciding whether another is due). */
+export const latest = (store: EventStoreShape) =>
+  Effect.map(markers(store, 1), (found) => Option.map(Chunk.head(found), infoOf))
+
+/** A snapshot read back: the read models' state, and what it covers. */
+export interface Restored {
+  readonly state: ReadModelsState
+  readonly info: SnapshotInfo
+}
+
+class Rejected {
+  constructor(readonly reason: string) {}
+}
+
+/** Reads one snapshot, checking everything its marker promises, chunk by chunk. */
+const read = (store: EventStoreShape, marker: typeof Marker.Type) =>
+  Effect.suspend(() => {
+    if (marker.version !== SNAPSHOT_VERSION) return Effect.fail(new Rejected(`it is of version ${marker.version}`))
+    const hash = createHash("sha256")
+    const view = DirectoryView.builder()
+    const index = TokenIndex.builder()
+    const revisions = new Map<string, bigint>()
+    let chunks = 0
+    return store.readStream(marker.stream).pipe(
+      Stream.runForEach((recorded) =>
+        Effect.suspend(() => {
+          if (recorded.type !== CHUNK_TYPE)
+            return Effect.fail(new Rejected(`it holds an event of type ${recorded.type}`))
+          const decoded = decodeChunk(recorded.data)
+          if (Either.isLeft(decoded)) return Effect.fail(new Rejected(`chunk ${chunks} does not decode`))
+          hash.update(JSON.stringify(recorded.data)).update("\n")
+          chunks++
+          const chunk = decoded.right
+          switch (chunk.kind) {
+            case "directory":
+              for (const organization of chunk.items) view.add(organization)
+              break
+            case "tokens":
+              for (const token of chunk.items) index.add(token)
+              break
+            case "revisions":
+              for (const [streamId, revision] of chunk.items) revisions.set(streamId, revision)
+              break
+          }
+          return Effect.void
+        })
+      ),
+      Effect.mapError((error) => (error instanceof Rejected ? error : new Rejected(error.message))),
+      Effect.flatMap(() => {
+        if (chunks !== marker.chunks)
+          return Effect.fail(new Rejected(`it has ${chunks} of its ${marker.chunks} chunks`))
+        if (hash.digest("hex") !== marker.digest) return Effect.fail(new Rejected("its digest does not match"))
+        const state: ReadModelsState = {
+          directory: view.build(),
+          tokens: index.build(),
+          revisions: Versioned.of(revisions),
+          quarantined: HashMap.fromIterable(
+            marker.quarantined.map(
+              ({ streamId, revision, reason }) =>
+                [streamId, new CorruptStoredEvent({ streamId, revision, reason })] as const
+            )
+          )
+        }
+        return Effect.succeed<Restored>({ state, info: infoOf(marker) })
+      })
+    )
+  })
+
+/**
+ * The newest snapshot that reads back whole, if any. Nothing here fails: a snapshot that cannot be used is logged
+ * and passed over, and without one the caller replays the history.
+ */
+export const load = (store: EventStoreShape): Effect.Effect<Option.Option<Restored>> =>
+  markers(store, TRIES).pipe(
+    Effect.flatMap((found) =>
+      Effect.reduce(found, Option.none<Restored>(), (done, marker) =>
+        Option.isSome(done)
+          ? Effect.succeed(done)
+          : read(store, marker).pipe(
+              Effect.map(Option.some),
+              Effect.catchAll((rejected) =>
+                Effect.as(
+                  Effect.logWarning("a read-model snapshot is not used; trying an older one or the history").pipe(
+                    Effect.annotateLogs({ stream: marker.stream, reason: rejected.reason })
+                  ),
+                  Option.none<Restored>()
+                )
+              )
+            )
+      )
+    ),
+    Effect.catchAll((error) =>
+      Effect.as(
+        Effect.logWarning("the read-model snapshots could not be read; replaying the history").pipe(
+          Effect.annotateLogs({ error: error.message })
+        ),
+        Option.none<Restored>()
+      )
+    )
+  )
