@@ -36,6 +36,8 @@ export const rules = /** @satisfies {Rules} */ ({
     "@service-accounts/testing": { imports: ["@service-accounts/domain"] },
     "@service-accounts/store-memory": { imports: ["@service-accounts/domain"] },
     "@service-accounts/store-eventstoredb": { imports: ["@service-accounts/domain"] },
+    // The HTTP API over the domain's service; the host chooses the store, so no adapter.
+    "@service-accounts/http": { imports: ["@service-accounts/domain"] },
     "@service-accounts/eventstoredb-test-server": { imports: [] },
     "@service-accounts/cli": {
       imports: [

@@ -1,90 +1,37 @@
 /**
- * Putting it together: the API's handlers, the host's login, the bearer check, the page and the OpenAPI
- * document, served by Node's HTTP server over `ServiceAccounts` and an `EventStore`.
+ * Putting it together: `@service-accounts/http`'s service (the API, the bearer check, the health checks, the OpenAPI
+ * document) with the example's stand-in login and its page, served by Node's HTTP server over `ServiceAccounts` and
+ * an `EventStore`.
  */
 import { createServer } from "node:http"
-import { HttpApiBuilder, HttpApiError, HttpApiSwagger, HttpServer, HttpServerError } from "@effect/platform"
+import { HttpServer } from "@effect/platform"
 // The sub-path import keeps the cluster, SQL and worker modules of the package index out of start-up.
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { type EventStore, ServiceAccounts, Token } from "@service-accounts/domain"
-import { Cause, Effect, Layer } from "effect"
-import type { HostLogin } from "./Api.js"
-import { ServiceAccountsApi } from "./Api.js"
-import { InvalidInput } from "./ApiErrors.js"
+import { type EventStore, ServiceAccounts, type ServiceAccountsOptions } from "@service-accounts/domain"
+import { HttpService, type Security } from "@service-accounts/http"
+import { Effect, Layer } from "effect"
 import * as DemoLogin from "./DemoLogin.js"
-import {
-  AuditLive,
-  AutomationLive,
-  DemoLive,
-  ServiceAccountBearerLive,
-  ServiceAccountsLive,
-  TokensLive
-} from "./Handlers.js"
 import { PageLive } from "./Page.js"
-
-// Effect's default messages end with ", actual <the input>"; the input may be a pasted secret. As the library does
-// for its own messages (ADR 0003), the echo is cut, token-shaped text redacted and the length capped.
-const withoutInput = (message: string): string =>
-  Token.redactTokens(message.replace(/,? actual[\s\S]*$/, "")).slice(0, 300)
-
-/**
- * Every 400 has the same body, `InvalidInput` with a message and the field: the library's own for what it
- * decides, and here for what fails before the library is called (a body that is not JSON, a string where an
- * array belongs).
- */
-const uniformBadRequests = HttpApiBuilder.middleware(ServiceAccountsApi, (app) =>
-  Effect.catchAllCause(app, (cause) => {
-    const error = Cause.squash(cause)
-    if (error instanceof HttpApiError.HttpApiDecodeError) {
-      const issues = error.issues.map((issue) => ({
-        path: issue.path.map(String).join("."),
-        message: withoutInput(issue.message)
-      }))
-      const first = error.issues[0]?.path[0]
-      return Effect.fail(
-        new InvalidInput({
-          message: `invalid request body: ${issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ")}`,
-          field: first === undefined ? "(body)" : String(first),
-          issues
-        })
-      )
-    }
-    if (HttpServerError.isServerError(error) && error._tag === "RequestError" && error.reason === "Decode") {
-      return Effect.fail(
-        new InvalidInput({ message: "the request body must be a JSON object", field: "(body)", issues: [] })
-      )
-    }
-    return Effect.failCause(cause)
-  })
-)
 
 /** Options of the example's HTTP service. */
 export interface HttpServiceOptions {
   /** The organisations the demo login knows. Default: `DemoLogin.demoOrganizations`. */
   readonly organizations?: ReadonlyArray<DemoLogin.DemoOrganization>
   /** How callers are identified. Default: the example's stand-in, `DemoLogin.layer(organizations)`. */
-  readonly login?: Layer.Layer<HostLogin>
+  readonly login?: Layer.Layer<Security.HostLogin>
 }
 
 /**
- * The routes — API, OpenAPI document (`/api/openapi.json`, browsable at `/api/docs`) and the page — on whatever
- * `HttpServer` is provided, over the `ServiceAccounts` service.
+ * The routes — the API, its OpenAPI document (`/api/openapi.json`, browsable at `/api/docs`), `/healthz`, `/readyz`,
+ * the page and the demo sign-in's list of organisations — on whatever `HttpServer` is provided, over the
+ * `ServiceAccounts` service.
  */
 export const HttpServiceLive = (options: HttpServiceOptions = {}) => {
   const organizations = options.organizations ?? DemoLogin.demoOrganizations
-  const api = HttpApiBuilder.api(ServiceAccountsApi).pipe(
-    Layer.provide([ServiceAccountsLive, TokensLive, AuditLive, AutomationLive, DemoLive(organizations)]),
-    Layer.provide([options.login ?? DemoLogin.layer(organizations), ServiceAccountBearerLive])
-  )
-  return HttpApiBuilder.serve().pipe(
-    Layer.provide([
-      PageLive,
-      HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" }),
-      HttpApiSwagger.layer({ path: "/api/docs" }),
-      uniformBadRequests
-    ]),
-    Layer.provide(api)
-  )
+  return HttpService.layer({
+    login: options.login ?? DemoLogin.layer(organizations),
+    routes: [PageLive, DemoLogin.organizationsRoute(organizations)]
+  })
 }
 
 /** Where to listen. Port 0 picks a free port; the chosen address is on `HttpServer`. */
@@ -93,17 +40,19 @@ export interface ListenOptions {
   readonly host: string
 }
 
+/** Options of `ServerLive`: the routes' and the service's. */
+export interface ServerOptions extends HttpServiceOptions {
+  /** Default: none (the service's defaults). */
+  readonly service?: ServiceAccountsOptions
+}
+
 /**
  * The whole server over the given event store: Node's HTTP server, the library's service, the routes. It
  * outputs the `HttpServer` so a caller can read the address it listens on.
  */
-export const ServerLive = <E>(
-  listen: ListenOptions,
-  store: Layer.Layer<EventStore, E>,
-  options: HttpServiceOptions = {}
-) =>
+export const ServerLive = <E>(listen: ListenOptions, store: Layer.Layer<EventStore, E>, options: ServerOptions = {}) =>
   HttpServiceLive(options).pipe(
-    Layer.provide(ServiceAccounts.layer),
+    Layer.provide(ServiceAccounts.layerWith(options.service ?? {})),
     Layer.provide(store),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: listen.port, host: listen.host }))
   )

@@ -18,12 +18,15 @@ const Main = Layer.unwrapEffect(
         Effect.sync(() => {
           console.log(`Management page: ${url}/`)
           console.log(`OpenAPI:         ${url}/api/openapi.json (browse it at ${url}/api/docs)`)
+          console.log(`Health:          ${url}/healthz (live), ${url}/readyz (ready)`)
           console.log(`Event store:     ${store.description}`)
           console.log("Sign in on the page as any user of a demo organisation (the example's stand-in login).")
         })
       )
     )
-    return announce.pipe(Layer.provide(ServerLive({ port, host }, store.layer)))
+    // In the background: the server answers (and `/readyz` says 503) while a long history is read.
+    const service = { startup: "background" } as const
+    return announce.pipe(Layer.provide(ServerLive({ port, host }, store.layer, { service })))
   })
 )
 

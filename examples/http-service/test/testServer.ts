@@ -4,7 +4,7 @@
 import { EventStore, type EventStoreShape } from "@service-accounts/domain"
 import { make as makeMemoryStore } from "@service-accounts/store-memory"
 import { Effect, Exit, Layer, Logger, LogLevel, Scope, Stream } from "effect"
-import { baseUrl, ServerLive } from "../src/Server.js"
+import { baseUrl, ServerLive, type ServerOptions } from "../src/Server.js"
 
 export interface RunningServer {
   /** `http://127.0.0.1:<port>` */
@@ -17,11 +17,18 @@ export interface RunningServer {
 }
 
 /** The example over the given store layer (the in-memory store when none is given). */
-export const startServer = async <E>(storeLayer?: Layer.Layer<EventStore, E>): Promise<RunningServer> => {
+export const startServer = async <E>(
+  storeLayer?: Layer.Layer<EventStore, E>,
+  options: ServerOptions = {}
+): Promise<RunningServer> => {
   const store = await Effect.runPromise(makeMemoryStore)
   const scope = Effect.runSync(Scope.make())
-  const layer = ServerLive({ port: 0, host: "127.0.0.1" }, storeLayer ?? Layer.succeed(EventStore, store)).pipe(
-    // The library logs each command at info level; tests show warnings and errors only.
+  const layer = ServerLive(
+    { port: 0, host: "127.0.0.1" },
+    storeLayer ?? Layer.succeed(EventStore, store),
+    options
+  ).pipe(
+    // Tests show warnings and errors only.
     Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
   )
   try {

@@ -15,13 +15,16 @@ const publicKeyPath = fileURLToPath(new URL("../history.public.pem", import.meta
 const program = Effect.gen(function* () {
   yield* story((line) => console.log(line))
   const saved = yield* saveHistory(historyPath, publicKeyPath)
-  console.log("9. The history, for auditors (see docs/auditing.md):")
+  console.log("10. The history, for auditors (see docs/auditing.md):")
   console.log(
     `   ${saved.events} events, ${saved.checkpoints} signed checkpoint(s), in examples/quickstart/history.ndjson`
   )
   console.log("   the checkpoints' public key is examples/quickstart/history.public.pem")
 }).pipe(
-  Effect.provide(ServiceAccounts.layer.pipe(Layer.provideMerge(memoryStore))),
+  // Usage is flushed every 100 ms here, so the story does not wait for the default 5 s.
+  Effect.provide(
+    ServiceAccounts.layerWith({ usage: { flushInterval: "100 millis" } }).pipe(Layer.provideMerge(memoryStore))
+  ),
   Logger.withMinimumLogLevel(LogLevel.Warning)
 )
 

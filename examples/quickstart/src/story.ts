@@ -3,7 +3,7 @@
  * `EventStore` under it); `main.ts` runs it on the in-memory store.
  */
 import { type CallerInput, type DirectoryListing, ServiceAccounts } from "@service-accounts/domain"
-import { Effect, Redacted } from "effect"
+import { DateTime, Effect, Redacted } from "effect"
 
 const acme: CallerInput = {
   organization: { id: "acme", plan: "enterprise", tenantUrl: "https://acme.example.com" },
@@ -37,7 +37,7 @@ const directoryTable = (listing: DirectoryListing): ReadonlyArray<string> => [
     `  ${account.name}${account.description === undefined ? "" : ` — ${account.description}`}  (created by ${account.createdBy.userId})`,
     ...account.tokens.map(
       (token) =>
-        `    token "${token.name}" …${token.hint}  ${token.status}${token.revocationReason === undefined ? "" : ` (${token.revocationReason})`}  scopes ${token.scopes.join(", ")}`
+        `    token "${token.name}" …${token.hint}  ${token.status}${token.revocationReason === undefined ? "" : ` (${token.revocationReason})`}  scopes ${token.scopes.join(", ")}  ${token.lastUsedAt === undefined ? "never used" : `last used ${DateTime.formatIso(token.lastUsedAt)}`}`
     )
   ])
 ]
@@ -77,17 +77,33 @@ export const story = (say: Say) =>
     say(`   new ci-2  ${yield* authenticated(service, next.value)}`)
     say(`   old ci    ${yield* authenticated(service, ci.value)}  (at once, from the moment revoke returned)`)
 
-    say("6. The directory, as the management page lists it:")
+    say("6. Usage: the automation's requests are recorded as they are authenticated, summed, and written in batches.")
+    for (let request = 0; request < 3; request++) yield* service.authenticate(next.value, { record: true })
+    yield* service.recordUsage(yield* service.authenticate(backup.value), { requests: 2, units: 5 })
+    // The sums reach the store at the next flush, and the usage view from there.
+    const usage = yield* Effect.repeat(Effect.zipLeft(service.usage(acme, { days: 7 }), Effect.sleep("20 millis")), {
+      until: (report) => report.total.requests >= 5
+    })
+    for (const used of usage.accounts) {
+      say(`   ${used.name}: ${used.total.requests} requests, ${used.total.units} units in the last 7 days`)
+      for (const token of used.tokens.filter((token) => token.lastUsedAt !== undefined)) {
+        say(
+          `     token "${token.name}": ${token.total.requests} requests, last used ${token.lastUsedAt?.toISOString()}`
+        )
+      }
+    }
+
+    say("7. The directory, as the management page lists it:")
     for (const line of directoryTable(yield* service.list(acme))) say(`   ${line}`)
 
-    say("7. Deleting the account revokes its remaining tokens in the same append (the cascade).")
+    say("8. Deleting the account revokes its remaining tokens in the same append (the cascade).")
     const deleted = yield* service.delete(acme, { serviceAccountId: account.serviceAccountId })
     say(`   deleted; revoked ${deleted.revokedTokenIds.length} token(s) with it`)
     say(`   backup  ${yield* authenticated(service, backup.value)}`)
     say(`   ci-2    ${yield* authenticated(service, next.value)}`)
     for (const line of directoryTable(yield* service.list(acme))) say(`   ${line}`)
 
-    say("8. The audit trail: who did what, when, in order.")
+    say("9. The audit trail: who did what, when, in order.")
     for (const entry of yield* service.auditTrail(acme)) {
       say(
         `   #${entry.position} ${entry.occurredAt.toJSON()}  ${entry.actor.userId.padEnd(24)} ${entry.summary}${entry.tokenId === undefined ? "" : ` [token ${entry.tokenId.slice(0, 8)}]`}`

@@ -5,11 +5,13 @@ import { Effect, Layer } from "effect"
 import { story } from "../src/story.js"
 
 describe("the quick start", () => {
-  it.effect("tells the whole story and every step behaves as it says", () =>
+  it.live("tells the whole story and every step behaves as it says", () =>
     Effect.gen(function* () {
       const lines: Array<string> = []
       yield* story((line) => lines.push(line)).pipe(
-        Effect.provide(ServiceAccounts.layer.pipe(Layer.provide(memoryStore)))
+        Effect.provide(
+          ServiceAccounts.layerWith({ usage: { flushInterval: "20 millis" } }).pipe(Layer.provide(memoryStore))
+        )
       )
       const text = lines.join("\n")
       // Two values are shown: "ci" once, "backup" once as the value and once inside its session.json.
@@ -26,6 +28,11 @@ describe("the quick start", () => {
       expect(text).toContain("(no service accounts)")
       expect(text).toContain("<redacted>")
       expect(lines.filter((line) => line.includes("#")).length).toBe(8)
+      // Usage: three requests of ci-2 recorded by authenticate, two (and five units) of backup reported by hand.
+      expect(text).toContain("deploy-bot: 5 requests, 5 units in the last 7 days")
+      expect(text).toMatch(/token "ci-2": 3 requests, last used \d{4}-/)
+      expect(text).toMatch(/token "ci-2" …\w{4} +active .* last used \d{4}-/)
+      expect(text).toMatch(/token "ci" …\w{4} +revoked .* never used/)
     })
   )
 })

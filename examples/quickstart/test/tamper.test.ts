@@ -24,9 +24,20 @@ const verify = (events: ReadonlyArray<RecordedEvent>) =>
     report.findings.map((finding) => `${finding.kind}@${finding.position}`)
   )
 
-const at = (position: number): RecordedEvent => {
-  const event = demo.events.find((e) => e.position === BigInt(position))
-  if (event === undefined) throw new Error(`no event at position ${position}`)
+/** The directory's event of a revision (the history holds the story's usage too, so positions are looked up). */
+const at = (revision: number): RecordedEvent => {
+  const event = demo.events.find((e) => e.streamId === DIRECTORY && e.revision === BigInt(revision))
+  if (event === undefined) throw new Error(`no directory event at revision ${revision}`)
+  return event
+}
+
+/** The position of the directory's event of a revision. */
+const pos = (revision: number): bigint => at(revision).position
+
+/** The signed checkpoint. */
+const checkpointEvent = (): RecordedEvent => {
+  const event = demo.events.find((e) => e.type === IntegrityCheckpoints.CHECKPOINT_EVENT_TYPE)
+  if (event === undefined) throw new Error("no checkpoint")
   return event
 }
 
@@ -39,18 +50,22 @@ const resealed = (event: RecordedEvent, previous: string): RecordedEvent => {
 const digestOf = (event: RecordedEvent) => Integrity.recordOf(event.metadata)?.digest ?? ""
 
 describe("tamper evidence on the quick-start history", () => {
-  it("is a history of 8 directory events and 1 checkpoint", () => {
-    expect(demo.events.map((e) => `${e.streamId === DIRECTORY ? "d" : "c"}${e.revision}@${e.position}`)).toEqual([
-      "d0@0",
-      "d1@1",
-      "d2@2",
-      "d3@3",
-      "d4@4",
-      "d5@5",
-      "d6@6",
-      "d7@7",
-      "c0@8"
+  it("is a history of 8 directory events, the story's usage and 1 checkpoint", () => {
+    const kind = (e: RecordedEvent) =>
+      e.streamId === DIRECTORY ? "d" : e.streamId.startsWith("serviceAccountUsage-") ? "u" : "c"
+    expect(demo.events.map((e) => `${kind(e)}${e.revision}`)).toEqual([
+      "d0",
+      "d1",
+      "d2",
+      "d3",
+      "d4",
+      "u0",
+      "d5",
+      "d6",
+      "d7",
+      "c0"
     ])
+    expect(demo.events.map((e) => e.position)).toEqual(demo.events.map((_, i) => BigInt(i)))
   })
 
   it.effect("finds nothing in the history as exported", () =>
@@ -60,28 +75,28 @@ describe("tamper evidence on the quick-start history", () => {
   it.effect("finds edited data: a token given a scope it never had", () =>
     Effect.gen(function* () {
       const events = demo.events.map((e) =>
-        e.position === 2n
+        e.position === pos(2)
           ? { ...e, data: JSON.parse(JSON.stringify(e.data).replace('"scopes":["read"]', '"scopes":["read","write"]')) }
           : e
       )
       expect(JSON.stringify(events[2]?.data)).toContain('"scopes":["read","write"]')
-      expect(yield* verify(events)).toEqual(["edited-data@2"])
+      expect(yield* verify(events)).toEqual([`edited-data@${pos(2)}`])
     })
   )
 
   it.effect("finds edited metadata: a command id slipped in", () =>
     Effect.gen(function* () {
       const events = demo.events.map((e) =>
-        e.position === 4n ? { ...e, metadata: { ...e.metadata, commandId: "forged" } } : e
+        e.position === pos(4) ? { ...e, metadata: { ...e.metadata, commandId: "forged" } } : e
       )
-      expect(yield* verify(events)).toEqual(["edited-metadata@4"])
+      expect(yield* verify(events)).toEqual([`edited-metadata@${pos(4)}`])
     })
   )
 
   it.effect("finds a deleted event: the revocation of the old token removed", () =>
     Effect.gen(function* () {
       expect(at(4).type).toBe("TokenRevoked")
-      expect(yield* verify(demo.events.filter((e) => e.position !== 4n))).toEqual(["missing-events@5"])
+      expect(yield* verify(demo.events.filter((e) => e.position !== pos(4)))).toEqual([`missing-events@${pos(5)}`])
     })
   )
 
@@ -121,9 +136,10 @@ describe("tamper evidence on the quick-start history", () => {
     Effect.gen(function* () {
       const events = demo.events.filter((e) => !(e.streamId === DIRECTORY && e.revision >= 5n))
       const report = yield* IntegrityVerification.verifyHistory(Stream.fromIterable(events), { publicKey })
-      expect(report.findings.map((f) => `${f.kind}@${f.position}`)).toEqual(["truncated@8"])
+      const checkpoint = checkpointEvent().position
+      expect(report.findings.map((f) => `${f.kind}@${f.position}`)).toEqual([`truncated@${checkpoint}`])
       expect(report.findings[0]?.message).toBe(
-        "the stream ends at revision 4 (position 4), but the checkpoint at position 8 signs revision 7: events were removed from its end"
+        `the stream ends at revision 4 (position ${pos(4)}), but the checkpoint at position ${checkpoint} signs revision 7: events were removed from its end`
       )
     })
   )
@@ -139,19 +155,19 @@ describe("tamper evidence on the quick-start history", () => {
         previous = digestOf(sealed)
         return sealed
       })
-      expect(yield* verify(events)).toEqual(["checkpoint-mismatch@7"])
+      expect(yield* verify(events)).toEqual([`checkpoint-mismatch@${pos(7)}`])
     })
   )
 
   it.effect("finds a forged checkpoint: signed with another key and re-sealed", () =>
     Effect.gen(function* () {
-      const checkpoint = at(8)
+      const checkpoint = checkpointEvent()
       const { signature: _signature, ...signed } = Either.getOrThrow(IntegrityCheckpoints.decodeCheckpoint(checkpoint))
       const forged = Integrity.signCheckpoint(generateKeyPairSync("ed25519").privateKey, signed)
       const events = demo.events.map((e) =>
         e === checkpoint ? resealed({ ...e, data: { ...forged } }, Integrity.GENESIS) : e
       )
-      expect(yield* verify(events)).toEqual(["forged-checkpoint@8"])
+      expect(yield* verify(events)).toEqual([`forged-checkpoint@${checkpoint.position}`])
     })
   )
 })

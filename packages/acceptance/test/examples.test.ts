@@ -41,7 +41,8 @@ describe("JSDoc examples", () => {
       "@service-accounts/store-eventstoredb",
       "@service-accounts/testing",
       "@service-accounts/eventstoredb-test-server",
-      "@service-accounts/cli"
+      "@service-accounts/cli",
+      "@service-accounts/http"
     ]) {
       expect(packages).toContain(name)
     }

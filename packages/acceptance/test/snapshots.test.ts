@@ -70,7 +70,10 @@ const answers = async (
       runtime.runPromiseExit(service.authenticate(value)).then((exit) => (Exit.isSuccess(exit) ? exit.value : null))
     )
   )
-  return { listings, principals }
+  const usage = await Promise.all(
+    organizations.map((organization) => Effect.runPromise(service.usage(administrator(organization))))
+  )
+  return { listings, principals, usage }
 }
 
 describe("snapshots of the read models", () => {
@@ -81,6 +84,11 @@ describe("snapshots of the read models", () => {
     try {
       const service = await a.runPromise(ServiceAccounts)
       const before = await populate(service, organizations)
+      // Some of the tokens used, recorded by authenticate: the usage view is in the snapshot too.
+      for (const value of before.slice(0, 5)) await a.runPromiseExit(service.authenticate(value, { record: true }))
+      const usageSeen = async () => (await Effect.runPromise(service.usage(administrator("acme")))).total.requests
+      for (let i = 0; i < 3000 && (await usageSeen()) === 0; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(await usageSeen()).toBeGreaterThan(0)
       const info = await Effect.runPromise(service.snapshot)
       expect(info?.organizations).toBe(3)
       expect(info?.tokens).toBe(before.length)
@@ -89,10 +97,10 @@ describe("snapshots of the read models", () => {
       const everyone = [...organizations, "hooli"]
       const values = [...before, ...after]
 
-      // The same history, without the snapshot, in another store: what a service that replays it answers.
+      // The same history (directories and usage), without the snapshot, in another store: what a service that replays it answers.
       const other = Effect.runSync(makeMemoryStore)
       for (const event of await all(store.readAll())) {
-        if (!event.streamId.startsWith("serviceAccountDirectory-")) continue
+        if (!/^serviceAccount(Directory|Usage)-/.test(event.streamId)) continue
         const { eventId, type, data, metadata } = event
         await Effect.runPromise(other.append(event.streamId, [{ eventId, type, data, metadata }], "any"))
       }

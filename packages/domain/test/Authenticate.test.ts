@@ -14,7 +14,8 @@ import {
   type OrganizationId,
   type RevocationReason,
   TokenIndex,
-  Token
+  Token,
+  UsageView
 } from "../src/index.js"
 import * as Versioned from "../src/fast/versioned.js"
 import { makeAuthenticate } from "../src/service/authenticate.js"
@@ -59,6 +60,7 @@ describe("authenticate", () => {
       const state: ReadModelsState = {
         directory: DirectoryView.projection.initialState,
         tokens,
+        usage: UsageView.projection.initialState,
         revisions: Versioned.empty(),
         quarantined: HashMap.make([
           globexStream,

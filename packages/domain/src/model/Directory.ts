@@ -43,7 +43,7 @@ import type {
   ServiceAccountCommand
 } from "./Commands.js"
 import type { Decider, Decision } from "./Decider.js"
-import type { Created, Deleted, Issued, Revoked } from "./directory/outputs.js"
+import type * as Outputs from "./directory/outputs.js"
 import * as State from "./directory/state.js"
 import {
   DuplicateServiceAccountName,
@@ -296,7 +296,37 @@ export const deleteServiceAccount = (
   return Either.right({ events, output: { _tag: "Deleted", serviceAccountId, revokedTokenIds } })
 }
 
-export type { Created, Deleted, Issued, Revoked } from "./directory/outputs.js"
+/**
+ * What `create` gives back.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Created extends Outputs.Created {}
+
+/**
+ * What `issueToken` gives back. `value` and `sessionJson` are the only places the token value ever exists.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Issued extends Outputs.Issued {}
+
+/**
+ * What `revokeToken` gives back.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Revoked extends Outputs.Revoked {}
+
+/**
+ * What `delete` gives back: the tokens the cascade revoked.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Deleted extends Outputs.Deleted {}
 
 /**
  * A command for the directory.

@@ -26,14 +26,16 @@
  *
  * @since 0.1.0
  */
-import { type DateTime, Option, Schema } from "effect"
-import { Actor } from "../model/Caller.js"
-import { RevocationReason } from "../model/Events.js"
-import { Scope } from "../model/Scope.js"
-import { type OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
+import { type DateTime, Option, type Schema } from "effect"
+import type { Actor } from "../model/Caller.js"
+import type { RevocationReason } from "../model/Events.js"
+import type { Scope } from "../model/Scope.js"
+import type { OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
 import { millis, utc } from "../fast/compact.js"
 import * as Versioned from "../fast/versioned.js"
 import { AccountRecord, start, TokenRecord } from "./directoryViewWorld.js"
+import * as Json from "./directoryViewJson.js"
+import * as Views from "./directoryViewSchemas.js"
 import type * as World from "./directoryViewWorld.js"
 import type { Projection } from "./Projection.js"
 import type { DomainEvent } from "../store/StoredEvent.js"
@@ -55,20 +57,14 @@ export interface TokenView {
   readonly revokedAt?: DateTime.Utc
   readonly revokedBy?: Actor
   readonly revocationReason?: RevocationReason
+  /**
+   * When the token was last used, as the service's usage view knows it (`list` and `get` add it; the directory view
+   * itself does not hold it).
+   *
+   * @since 0.3.0
+   */
+  readonly lastUsedAt?: DateTime.Utc
 }
-
-const TokenViewStruct = Schema.Struct({
-  tokenId: TokenId,
-  name: Schema.String,
-  hint: Schema.String,
-  scopes: Schema.Array(Scope),
-  status: Schema.Literal("active", "revoked"),
-  issuedAt: Schema.DateTimeUtc,
-  issuedBy: Actor,
-  revokedAt: Schema.optionalWith(Schema.DateTimeUtc, { exact: true }),
-  revokedBy: Schema.optionalWith(Actor, { exact: true }),
-  revocationReason: Schema.optionalWith(RevocationReason, { exact: true })
-}).annotations({ identifier: "TokenView" })
 
 /**
  * The schema of a `TokenView`, for hosts that send or keep listings: times as ISO 8601 strings in the encoded form.
@@ -76,7 +72,7 @@ const TokenViewStruct = Schema.Struct({
  * @since 0.2.0
  * @category schemas
  */
-export const TokenViewSchema: Schema.Schema<TokenView, typeof TokenViewStruct.Encoded> = TokenViewStruct
+export const TokenViewSchema: Schema.Schema<TokenView, typeof Views.TokenViewStruct.Encoded> = Views.TokenViewStruct
 
 /**
  * A service account as listed.
@@ -97,25 +93,14 @@ export interface AccountView {
   readonly tokens: ReadonlyArray<TokenView>
 }
 
-const AccountViewStruct = Schema.Struct({
-  serviceAccountId: ServiceAccountId,
-  name: Schema.String,
-  description: Schema.optionalWith(Schema.String, { exact: true }),
-  status: Schema.Literal("active", "deleted"),
-  createdAt: Schema.DateTimeUtc,
-  createdBy: Actor,
-  deletedAt: Schema.optionalWith(Schema.DateTimeUtc, { exact: true }),
-  deletedBy: Schema.optionalWith(Actor, { exact: true }),
-  tokens: Schema.Array(TokenViewSchema)
-}).annotations({ identifier: "AccountView" })
-
 /**
  * The schema of an `AccountView`, its tokens included: times as ISO 8601 strings in the encoded form.
  *
  * @since 0.2.0
  * @category schemas
  */
-export const AccountViewSchema: Schema.Schema<AccountView, typeof AccountViewStruct.Encoded> = AccountViewStruct
+export const AccountViewSchema: Schema.Schema<AccountView, typeof Views.AccountViewStruct.Encoded> =
+  Views.AccountViewStruct
 
 /**
  * The directory view of every organisation.
@@ -123,7 +108,7 @@ export const AccountViewSchema: Schema.Schema<AccountView, typeof AccountViewStr
  * @since 0.1.0
  * @category models
  */
-export type DirectoryViewState = World.DirectoryViewState
+export interface DirectoryViewState extends Versioned.Version<World.World> {}
 
 /**
  * One organisation's directory in one state of the view: what `accounts` and `account` read.
@@ -353,35 +338,54 @@ export const applyToOrganization = (directory: OrganizationDirectory, event: Dom
     ? { organizationId: directory.organizationId, state: projection.apply(directory.state, event) }
     : directory
 
-export {
-  /**
-   * A builder of a view from JSON organisations given one at a time (a snapshot read chunk by chunk): the same
-   * world the fold of their events would have made.
-   *
-   * @since 0.3.0
-   * @category snapshots
-   */
-  builder,
-  /**
-   * The view these JSON organisations stand for (as `toJson` gave them).
-   *
-   * @since 0.3.0
-   * @category snapshots
-   */
-  fromJson,
-  /**
-   * The schema of `OrganizationJson`: decode a snapshot's organisations with it before `fromJson`.
-   *
-   * @since 0.3.0
-   * @category schemas
-   */
-  OrganizationJsonSchema,
-  /**
-   * The view as plain JSON, one entry per organisation, in the view's order. `fromJson` gives the same view back.
-   *
-   * @since 0.3.0
-   * @category snapshots
-   */
-  toJson
-} from "./directoryViewJson.js"
-export type { OrganizationJson, ViewBuilder } from "./directoryViewJson.js"
+/**
+ * One organisation of the view as plain JSON (tuples; see `OrganizationJsonSchema`): what a snapshot keeps.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type OrganizationJson = Json.OrganizationJson
+
+/**
+ * The schema of `OrganizationJson`: decode a snapshot's organisations with it before `fromJson`.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const OrganizationJsonSchema: Schema.Schema<OrganizationJson, Json.OrganizationJsonEncoded> =
+  Json.OrganizationJsonSchema
+
+/**
+ * The view as plain JSON, one entry per organisation, in the view's order. `fromJson` gives the same view back.
+ *
+ * @since 0.3.0
+ * @category snapshots
+ */
+export const toJson: (state: DirectoryViewState) => Array<OrganizationJson> = Json.toJson
+
+/**
+ * Builds a view from JSON organisations given one at a time (a snapshot read chunk by chunk), then hands it over.
+ *
+ * @since 0.3.0
+ * @category snapshots
+ */
+export interface ViewBuilder {
+  readonly add: (organization: OrganizationJson) => void
+  readonly build: () => DirectoryViewState
+}
+
+/**
+ * A builder of a view from JSON organisations: the same world the fold of their events would have made.
+ *
+ * @since 0.3.0
+ * @category snapshots
+ */
+export const builder: () => ViewBuilder = Json.builder
+
+/**
+ * The view these JSON organisations stand for (as `toJson` gave them).
+ *
+ * @since 0.3.0
+ * @category snapshots
+ */
+export const fromJson: (organizations: Iterable<OrganizationJson>) => DirectoryViewState = Json.fromJson

@@ -34,19 +34,22 @@
 import type { DomainEvent } from "../store/StoredEvent.js"
 
 /**
+ * A projection of stored events of type `E`: the domain's events, unless said otherwise (the usage view folds
+ * usage events).
+ *
  * @since 0.1.0
  * @category models
  */
-export interface Projection<S> {
+export interface Projection<S, E = DomainEvent> {
   readonly name: string
   readonly version: number
   readonly initialState: S
-  readonly apply: (state: S, event: DomainEvent) => S
+  readonly apply: (state: S, event: E) => S
   /**
    * Folds many events at once: the same result as `apply` event by event, made without the intermediate states
    * (which nobody can see). Optional; `applyEvents` falls back to `apply`.
    */
-  readonly applyAll?: (state: S, events: Iterable<DomainEvent>) => S
+  readonly applyAll?: (state: S, events: Iterable<E>) => S
 }
 
 /**
@@ -55,7 +58,7 @@ export interface Projection<S> {
  * @since 0.2.0
  * @category utils
  */
-export const applyEvents = <S>(projection: Projection<S>, state: S, events: Iterable<DomainEvent>): S => {
+export const applyEvents = <S, E>(projection: Projection<S, E>, state: S, events: Iterable<E>): S => {
   if (projection.applyAll !== undefined) return projection.applyAll(state, events)
   let current = state
   for (const event of events) current = projection.apply(current, event)
@@ -68,8 +71,8 @@ export const applyEvents = <S>(projection: Projection<S>, state: S, events: Iter
  * @since 0.1.0
  * @category utils
  */
-export const foldProjection = <S>(
-  projection: Projection<S>,
-  events: Iterable<DomainEvent>,
+export const foldProjection = <S, E>(
+  projection: Projection<S, E>,
+  events: Iterable<E>,
   from: S = projection.initialState
 ): S => applyEvents(projection, from, events)

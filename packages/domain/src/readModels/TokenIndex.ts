@@ -153,6 +153,26 @@ export const get = (state: TokenIndexState, digest: string): TokenEntry | undefi
 }
 
 /**
+ * The entry of a token, by its id, if the index has it.
+ *
+ * @since 0.3.0
+ * @category getters
+ */
+export const byTokenId = (state: TokenIndexState, tokenId: TokenId): TokenEntry | undefined => {
+  const world = Versioned.read(state)
+  const slot = world === undefined ? undefined : findToken(world, tokenId)
+  return slot === undefined
+    ? undefined
+    : {
+        organizationId: slot.organizationId,
+        serviceAccountId: slot.serviceAccountId,
+        tokenId: slot.tokenId,
+        scopes: slot.scopes,
+        revoked: slot.revoked
+      }
+}
+
+/**
  * The slot of a digest in its binary form (see `fast/tokenSlots.ts`): what `authenticate` reads.
  *
  * @internal

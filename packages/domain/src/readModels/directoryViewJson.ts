@@ -13,7 +13,10 @@ import { RevocationReason } from "../model/Events.js"
 import { OrganizationId, ServiceAccountId, TokenId, UserId } from "../model/Ids.js"
 import { Scopes } from "../model/Scope.js"
 import { AccountRecord, start, TokenRecord } from "./directoryViewWorld.js"
-import type { DirectoryViewState } from "./directoryViewWorld.js"
+import type { World } from "./directoryViewWorld.js"
+
+/** The directory view's state (`DirectoryView.DirectoryViewState`), as this module sees it. */
+type DirectoryViewState = Versioned.Version<World>
 
 /** An actor: `[userId, role]`. */
 const ActorJson = Schema.Tuple(UserId, Role)
@@ -55,6 +58,7 @@ const OrganizationJsonTuple = Schema.Tuple(OrganizationId, Schema.Array(AccountJ
  * @category models
  */
 export type OrganizationJson = typeof OrganizationJsonTuple.Type
+export type OrganizationJsonEncoded = typeof OrganizationJsonTuple.Encoded
 
 /**
  * The schema of `OrganizationJson`: decode a snapshot's organisations with it before `fromJson`.

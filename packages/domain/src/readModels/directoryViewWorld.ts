@@ -8,7 +8,6 @@ import type { Actor } from "../model/Caller.js"
 import type { RevocationReason } from "../model/Events.js"
 import type { OrganizationId, ServiceAccountId, TokenId } from "../model/Ids.js"
 import type { Scope } from "../model/Scope.js"
-import type * as Versioned from "../fast/versioned.js"
 import { type SharedValues, sharedValues } from "./shared.js"
 
 /** A token as kept: times in epoch milliseconds, shared actors and scope lists. Replaced, never changed. */
@@ -47,6 +46,3 @@ export interface World {
 }
 
 export const start = (): World => ({ organizations: new Map(), shared: sharedValues() })
-
-/** The directory view of every organisation (`DirectoryView.DirectoryViewState`). */
-export interface DirectoryViewState extends Versioned.Version<World> {}

@@ -37,8 +37,11 @@ import type { Caller } from "../model/Caller.js"
 import type { CreateServiceAccount, DeleteServiceAccount, IssueToken, RevokeToken } from "../model/Commands.js"
 import type * as Directory from "../model/Directory.js"
 import type * as DirectoryView from "../readModels/DirectoryView.js"
+import type { UsageInput } from "../model/Usage.js"
+import type { UnusedToken, UsageQuery, UsageReport } from "./UsageReports.js"
 import type {
   AccessError,
+  InvalidInput,
   AppendError,
   AuthenticationFailed,
   CommandError,
@@ -200,8 +203,30 @@ export interface ServiceAccountsShape {
    */
   readonly authenticate: (
     value: Redacted.Redacted<string> | string,
-    options?: { readonly organizationId?: string }
+    options?: {
+      readonly organizationId?: string
+      /** Also record the request as a use of the token (one request, no units), as `recordUsage` would. */
+      readonly record?: boolean
+    }
   ) => Effect.Effect<Principal, AuthenticationFailed>
+  /**
+   * Records a use of a token: the principal `authenticate` returned, how many requests (default 1), the units the
+   * host charges for them (default 0) and when (default now). Cheap and never waiting for the store: uses are summed
+   * in memory and flushed in batches (ADR 0011). Refused, with nothing recorded, for a principal `authenticate` did
+   * not give (its token unknown, or of another account or organisation), counts that are negative, fractional
+   * requests, not finite or huge, and a time in the future or older than the days kept.
+   */
+  readonly recordUsage: (principal: Principal, usage?: typeof UsageInput.Encoded) => Effect.Effect<void, InvalidInput>
+  /** The organisation's usage (or one account's), per day over the last `days` days and in total. */
+  readonly usage: (
+    caller: CallerInput,
+    query?: UsageQuery
+  ) => Effect.Effect<UsageReport, AccessError | ServiceAccountNotFound>
+  /** The organisation's active tokens that nobody has used for the last `days` days: candidates to revoke. */
+  readonly unusedTokens: (
+    caller: CallerInput,
+    query: { readonly days: number }
+  ) => Effect.Effect<ReadonlyArray<UnusedToken>, AccessError>
   /**
    * How far behind the store the read models may be, and whether `authenticate` refuses every token because of it
    * (see `ServiceAccountsOptions.maxStaleness`). For a host's health or readiness check.
@@ -253,6 +278,11 @@ export interface Readiness {
   readonly startedFrom: SnapshotInfo | undefined
   /** Commands still running (a closing service waits for them). */
   readonly commandsInFlight: number
+  /**
+   * Usage summed or appended-but-failed that the store does not hold yet (tokens' sums and events waiting): what a
+   * crash now would lose.
+   */
+  readonly usagePending: number
 }
 
 /**
@@ -300,4 +330,14 @@ export interface ServiceAccountsOptions {
   readonly startup?: "caught-up" | "background"
   /** How long closing the layer waits for commands in flight before it lets the store go. Default: 10 seconds. */
   readonly drainTimeout?: Duration.DurationInput
+  /**
+   * Usage recording (ADR 0011): sums are flushed every `flushInterval` (default 5 seconds) and as soon as
+   * `maxPending` tokens (default 10,000) have sums; the usage view keeps `retentionDays` days (default 400), and
+   * older usage streams are tombstoned.
+   */
+  readonly usage?: {
+    readonly flushInterval?: Duration.DurationInput
+    readonly maxPending?: number
+    readonly retentionDays?: number
+  }
 }

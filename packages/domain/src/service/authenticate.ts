@@ -107,33 +107,50 @@ class Done<A> {
 }
 
 /** `authenticate(value, options)` as an effect; the value is kept in a private field, out of any printout. */
+/** What every authentication of one service shares. */
+interface Context {
+  readonly current: () => ReadModelsState
+  readonly gate: FreshnessGate
+  /** Records an accepted request as a use of its token (when the caller asked for it). */
+  readonly record: (principal: Principal) => void
+}
+
+/** The check, and the use recorded when it accepts and the caller asked for it. */
+const run = (context: Context, value: unknown, options: AuthenticateOptions): Principal | FailureCause => {
+  const outcome = check(context.current(), context.gate, value, options)
+  if (typeof outcome !== "string" && options?.record === true) context.record(outcome)
+  return outcome
+}
+
 class Authentication extends Effectable.Class<Principal, AuthenticationFailed> {
-  readonly #current: () => ReadModelsState
-  readonly #gate: FreshnessGate
+  readonly #context: Context
   readonly #value: unknown
   readonly #options: AuthenticateOptions
-  constructor(current: () => ReadModelsState, gate: FreshnessGate, value: unknown, options: AuthenticateOptions) {
+  constructor(context: Context, value: unknown, options: AuthenticateOptions) {
     super()
-    this.#current = current
-    this.#gate = gate
+    this.#context = context
     this.#value = value
     this.#options = options
   }
 
   commit(): Effect.Effect<Principal, AuthenticationFailed> {
-    const outcome = check(this.#current(), this.#gate, this.#value, this.#options)
+    const outcome = run(this.#context, this.#value, this.#options)
     return typeof outcome === "string" ? refuse(outcome) : Exit.succeed(outcome)
   }
 
   override [Symbol.iterator](): Effect.EffectGenerator<Effect.Effect<Principal, AuthenticationFailed>> {
-    const outcome = check(this.#current(), this.#gate, this.#value, this.#options)
+    const outcome = run(this.#context, this.#value, this.#options)
     return typeof outcome === "string"
       ? new Utils.SingleShotGen(new Utils.YieldWrap(refuse(outcome)))
       : new Done(outcome)
   }
 }
 
-export const makeAuthenticate =
-  (current: () => ReadModelsState, gate: FreshnessGate): ServiceAccountsShape["authenticate"] =>
-  (value, options) =>
-    new Authentication(current, gate, value, options)
+export const makeAuthenticate = (
+  current: () => ReadModelsState,
+  gate: FreshnessGate,
+  record: (principal: Principal) => void = () => {}
+): ServiceAccountsShape["authenticate"] => {
+  const context: Context = { current, gate, record }
+  return (value, options) => new Authentication(context, value, options)
+}

@@ -8,3 +8,4 @@
 export * from "./SecureRandom.js"
 export * from "./ServiceAccounts.js"
 export * from "./ServiceAccountsShape.js"
+export * from "./UsageReports.js"

@@ -4,6 +4,9 @@ import type { EventStoreShape, RecordedEvent, SubscriptionMessage } from "../sto
 import type { CorruptStoredEvent, ReadError } from "../model/Errors.js"
 import { type DomainEvent, decode, isDirectoryEvent, isDirectoryStream } from "../store/StoredEvent.js"
 import * as TokenIndex from "../readModels/TokenIndex.js"
+import type { Projection } from "../readModels/Projection.js"
+import * as UsageView from "../readModels/UsageView.js"
+import { decodeUsage, isUsageStream, type StoredUsage } from "../store/UsageStream.js"
 import { type Follower, followAll, type UnreadableEvent } from "../readModels/follow.js"
 import type { Freshness } from "./freshness.js"
 import { isRetryable } from "./repeats.js"
@@ -12,6 +15,8 @@ import * as Versioned from "../fast/versioned.js"
 export interface ReadModelsState {
   readonly directory: DirectoryView.DirectoryViewState
   readonly tokens: TokenIndex.TokenIndexState
+  /** Who used which token, how much, per day (from the usage streams). */
+  readonly usage: UsageView.UsageViewState
   /** The last revision applied, per stream (a version of a `Map`, like the read models' states). */
   readonly revisions: Versioned.Version<Map<string, bigint>>
   /** Streams holding an event that does not decode: followed no further, and their tokens refused. */
@@ -25,20 +30,51 @@ const unreadableEvents = Metric.counter("service_accounts_unreadable_events", {
 const initial: ReadModelsState = {
   directory: DirectoryView.projection.initialState,
   tokens: TokenIndex.projection.initialState,
+  usage: UsageView.projection.initialState,
   revisions: Versioned.empty(),
   quarantined: HashMap.empty()
 }
 
 const newRevisions = (): Map<string, bigint> => new Map()
-const setRevision = (revisions: Map<string, bigint>, event: DomainEvent): void =>
-  Versioned.set(revisions, event.streamId, event.revision)
+const setRevision = (
+  revisions: Map<string, bigint>,
+  event: { readonly streamId: string; readonly revision: bigint }
+): void => Versioned.set(revisions, event.streamId, event.revision)
 
 const applyOne = (state: ReadModelsState, event: DomainEvent): ReadModelsState => ({
   directory: DirectoryView.projection.apply(state.directory, event),
   tokens: TokenIndex.projection.apply(state.tokens, event),
+  usage: state.usage,
   revisions: Versioned.update(state.revisions, newRevisions, setRevision, event),
   quarantined: state.quarantined
 })
+
+/** The state with one more event of a stream counted as applied (a usage event, or one passed over). */
+const applied = (
+  state: ReadModelsState,
+  event: { readonly streamId: string; readonly revision: bigint },
+  usage: UsageView.UsageViewState = state.usage
+): ReadModelsState => ({
+  ...state,
+  usage,
+  revisions: Versioned.update(state.revisions, newRevisions, setRevision, event)
+})
+
+/** Whether the read models follow a stored event: a directory's own, or a usage event. */
+export const isFollowed = (recorded: RecordedEvent): boolean =>
+  isDirectoryEvent(recorded) || (recorded.type === "UsageRecorded" && isUsageStream(recorded.streamId))
+
+/** An event of another kind than a directory's that cannot be read: logged with where it is, counted, passed over. */
+const passedOver = (error: CorruptStoredEvent, position?: bigint) =>
+  Effect.logError("a stored event of another stream cannot be read: skipped").pipe(
+    Effect.annotateLogs({
+      streamId: error.streamId,
+      revision: String(error.revision),
+      position: String(position ?? error.position ?? ""),
+      reason: error.reason
+    }),
+    Effect.zipRight(Metric.increment(Metric.tagged(unreadableEvents, "handling", "skipped")))
+  )
 
 const lastRevision = (state: ReadModelsState, streamId: string): bigint =>
   Versioned.read(state.revisions)?.get(streamId) ?? -1n
@@ -90,9 +126,13 @@ export interface ReadModels {
 /**
  * The read models, starting from `from` (a snapshot's state) or from nothing.
  */
-export const makeReadModels = (store: EventStoreShape, from: ReadModelsState = initial): Effect.Effect<ReadModels> =>
+export const makeReadModels = (
+  store: EventStoreShape,
+  from: ReadModelsState | undefined,
+  usageView: Projection<UsageView.UsageViewState, StoredUsage>
+): Effect.Effect<ReadModels> =>
   Effect.sync(() => {
-    let state = from
+    let state = from ?? initial
     const lock = Effect.unsafeMakeSemaphore(1)
     /** Fibers holding or waiting for the lock: while there is one, nothing is applied outside it. */
     let lockers = 0
@@ -114,6 +154,13 @@ export const makeReadModels = (store: EventStoreShape, from: ReadModelsState = i
       recorded: RecordedEvent
     ): Effect.Effect<ReadModelsState, ReadError> => {
       if (recorded.revision <= lastRevision(current, recorded.streamId)) return Effect.succeed(current)
+      if (isUsageStream(recorded.streamId)) {
+        // Usage is not the security record: an event that cannot be read is passed over (logged, counted).
+        const usage = decodeUsage(recorded)
+        return Either.isRight(usage)
+          ? Effect.succeed(applied(current, recorded, usageView.apply(current.usage, usage.right)))
+          : Effect.as(passedOver(usage.left), applied(current, recorded))
+      }
       const decoded = decode(recorded)
       return Either.isLeft(decoded) ? Effect.fail(decoded.left) : Effect.succeed(applyOne(current, decoded.right))
     }
@@ -280,7 +327,7 @@ export const followStore = (
           }
           const recorded = message.event
           handled++
-          if (!isDirectoryEvent(recorded) || readModels.passes(recorded)) {
+          if (!isFollowed(recorded) || readModels.passes(recorded)) {
             lastPosition = recorded.position
             continue
           }
@@ -303,15 +350,7 @@ export const followStore = (
       }
       const recorded = isDirectoryStream(error.streamId)
         ? readModels.quarantine(error.streamId, error)
-        : Effect.logError("a stored event of another stream cannot be read: skipped").pipe(
-            Effect.annotateLogs({
-              streamId: error.streamId,
-              revision: String(error.revision),
-              position: String(position),
-              reason: error.reason
-            }),
-            Effect.zipRight(Metric.increment(Metric.tagged(unreadableEvents, "handling", "skipped")))
-          )
+        : passedOver(error, position)
       return Effect.zipRight(
         recorded,
         Effect.suspend(() => {

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { Effect, Either, FiberRef, HashMap, LogLevel, Option, Schedule, Stream, type Tracer } from "effect"
+import { Duration, Effect, Either, FiberRef, HashMap, LogLevel, Option, Schedule, Stream, type Tracer } from "effect"
 import type { Caller } from "../model/Caller.js"
 import type { ServiceAccountCommand } from "../model/Commands.js"
 import { admit, decodeAccountId, decodeCreate, decodeDelete, decodeIssue, decodeRevoke } from "../model/decoders.js"
@@ -12,6 +12,8 @@ import * as Directory from "../model/Directory.js"
 import { type AccessError, type CommandError, type InvalidInput, ServiceAccountNotFound } from "../model/Errors.js"
 import * as AuditTrail from "../readModels/AuditTrail.js"
 import * as DirectoryView from "../readModels/DirectoryView.js"
+import * as UsageView from "../readModels/UsageView.js"
+import { uuidFromBytes } from "../model/Ids.js"
 import { EventStore } from "../store/EventStore.js"
 import { decode, directoryStream } from "../store/StoredEvent.js"
 import { makeAuthenticate } from "./authenticate.js"
@@ -24,6 +26,8 @@ import type { IssuedToken, ServiceAccountsOptions, ServiceAccountsShape } from "
 import { makeDrain, snapshotNow, writeSnapshots } from "./lifecycle.js"
 import * as Snapshots from "./snapshots.js"
 import { makeStateCache } from "./stateCache.js"
+import { makeRecorder } from "./usage.js"
+import { makeUsageMethods } from "./usageMethods.js"
 
 /**
  * Effect's default tracer (the one every runtime starts with), found once. It only keeps spans in memory, where
@@ -43,7 +47,14 @@ export const make = (options: ServiceAccountsOptions) =>
     const cache = makeStateCache(store, options.stateCacheCapacity ?? 10_000)
     // The newest snapshot of the read models, if the store holds one that reads back whole (ADR 0010).
     const restored = Option.getOrUndefined(yield* Snapshots.load(store))
-    const readModels = yield* makeReadModels(store, restored?.state)
+    const retentionDays = options.usage?.retentionDays ?? UsageView.DEFAULT_RETENTION_DAYS
+    const readModels = yield* makeReadModels(store, restored?.state, UsageView.projectionKeeping(retentionDays))
+    // Uses are summed in memory and flushed to this process's usage streams (ADR 0011).
+    const recorder = makeRecorder(store, uuidFromBytes(yield* random.bytes(16)), {
+      flushInterval: Duration.decode(options.usage?.flushInterval ?? "5 seconds"),
+      maxPending: options.usage?.maxPending ?? 10_000
+    })
+    const usageMethods = makeUsageMethods(store, readModels.current, recorder, retentionDays)
     const drain = makeDrain(options.drainTimeout ?? "10 seconds")
     // Conflicts: a few immediate retries (in-process races resolve at once), then jittered back-off.
     const conflictRetry =
@@ -179,7 +190,7 @@ export const make = (options: ServiceAccountsOptions) =>
       Effect.map(admitted(callerInput, "list service accounts"), (caller) => ({
         organizationId: caller.organization.id,
         tenantUrl: caller.organization.tenantUrl,
-        accounts: DirectoryView.accounts(directoryOf(caller))
+        accounts: DirectoryView.accounts(directoryOf(caller)).map(usageMethods.withLastUse)
       }))
 
     const get: ServiceAccountsShape["get"] = (callerInput, serviceAccountIdInput) =>
@@ -190,7 +201,7 @@ export const make = (options: ServiceAccountsOptions) =>
         if (Option.isNone(account) || account.value.status !== "active") {
           return yield* new ServiceAccountNotFound({ serviceAccountId })
         }
-        return account.value
+        return usageMethods.withLastUse(account.value)
       })
 
     // An organisation's audit trail is its stream: read from the store when asked for, not kept in memory.
@@ -208,7 +219,9 @@ export const make = (options: ServiceAccountsOptions) =>
       )
 
     const freshness = yield* makeFreshness(store, freshnessOptions(options))
-    const authenticate = makeAuthenticate(readModels.current, freshness.gate)
+    const authenticate = makeAuthenticate(readModels.current, freshness.gate, (principal) =>
+      recorder.add(principal.organizationId, principal.serviceAccountId, principal.tokenId, 1, 0, Date.now())
+    )
 
     // Follow the whole store (from the snapshot's position, when there is one), so writes of other processes reach
     // the read models too; the layer is ready once the history has been caught up with (or at once, when the host
@@ -221,6 +234,10 @@ export const make = (options: ServiceAccountsOptions) =>
     if (options.snapshots !== undefined) {
       yield* Effect.forkScoped(writeSnapshots(store, readModels, following, options.snapshots))
     }
+    yield* Effect.forkScoped(recorder.run)
+    yield* Effect.forkScoped(usageMethods.prune)
+    // Runs when the layer closes, after the commands in flight have finished (see below): what was summed is flushed.
+    yield* Effect.addFinalizer(() => recorder.flush)
     // Added last, so it runs first when the layer closes: commands in flight finish before anything else stops.
     yield* Effect.addFinalizer(() => drain.close)
 
@@ -235,7 +252,8 @@ export const make = (options: ServiceAccountsOptions) =>
         caughtUp,
         stale: caughtUp && freshness.gate.stale,
         startedFrom: restored?.info,
-        commandsInFlight: drain.inFlight()
+        commandsInFlight: drain.inFlight(),
+        usagePending: recorder.pending()
       }
     })
 
@@ -248,6 +266,11 @@ export const make = (options: ServiceAccountsOptions) =>
       get,
       auditTrail,
       authenticate,
+      recordUsage: usageMethods.recordUsage,
+      usage: (callerInput, query) =>
+        Effect.flatMap(admitted(callerInput, "read usage"), (caller) => usageMethods.usage(caller, query)),
+      unusedTokens: (callerInput, query) =>
+        Effect.flatMap(admitted(callerInput, "read usage"), (caller) => usageMethods.unusedTokens(caller, query)),
       freshness: status,
       readiness,
       snapshot: snapshotNow(store, readModels, following)

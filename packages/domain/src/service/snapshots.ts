@@ -23,6 +23,7 @@ import * as Versioned from "../fast/versioned.js"
 import { type AppendError, CorruptStoredEvent } from "../model/Errors.js"
 import * as DirectoryView from "../readModels/DirectoryView.js"
 import * as TokenIndex from "../readModels/TokenIndex.js"
+import * as UsageView from "../readModels/UsageView.js"
 import type { EventStoreShape, Json, ProposedEvent } from "../store/EventStore.js"
 import type { ReadModelsState } from "./liveReadModels.js"
 import type { SnapshotInfo } from "./ServiceAccountsShape.js"
@@ -46,7 +47,8 @@ const Revision = Schema.BigInt
 const SnapshotChunk = Schema.Union(
   Schema.Struct({ kind: Schema.Literal("directory"), items: Schema.Array(DirectoryView.OrganizationJsonSchema) }),
   Schema.Struct({ kind: Schema.Literal("tokens"), items: Schema.Array(TokenIndex.TokenJsonSchema) }),
-  Schema.Struct({ kind: Schema.Literal("revisions"), items: Schema.Array(Schema.Tuple(Schema.String, Revision)) })
+  Schema.Struct({ kind: Schema.Literal("revisions"), items: Schema.Array(Schema.Tuple(Schema.String, Revision)) }),
+  Schema.Struct({ kind: Schema.Literal("usage"), items: Schema.Array(UsageView.TokenUsageJsonSchema) })
 )
 type SnapshotChunk = typeof SnapshotChunk.Type
 const decodeChunk = decodeEither(SnapshotChunk)
@@ -100,6 +102,10 @@ const chunksOf = (state: ReadModelsState): Array<SnapshotChunk> => {
   const tokens = TokenIndex.toJson(state.tokens)
   for (let from = 0; from < tokens.length; from += TOKENS_PER_CHUNK) {
     chunks.push({ kind: "tokens", items: tokens.slice(from, from + TOKENS_PER_CHUNK) })
+  }
+  const usage = UsageView.toJson(state.usage)
+  for (let from = 0; from < usage.length; from += TOKENS_PER_CHUNK) {
+    chunks.push({ kind: "usage", items: usage.slice(from, from + TOKENS_PER_CHUNK) })
   }
   const revisions = Array.from(
     Versioned.read(state.revisions) ?? [],
@@ -204,6 +210,7 @@ const read = (store: EventStoreShape, marker: typeof Marker.Type) =>
     const hash = createHash("sha256")
     const view = DirectoryView.builder()
     const index = TokenIndex.builder()
+    const usage = UsageView.builder()
     const revisions = new Map<string, bigint>()
     let chunks = 0
     return store.readStream(marker.stream).pipe(
@@ -223,6 +230,9 @@ const read = (store: EventStoreShape, marker: typeof Marker.Type) =>
             case "tokens":
               for (const token of chunk.items) index.add(token)
               break
+            case "usage":
+              for (const token of chunk.items) usage.add(token)
+              break
             case "revisions":
               for (const [streamId, revision] of chunk.items) revisions.set(streamId, revision)
               break
@@ -238,6 +248,7 @@ const read = (store: EventStoreShape, marker: typeof Marker.Type) =>
         const state: ReadModelsState = {
           directory: view.build(),
           tokens: index.build(),
+          usage: usage.build(),
           revisions: Versioned.of(revisions),
           quarantined: HashMap.fromIterable(
             marker.quarantined.map(

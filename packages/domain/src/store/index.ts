@@ -7,3 +7,4 @@
 export * from "./EventStore.js"
 export * from "./StoredEvent.js"
 export * as Upcasting from "./Upcasting.js"
+export * from "./UsageStream.js"

@@ -4,7 +4,7 @@
  * organisation's account (404).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Created, decode, Listing, missingId, useApi } from "./apiHarness.js"
+import { Created, decode, Listing, missingId, useApi } from "./support/apiHarness.js"
 
 const { call, createAccount, issueToken, whoami, expectRefused } = useApi()
 
@@ -42,7 +42,7 @@ describe("GET /api/service-accounts (list)", () => {
 
   it("answers 400 naming the field when the login hands over a user id the library refuses", async () => {
     await expectRefused(
-      () => call("GET", "/api/service-accounts", { headers: { "x-demo-user": "alice with spaces" } }),
+      () => call("GET", "/api/service-accounts", { headers: { "x-test-user": "alice with spaces" } }),
       { status: 400, tag: "InvalidInput", field: "actor" }
     )
   })

@@ -1,20 +1,44 @@
 /**
- * The endpoints' implementations: each one calls the library with the caller the host's login established and
- * turns the library's typed errors into HTTP errors (`ApiErrors.fromLibrary`). No business rule lives here.
+ * The management endpoints' implementations: each calls the library with the caller the host's login established
+ * (`CurrentCaller`) and answers the library's typed errors by `ErrorMapping.table`. No business rule lives here.
+ *
+ * @example
+ * ```ts
+ * import { HttpApiBuilder } from "@effect/platform"
+ * import { Api, Handlers, Security } from "@service-accounts/http"
+ * import { Layer } from "effect"
+ *
+ * // The management API with its handlers, given the host's login and the `ServiceAccounts` service.
+ * declare const login: Layer.Layer<Security.HostLogin>
+ *
+ * export const ApiLive = HttpApiBuilder.api(Api.ManagementApi).pipe(
+ *   Layer.provide(Handlers.layer),
+ *   Layer.provide([login, Security.bearerLayer])
+ * )
+ * ```
+ *
+ * @since 0.1.0
  */
-import { HttpApiBuilder, HttpApiError, HttpApp, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
 import { ServiceAccounts } from "@service-accounts/domain"
 import { Effect, Layer } from "effect"
-import { CurrentCaller, CurrentPrincipal, ServiceAccountBearer, ServiceAccountsApi } from "./Api.js"
-import { fromLibrary, InvalidInput } from "./ApiErrors.js"
-import type { DemoOrganization } from "./DemoLogin.js"
+import { ManagementApi } from "./Api.js"
+import { InvalidInput } from "./ApiErrors.js"
+import { fromLibrary } from "./ErrorMapping.js"
+import { CurrentCaller, CurrentPrincipal } from "./Security.js"
 
 /** Answers must not be kept by a browser or a proxy: the issue response carries a secret. */
 const noStore = HttpApp.appendPreResponseHandler((_request, response) =>
   Effect.succeed(HttpServerResponse.setHeader(response, "cache-control", "no-store"))
 )
 
-export const ServiceAccountsLive = HttpApiBuilder.group(ServiceAccountsApi, "serviceAccounts", (handlers) =>
+/**
+ * `ServiceAccountsGroup`: list, create, get, delete.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const ServiceAccountsLive = HttpApiBuilder.group(ManagementApi, "serviceAccounts", (handlers) =>
   Effect.gen(function* () {
     const service = yield* ServiceAccounts
     return handlers
@@ -42,7 +66,13 @@ export const ServiceAccountsLive = HttpApiBuilder.group(ServiceAccountsApi, "ser
   })
 )
 
-export const TokensLive = HttpApiBuilder.group(ServiceAccountsApi, "tokens", (handlers) =>
+/**
+ * `TokensGroup`: issue (with `Cache-Control: no-store`) and revoke.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const TokensLive = HttpApiBuilder.group(ManagementApi, "tokens", (handlers) =>
   Effect.gen(function* () {
     const service = yield* ServiceAccounts
     return handlers
@@ -70,7 +100,13 @@ export const TokensLive = HttpApiBuilder.group(ServiceAccountsApi, "tokens", (ha
   })
 )
 
-export const AuditLive = HttpApiBuilder.group(ServiceAccountsApi, "audit", (handlers) =>
+/**
+ * `AuditGroup`: the organisation's audit trail.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const AuditLive = HttpApiBuilder.group(ManagementApi, "audit", (handlers) =>
   Effect.gen(function* () {
     const service = yield* ServiceAccounts
     return handlers.handle("trail", () =>
@@ -79,7 +115,13 @@ export const AuditLive = HttpApiBuilder.group(ServiceAccountsApi, "audit", (hand
   })
 )
 
-export const AutomationLive = HttpApiBuilder.group(ServiceAccountsApi, "automation", (handlers) =>
+/**
+ * `AutomationGroup`: who the bearer token stands for.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const AutomationLive = HttpApiBuilder.group(ManagementApi, "automation", (handlers) =>
   handlers.handle("whoami", () =>
     Effect.map(CurrentPrincipal, ({ organizationId, serviceAccountId, tokenId, scopes }) => ({
       organizationId,
@@ -90,28 +132,11 @@ export const AutomationLive = HttpApiBuilder.group(ServiceAccountsApi, "automati
   )
 )
 
-export const DemoLive = (organizations: ReadonlyArray<DemoOrganization>) =>
-  HttpApiBuilder.group(ServiceAccountsApi, "demo", (handlers) =>
-    handlers.handle("organizations", () => Effect.succeed(organizations))
-  )
-
-const challenge = HttpApp.appendPreResponseHandler((_request, response) =>
-  Effect.succeed(HttpServerResponse.setHeader(response, "www-authenticate", 'Bearer realm="service-accounts"'))
-)
-
 /**
- * The bearer-token check automation goes through: one call to `authenticate`. Whatever went wrong (no header,
- * malformed, unknown, revoked, account deleted) the answer is the same bare 401; the cause is in the library's
- * debug log and failure counter only.
+ * Every group of `ManagementApi`, implemented. Needs the `ServiceAccounts` service, the host's `HostLogin` and the
+ * bearer check (`Security.bearerLayer`).
+ *
+ * @since 0.1.0
+ * @category layers
  */
-export const ServiceAccountBearerLive = Layer.effect(
-  ServiceAccountBearer,
-  Effect.map(ServiceAccounts, (service) =>
-    ServiceAccountBearer.of({
-      bearer: (token) =>
-        service
-          .authenticate(token)
-          .pipe(Effect.catchAll(() => Effect.zipRight(challenge, Effect.fail(new HttpApiError.Unauthorized()))))
-    })
-  )
-)
+export const layer = Layer.mergeAll(ServiceAccountsLive, TokensLive, AuditLive, AutomationLive)

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Schema } from "effect"
-import { useApi } from "./apiHarness.js"
+import { useApi } from "./support/apiHarness.js"
 
 const { call, createAccount, issueToken, expectRefused } = useApi()
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Token } from "@service-accounts/domain"
-import { decode, Issued, Listing, missingId, useApi } from "./apiHarness.js"
+import { decode, Issued, Listing, missingId, useApi } from "./support/apiHarness.js"
 
 const { call, createAccount, issueToken, whoami, expectRefused, answers } = useApi()
 
