@@ -4,8 +4,7 @@
  *
  * @since 0.1.0
  */
-import { type Actor, type AuditTrail, DirectoryView, type Integrity } from "@service-accounts/domain"
-import type { Violation } from "@service-accounts/testing/Invariants"
+import { type Actor, type AuditTrail, DirectoryView, type Integrity, type Violation } from "@service-accounts/domain"
 import { DateTime } from "effect"
 
 type Directory = DirectoryView.OrganizationDirectory

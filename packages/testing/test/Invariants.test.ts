@@ -1,7 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Domain from "@service-accounts/domain"
+import * as DomainIntegrity from "@service-accounts/domain/integrity"
 import { type Json, type RecordedEvent, Token } from "@service-accounts/domain"
 import { FastCheck as fc } from "effect"
-import { checkInvariants, type HistoryStep, historyFromSteps, validHistory } from "../src/index.js"
+import {
+  checkInvariants,
+  type HistoryStep,
+  historyFromSteps,
+  makeInvariantChecker,
+  validHistory
+} from "../src/index.js"
+import * as KitInvariants from "../src/Invariants.js"
 
 const ORG = "org-a"
 const STREAM = `serviceAccountDirectory-${ORG}`
@@ -69,6 +78,13 @@ const codes = (events: ReadonlyArray<RecordedEvent>) =>
   checkInvariants(events).map((v) => `${v.invariant}@${v.position}`)
 
 describe("checkInvariants", () => {
+  it("is the domain's checker, from its root and its integrity subpath, under the same names", () => {
+    for (const module of [Domain, DomainIntegrity, KitInvariants]) {
+      expect(module.checkInvariants).toBe(checkInvariants)
+      expect(module.makeInvariantChecker).toBe(makeInvariantChecker)
+    }
+  })
+
   it("finds nothing wrong in a correct history", () => {
     const h = history(
       created(ACCOUNT, "deploy"),

@@ -2,8 +2,7 @@
  * `sa-audit check`: the invariants I1–I9 over the whole history, each violation with its position.
  */
 import { Command } from "@effect/cli"
-import { isDirectoryStream, Upcasting } from "@service-accounts/domain"
-import { makeInvariantChecker } from "@service-accounts/testing/Invariants"
+import { isDirectoryStream, makeInvariantChecker, Upcasting } from "@service-accounts/domain"
 import { Chunk, Console, Effect, Either, Stream } from "effect"
 import * as Content from "../Content.js"
 import * as Render from "../Render.js"
