@@ -19,7 +19,10 @@ import type { Json, RecordedEvent } from "../store/EventStore.js"
 import { decodeEither } from "../fast/compiled.js"
 import { hasOnlyKeys, ParsedJson, ParsedJsonObject } from "../fast/decoding.js"
 import { isJson } from "../fast/json.js"
-import { redactTokens } from "../model/Token.js"
+import { quoteSafely } from "../model/Token.js"
+import { MAX_LINE_LENGTH, type NumberedLine, splitLines } from "./lines.js"
+
+export { MAX_LINE_LENGTH, type NumberedLine, splitLines }
 
 /**
  * The `format` of the header line.
@@ -152,11 +155,8 @@ const decodeLineFast = decodeEither(
 )
 const lineKeys: ReadonlySet<string> = new Set(Object.keys(EventLine.fields))
 
-/** A stored line may hold anything: never let a token-shaped value through, and keep it short. */
-const safe = (text: string): string => {
-  const redacted = redactTokens(text)
-  return redacted.length > 300 ? `${redacted.slice(0, 300)}…` : redacted
-}
+/** A stored line may hold anything (`JSON.parse` quotes some of it): quote it safely, and keep it short. */
+const safe = (text: string): string => quoteSafely(text, 300)
 
 const describeIssues = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
@@ -171,23 +171,13 @@ const parseJson = (text: string): Either.Either<unknown, string> => {
   }
 }
 
-/**
- * A line of text with its number (from 1) and whether a line break ended it.
- *
- * @since 0.1.0
- * @category models
- */
-export interface NumberedLine {
-  readonly number: number
-  readonly text: string
-  readonly terminated: boolean
-}
-
 const problem = (line: NumberedLine, reason: string): InvalidNdjson =>
   new InvalidNdjson({
     line: line.number,
     reason: line.terminated ? safe(reason) : `the file ends in the middle of this line (truncated): ${safe(reason)}`
   })
+
+const TOO_LONG = `the line is longer than ${MAX_LINE_LENGTH.toLocaleString("en-US")} characters: not a line of this format`
 
 /**
  * Reads the header line.
@@ -197,6 +187,7 @@ const problem = (line: NumberedLine, reason: string): InvalidNdjson =>
  */
 export const decodeHeader = (line: NumberedLine): Either.Either<typeof Header.Type, InvalidNdjson> => {
   const expected = `the first line must be the header ${HEADER_LINE}`
+  if (line.tooLong === true) return Either.left(problem(line, `${expected}, but ${TOO_LONG}`))
   return Either.flatMap(
     Either.mapLeft(parseJson(line.text), (reason) => problem(line, `${expected}, but it is ${reason}`)),
     (json) =>
@@ -225,6 +216,7 @@ const decodeEventLine = (json: unknown) => {
  */
 export const decodeLine = (line: NumberedLine): Either.Either<RecordedEvent, InvalidNdjson> => {
   // Written step by step: this runs for every line of a history.
+  if (line.tooLong === true) return Either.left(problem(line, TOO_LONG))
   if (line.text.trim() === "") return Either.left(problem(line, "the line is empty"))
   const json = parseJson(line.text)
   if (Either.isLeft(json)) return Either.left(problem(line, json.left))
@@ -259,36 +251,6 @@ export const encodeLine = (event: RecordedEvent): string =>
     data: event.data,
     metadata: event.metadata,
     recordedAt: event.recordedAt.toISOString()
-  })
-
-/**
- * Cuts text, arriving in chunks of any size, into numbered lines. A last line without a line break is
- * delivered with `terminated: false`.
- *
- * @since 0.1.0
- * @category decoding
- */
-export const splitLines = <E, R>(chunks: Stream.Stream<string, E, R>): Stream.Stream<NumberedLine, E, R> =>
-  Stream.suspend(() => {
-    let carry = ""
-    let number = 0
-    const complete = Stream.mapConcat(chunks, (chunk) => {
-      if (!chunk.includes("\n")) {
-        carry += chunk
-        return []
-      }
-      const parts = (carry + chunk).split("\n")
-      carry = parts.pop() ?? ""
-      return parts.map((text) => ({
-        number: ++number,
-        text: text.endsWith("\r") ? text.slice(0, -1) : text,
-        terminated: true
-      }))
-    })
-    const rest = Stream.suspend(() =>
-      carry === "" ? Stream.empty : Stream.make({ number: ++number, text: carry, terminated: false })
-    )
-    return Stream.concat(complete, rest)
   })
 
 /**

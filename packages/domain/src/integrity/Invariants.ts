@@ -12,7 +12,7 @@
 import { Either } from "effect"
 import { ADMINISTRATOR } from "../model/Caller.js"
 import { nameKey } from "../model/Names.js"
-import { findTokens } from "../model/Token.js"
+import { findTokens, quoteSafely } from "../model/Token.js"
 import type { RecordedEvent } from "../store/EventStore.js"
 import { decode, isDirectoryEvent } from "../store/StoredEvent.js"
 
@@ -140,7 +140,11 @@ export const makeInvariantChecker = (): InvariantChecker => {
       report(recorded, "I8", `an event of organisation ${event.organizationId} is stored in ${recorded.streamId}`)
     }
     if (event.actor.role !== ADMINISTRATOR) {
-      report(recorded, "I7", `the actor ${event.actor.userId} has role "${event.actor.role}", not administrator`)
+      report(
+        recorded,
+        "I7",
+        `the actor ${event.actor.userId} has role "${quoteSafely(event.actor.role, 64)}", not administrator`
+      )
     }
 
     if (event._tag !== "TokenRevoked" || event.reason !== "ServiceAccountDeleted") {

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { redactTokens } from "./Token.js"
+import { quoteSafely, redactTokens } from "./Token.js"
 
 /** A value quoted in a message: token values replaced, and quotes and control characters escaped as in JSON. */
 const quoted = (value: string): string => JSON.stringify(redactTokens(value))
@@ -268,7 +268,7 @@ export class EventStoreUnavailable extends Schema.TaggedError<EventStoreUnavaila
   retryable: Schema.Boolean,
   unknownOutcome: Schema.optional(Schema.Boolean)
 }) {
-  // A store's own messages may quote what it holds (a stream name, say).
+  // A store's own messages may quote what it holds (a stream name, say): quoted safely.
   constructor(
     props: {
       readonly operation: string
@@ -278,7 +278,7 @@ export class EventStoreUnavailable extends Schema.TaggedError<EventStoreUnavaila
     },
     options?: Schema.MakeOptions
   ) {
-    super({ ...props, reason: redactTokens(props.reason) }, options)
+    super({ ...props, reason: quoteSafely(props.reason, 1000) }, options)
   }
   override get message(): string {
     return `event store ${this.operation} failed: ${this.reason}`
@@ -298,8 +298,8 @@ export class CorruptStoredEvent extends Schema.TaggedError<CorruptStoredEvent>()
   position: Schema.optional(Schema.BigIntFromSelf),
   reason: Schema.String
 }) {
-  // A stored event could hold anything, its stream name included: no token value gets through, and the reason is
-  // kept short. (Whoever keys anything by the stream uses the stream it read, not this copy.)
+  // A stored event could hold anything, its stream name included: both are quoted safely (no token value, no control
+  // character) and kept short. (Whoever keys anything by the stream uses the stream it read, not this copy.)
   constructor(
     props: {
       readonly streamId: string
@@ -309,10 +309,7 @@ export class CorruptStoredEvent extends Schema.TaggedError<CorruptStoredEvent>()
     },
     options?: Schema.MakeOptions
   ) {
-    super(
-      { ...props, streamId: redactTokens(props.streamId), reason: redactTokens(props.reason).slice(0, 1000) },
-      options
-    )
+    super({ ...props, streamId: quoteSafely(props.streamId, 1000), reason: quoteSafely(props.reason, 1000) }, options)
   }
   override get message(): string {
     return `stored event ${this.streamId}@${this.revision} cannot be read: ${this.reason}`
