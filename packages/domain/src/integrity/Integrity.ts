@@ -222,7 +222,11 @@ export const recordOf = (metadata: { readonly [key: string]: Json }): IntegrityR
 }
 
 /**
- * What verification found wrong at one event.
+ * What verification found wrong at one event, or (with an empty `streamId` and revision -1) about the history as a
+ * whole. Since 0.3.0 also: `key-mismatch` (the public key verifies none of the checkpoints: not the signer's key, or
+ * every checkpoint replaced), `unsigned-events` (events that no signed checkpoint covers, when they must be),
+ * `no-signed-checkpoint` (none at all, when there must be) and `missing-checkpoint` (a checkpoint the auditor
+ * expected is not in the history).
  *
  * @since 0.1.0
  * @category models
@@ -238,6 +242,10 @@ export interface Finding {
     | "truncated"
     | "checkpoint-mismatch"
     | "forged-checkpoint"
+    | "key-mismatch"
+    | "unsigned-events"
+    | "no-signed-checkpoint"
+    | "missing-checkpoint"
   readonly streamId: string
   readonly revision: bigint
   readonly position?: bigint
