@@ -131,6 +131,7 @@ describe("Ndjson", () => {
       for (const text of cases) {
         const message = yield* failure(`${Ndjson.HEADER_LINE}\n${text}\n`)
         expect(message).toMatch(/^line 2: invalid JSON/)
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
         expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/)
         expect(message).not.toContain(value.slice(4, 10))
         expect(message.length).toBeLessThan(400)
