@@ -14,7 +14,7 @@ import {
   type RecordedEvent
 } from "@service-accounts/domain"
 import type * as EventStoreDB from "@service-accounts/store-eventstoredb"
-import { Chunk, Context, Effect, Either, Layer, Option, Redacted, type Scope, Stream } from "effect"
+import { Chunk, Context, Effect, Either, Layer, Option, type Redacted, type Scope, Stream } from "effect"
 import { FileProblem, InvalidFile, UnreadableEvent } from "./Errors.js"
 import { isSystemEvent } from "./HistoryTransfer.js"
 import * as Progress from "./Progress.js"
@@ -162,13 +162,31 @@ export const openFile = (path: string): Effect.Effect<OpenedSource, FileProblem,
   })
 
 /**
- * The connection string without credentials, for messages.
+ * The connection string without credentials or options, for messages: what follows its last `@` (a password comes
+ * before an `@`), up to its options. The commands use the adapter's own `describeConnection` (`describeEventStoreDB`).
  *
  * @since 0.1.0
  * @category utils
  */
-export const describeConnection = (connectionString: string): string =>
-  connectionString.replace(/\/\/[^@/]*@/, "//").replace(/\?.*$/, "")
+export const describeConnection = (connectionString: string): string => {
+  const scheme = /^([a-z+]+):\/\//.exec(connectionString)
+  const servers = (connectionString.split("@").pop() ?? "").replace(/^[a-z+]+:\/\//, "").replace(/[?].*$/, "")
+  return scheme !== null && /^[A-Za-z0-9.:,[\]_-]+\/?$/.test(servers)
+    ? `${scheme[1]}://${servers}`
+    : "an EventStoreDB server"
+}
+
+/** The EventStoreDB adapter (and its gRPC client) is loaded only when a command uses a server: a file reads fast. */
+const adapter = Effect.promise(() => import("@service-accounts/store-eventstoredb"))
+
+/**
+ * The servers a connection string names, as the adapter reads it: never its credentials or options.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const describeEventStoreDB = (connectionString: Redacted.Redacted<string>): Effect.Effect<string> =>
+  Effect.map(adapter, (loaded) => loaded.describeConnection(connectionString))
 
 /**
  * The EventStoreDB adapter's layer. The adapter (and its gRPC client) is loaded only when a command uses a server,
@@ -180,12 +198,7 @@ export const describeConnection = (connectionString: string): string =>
 export const eventStoreDBLayer = (
   connectionString: Redacted.Redacted<string>
 ): Layer.Layer<EventStore, EventStoreDB.InvalidConnectionString> =>
-  Layer.unwrapEffect(
-    Effect.map(
-      Effect.promise(() => import("@service-accounts/store-eventstoredb")),
-      (adapter) => adapter.layer({ connectionString })
-    )
-  )
+  Layer.unwrapEffect(Effect.map(adapter, (loaded) => loaded.layer({ connectionString })))
 
 /**
  * Connects to EventStoreDB (the connection opens on the first read) for the lifetime of the scope.
@@ -200,7 +213,7 @@ export const openEventStoreDB = (
     const context = yield* Layer.build(eventStoreDBLayer(connectionString))
     const store = Context.get(context, EventStore)
     return {
-      description: describeConnection(Redacted.value(connectionString)),
+      description: yield* describeEventStoreDB(connectionString),
       events: (options) =>
         Stream.unwrap(
           Effect.gen(function* () {

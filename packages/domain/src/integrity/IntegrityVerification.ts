@@ -278,7 +278,7 @@ export class HistoryVerifier {
           revision: each.firstRevision,
           ...(each.firstPosition === undefined ? {} : { position: each.firstPosition }),
           kind: "unsigned-events",
-          message: `${each.events} event(s) (revisions ${range(each.firstRevision, last)}, positions ${range(each.firstPosition, each.lastPosition)}) are not covered by any signed checkpoint`
+          message: `${each.events} event(s) (${range("revision", each.firstRevision, last)}, ${range("position", each.firstPosition, each.lastPosition)}) are not covered by any signed checkpoint`
         })
       }
     }
@@ -362,8 +362,9 @@ const wholeHistory = (kind: Integrity.Finding["kind"], message: string, position
   message
 })
 
-const range = (first: bigint | undefined, last: bigint | undefined): string =>
-  first === last ? `${first}` : `${first ?? "?"}–${last ?? "?"}`
+/** `revision 4` or `revisions 4–6`. */
+const range = (what: string, first: bigint | undefined, last: bigint | undefined): string =>
+  first === last ? `${what} ${first ?? "?"}` : `${what}s ${first ?? "?"}–${last ?? "?"}`
 
 /**
  * Verifies a history (every event of the store in position order, as `readAll` or an NDJSON export gives it).
