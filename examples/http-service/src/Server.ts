@@ -6,7 +6,7 @@ import { createServer } from "node:http"
 import { HttpApiBuilder, HttpApiError, HttpApiSwagger, HttpServer, HttpServerError } from "@effect/platform"
 // The sub-path import keeps the cluster, SQL and worker modules of the package index out of start-up.
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { type EventStore, ServiceAccounts, Token } from "@service-accounts/domain"
+import { type EventStore, type IntegrityCheckpoints, ServiceAccounts, Token } from "@service-accounts/domain"
 import { Cause, Effect, Layer } from "effect"
 import type { HostLogin } from "./Api.js"
 import { ServiceAccountsApi } from "./Api.js"
@@ -66,6 +66,16 @@ export interface HttpServiceOptions {
   readonly login?: Layer.Layer<HostLogin>
 }
 
+/** What `ServerLive` runs next to the service, over the same store. */
+export interface ServerOptions extends HttpServiceOptions {
+  /** The periodic checkpointer (`Checkpoints.fromConfig`, or `IntegrityCheckpoints.layer`). Default: none. */
+  readonly checkpointer?: Layer.Layer<
+    IntegrityCheckpoints.IntegrityCheckpointer,
+    IntegrityCheckpoints.InvalidSigningKey,
+    EventStore
+  >
+}
+
 /**
  * The routes — API, OpenAPI document (`/api/openapi.json`, browsable at `/api/docs`) and the page — on whatever
  * `HttpServer` is provided, over the `ServiceAccounts` service.
@@ -94,16 +104,14 @@ export interface ListenOptions {
 }
 
 /**
- * The whole server over the given event store: Node's HTTP server, the library's service, the routes. It
- * outputs the `HttpServer` so a caller can read the address it listens on.
+ * The whole server over the given event store: Node's HTTP server, the library's service, the routes, and the
+ * checkpointer when one is given. It outputs the `HttpServer` so a caller can read the address it listens on.
  */
-export const ServerLive = <E>(
-  listen: ListenOptions,
-  store: Layer.Layer<EventStore, E>,
-  options: HttpServiceOptions = {}
-) =>
-  HttpServiceLive(options).pipe(
-    Layer.provide(ServiceAccounts.layer),
+export const ServerLive = <E>(listen: ListenOptions, store: Layer.Layer<EventStore, E>, options: ServerOptions = {}) =>
+  Layer.merge(
+    HttpServiceLive(options).pipe(Layer.provide(ServiceAccounts.layer)),
+    options.checkpointer ?? Layer.empty
+  ).pipe(
     Layer.provide(store),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: listen.port, host: listen.host }))
   )

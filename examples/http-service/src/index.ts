@@ -3,6 +3,7 @@
  */
 export * as Api from "./Api.js"
 export * as ApiErrors from "./ApiErrors.js"
+export * as Checkpoints from "./Checkpoints.js"
 export * as DemoLogin from "./DemoLogin.js"
 export * as Handlers from "./Handlers.js"
 export * as Page from "./Page.js"

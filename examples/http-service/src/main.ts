@@ -1,10 +1,11 @@
 /**
  * `pnpm --filter @service-accounts/example-http-service start`: serves the API and the management page.
  * `PORT` (default 3000) and `HOST` (default 127.0.0.1) choose where; `EVENTSTORE_CONNECTION_STRING`, when set,
- * puts the data in EventStoreDB instead of memory.
+ * puts the data in EventStoreDB instead of memory. Integrity checkpoints are signed periodically (`Checkpoints`).
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Config, Effect, Layer } from "effect"
+import * as Checkpoints from "./Checkpoints.js"
 import { baseUrl, ServerLive } from "./Server.js"
 import * as Store from "./Store.js"
 
@@ -13,17 +14,19 @@ const Main = Layer.unwrapEffect(
     const port = yield* Config.port("PORT").pipe(Config.withDefault(3000))
     const host = yield* Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
     const store = yield* Store.fromConfig
+    const checkpoints = yield* Checkpoints.fromConfig
     const announce = Layer.effectDiscard(
       Effect.flatMap(baseUrl, (url) =>
         Effect.sync(() => {
           console.log(`Management page: ${url}/`)
           console.log(`OpenAPI:         ${url}/api/openapi.json (browse it at ${url}/api/docs)`)
           console.log(`Event store:     ${store.description}`)
+          console.log(`Checkpoints:     ${checkpoints.description}`)
           console.log("Sign in on the page as any user of a demo organisation (the example's stand-in login).")
         })
       )
     )
-    return announce.pipe(Layer.provide(ServerLive({ port, host }, store.layer)))
+    return announce.pipe(Layer.provide(ServerLive({ port, host }, store.layer, { checkpointer: checkpoints.layer })))
   })
 )
 
