@@ -2,10 +2,12 @@
  * The built executable, as an auditor runs it: `pnpm test` builds before it tests; without a build the tests are
  * skipped.
  */
-import { execFileSync, spawnSync } from "node:child_process"
+import { execFile, execFileSync, spawnSync } from "node:child_process"
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
+import { TestServer } from "@service-accounts/eventstoredb-test-server"
+import { Effect } from "effect"
 import { edited, golden, goldenKeyPath, goldenLines, goldenPath, tempFile } from "./helpers.js"
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
@@ -118,6 +120,33 @@ describe.skipIf(!built)("the sa-audit executable", () => {
       stderr: "sa-audit: Expected one of the following cases: directory, audit\n"
     })
   })
+
+  // The executable bundles its dependencies but loads the EventStoreDB adapter as a package of its own.
+  it.scoped(
+    "reads from EventStoreDB with the adapter it loads when asked to",
+    () =>
+      Effect.gen(function* () {
+        const { connectionString } = yield* TestServer
+        // Asynchronously: the server runs in this process.
+        const runAsync = (...args: ReadonlyArray<string>) =>
+          Effect.async<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((resume) => {
+            execFile(process.execPath, [bin, ...args], { encoding: "utf8" }, (error, stdout, stderr) =>
+              resume(
+                Effect.succeed({
+                  code: error === null ? 0 : typeof error.code === "number" ? error.code : null,
+                  stdout,
+                  stderr
+                })
+              )
+            )
+          })
+        expect((yield* runAsync("import", "--file", goldenPath, "--eventstoredb", connectionString)).code).toBe(0)
+        const verified = yield* runAsync("verify", "--eventstoredb", connectionString, "--public-key", goldenKeyPath)
+        expect(verified).toMatchObject({ code: 0, stderr: "" })
+        expect(verified.stdout).toContain("Verified 17 event(s): 2 directory chain(s), 2 signed checkpoint(s).")
+      }).pipe(Effect.provide(TestServer.layer())),
+    slow
+  )
 
   it("exits 1 on findings and 2 on bad input, with the message on standard error and no progress bar", slow, () => {
     const tampered = run(
