@@ -167,9 +167,12 @@ const parseJson = (text: string): Either.Either<unknown, string> => {
   try {
     return Either.right(JSON.parse(text))
   } catch (error) {
-    return Either.left(`invalid JSON (${error instanceof Error ? error.message : String(error)})`)
+    return Either.left(invalidJson(error))
   }
 }
+
+const invalidJson = (error: unknown): string =>
+  `invalid JSON (${error instanceof Error ? error.message : String(error)})`
 
 const problem = (line: NumberedLine, reason: string): InvalidNdjson =>
   new InvalidNdjson({
@@ -215,15 +218,23 @@ const decodeEventLine = (json: unknown) => {
  * @category decoding
  */
 export const decodeLine = (line: NumberedLine): Either.Either<RecordedEvent, InvalidNdjson> => {
-  // Written step by step: this runs for every line of a history.
-  if (line.tooLong === true) return Either.left(problem(line, TOO_LONG))
-  if (line.text.trim() === "") return Either.left(problem(line, "the line is empty"))
-  const json = parseJson(line.text)
-  if (Either.isLeft(json)) return Either.left(problem(line, json.left))
-  const decoded = decodeEventLine(json.right)
-  if (Either.isLeft(decoded)) return Either.left(problem(line, describeIssues(decoded.left)))
+  const read = readLine(line)
+  return read instanceof InvalidNdjson ? Either.left(read) : Either.right(read)
+}
+
+/** `decodeLine` without the `Either`: this runs for every line of a history, so it is written step by step. */
+const readLine = (line: NumberedLine): RecordedEvent | InvalidNdjson => {
+  if (line.tooLong === true) return problem(line, TOO_LONG)
+  let json: unknown
+  try {
+    json = JSON.parse(line.text)
+  } catch (error) {
+    return problem(line, line.text.trim() === "" ? "the line is empty" : invalidJson(error))
+  }
+  const decoded = decodeEventLine(json)
+  if (Either.isLeft(decoded)) return problem(line, describeIssues(decoded.left))
   const fields = decoded.right
-  return Either.right({
+  return {
     streamId: fields.stream,
     revision: fields.revision,
     position: fields.position,
@@ -232,7 +243,7 @@ export const decodeLine = (line: NumberedLine): Either.Either<RecordedEvent, Inv
     data: fields.data,
     metadata: fields.metadata,
     recordedAt: fields.recordedAt
-  })
+  }
 }
 
 /**
@@ -276,6 +287,14 @@ export const decodeLines = <E, R>(
   lines: Stream.Stream<NumberedLine, E, R>,
   options?: { readonly check?: (event: RecordedEvent) => string | undefined }
 ): Stream.Stream<NumberedEvent, E | InvalidNdjson, R> =>
+  readLines(lines, options, (line, event) => ({ line: line.number, event }))
+
+/** `decodeLines`, giving what `wrap` makes of each line and its event. */
+const readLines = <A, E, R>(
+  lines: Stream.Stream<NumberedLine, E, R>,
+  options: { readonly check?: (event: RecordedEvent) => string | undefined } | undefined,
+  wrap: (line: NumberedLine, event: RecordedEvent) => A
+): Stream.Stream<A, E | InvalidNdjson, R> =>
   Stream.suspend(() => {
     let seenHeader = false
     // A chunk of lines at a time, synchronously (a step of the stream per line would cost more than decoding it).
@@ -284,18 +303,18 @@ export const decodeLines = <E, R>(
     const check = options?.check
     const events = Stream.mapChunksEffect(lines, (chunk) => {
       if (failure !== undefined) return Effect.fail(failure)
-      const out: Array<NumberedEvent> = []
+      const out: Array<A> = []
       for (const line of chunk) {
         if (!seenHeader) {
           seenHeader = true
           const header = decodeHeader(line)
           if (Either.isLeft(header)) failure = header.left
         } else {
-          const decoded = decodeLine(line)
-          const reason = Either.isRight(decoded) ? check?.(decoded.right) : undefined
-          if (Either.isLeft(decoded)) failure = decoded.left
+          const read = readLine(line)
+          const reason = read instanceof InvalidNdjson ? undefined : check?.(read)
+          if (read instanceof InvalidNdjson) failure = read
           else if (reason !== undefined) failure = problem(line, reason)
-          else out.push({ line: line.number, event: decoded.right })
+          else out.push(wrap(line, read))
         }
         if (failure !== undefined) break
       }
@@ -324,8 +343,7 @@ export const decodeLines = <E, R>(
 export const decode = <E, R>(
   chunks: Stream.Stream<string, E, R>,
   options?: { readonly check?: (event: RecordedEvent) => string | undefined }
-): Stream.Stream<RecordedEvent, E | InvalidNdjson, R> =>
-  Stream.map(decodeLines(splitLines(chunks), options), (numbered) => numbered.event)
+): Stream.Stream<RecordedEvent, E | InvalidNdjson, R> => readLines(splitLines(chunks), options, (_, event) => event)
 
 /**
  * Writes a history: the header, then one line per event, each with its line break.
