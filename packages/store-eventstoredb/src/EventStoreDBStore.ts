@@ -15,9 +15,21 @@
  *
  * @since 0.1.0
  */
-import { EventStoreDBClient } from "@eventstore/db-client"
+import type { EventStoreDBClient } from "@eventstore/db-client"
 import { EventStore, type EventStoreShape } from "@service-accounts/domain"
-import { Config, type ConfigError, Context, Effect, Layer, Redacted, Schedule, Schema, type Scope } from "effect"
+import {
+  Config,
+  type ConfigError,
+  Context,
+  Effect,
+  Either,
+  Layer,
+  Redacted,
+  Schedule,
+  Schema,
+  type Scope
+} from "effect"
+import { client as clientFor, describe, parse } from "./internal/connectionString.js"
 import { keepFor, readAll, readStream } from "./internal/read.js"
 import { subscribeToAll, subscribeToStream } from "./internal/subscribe.js"
 import { append, tombstone } from "./internal/write.js"
@@ -66,7 +78,9 @@ export const defaultResubscribe: Schedule.Schedule<unknown, unknown> = Schedule.
 )
 
 /**
- * The connection string could not be parsed. The reason never repeats the string, which may hold a password.
+ * The connection string could not be parsed, names an option the client does not know (named in the reason), or
+ * gives an option a value it cannot take. The reason never repeats any other part of the string, which may hold a
+ * password.
  *
  * @since 0.1.0
  * @category errors
@@ -118,20 +132,34 @@ export const make = (client: EventStoreDBClient, options: EventStoreDBOptions = 
   }
 }
 
-/** Parse errors quote the text they stopped at, which may be a password: keep only where it happened. */
-const safeReason = (error: unknown): string => {
-  const message = error instanceof Error ? error.message : String(error)
-  const at = /position (\d+)/.exec(message)
-  const expected = /expected ([^.]+)\./.exec(message)
-  return [
-    at === null ? "it could not be parsed" : `unexpected text at position ${at[1]}`,
-    ...(expected === null ? [] : [`expected ${expected[1]}`])
-  ].join(", ")
-}
+const textOf = (connectionString: string | Redacted.Redacted<string>): string =>
+  Redacted.isRedacted(connectionString) ? Redacted.value(connectionString) : connectionString
+
+/**
+ * The server(s) a connection string names, for messages and logs — `esdb://db1:2113,db2:2113` — never its
+ * credentials or options. A string that cannot be read is described as such, without any of it.
+ *
+ * @example
+ * ```ts
+ * import { describeConnection } from "@service-accounts/store-eventstoredb"
+ *
+ * describeConnection("esdb://admin:changeit@localhost:2113?tls=false") // "esdb://localhost:2113"
+ * ```
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const describeConnection = (connectionString: string | Redacted.Redacted<string>): string =>
+  Either.match(parse(textOf(connectionString)), {
+    onLeft: () => "an EventStoreDB server (its connection string cannot be read)",
+    onRight: describe
+  })
 
 /**
  * A client for a connection string, disposed when the scope closes. Creating it makes no call: the connection
- * opens on the first command.
+ * opens on the first command. The adapter reads the string itself, refusing an option the client does not know,
+ * and makes the client from what it read: the client never sees the string, which it would print or log whole
+ * (password included).
  *
  * @since 0.1.0
  * @category constructors
@@ -140,13 +168,12 @@ export const connect = (
   connectionString: string | Redacted.Redacted<string>
 ): Effect.Effect<EventStoreDBClient, InvalidConnectionString, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.try({
-      try: () =>
-        EventStoreDBClient.connectionString(
-          Redacted.isRedacted(connectionString) ? Redacted.value(connectionString) : connectionString
-        ),
-      catch: (error) => new InvalidConnectionString({ reason: safeReason(error) })
-    }),
+    Effect.suspend(() =>
+      Either.mapLeft(
+        Either.flatMap(parse(textOf(connectionString)), clientFor),
+        (reason) => new InvalidConnectionString({ reason })
+      )
+    ),
     // `dispose` waits for every call the client opened to finish; a call it cannot end must not hold the scope.
     (client) =>
       Effect.promise(() => client.dispose().catch(() => undefined)).pipe(

@@ -63,7 +63,7 @@ describe("connection strings", () => {
       const error = yield* Effect.flip(Layer.build(layer({ connectionString: "esdbx://admin:hunter2@localhost:2113" })))
       expect(error._tag).toBe("InvalidConnectionString")
       expect(error.message).not.toContain("hunter2")
-      expect(error.message).toContain("position 0")
+      expect(error.message).toContain("must start with esdb:// or esdb+discover://")
     })
   )
 

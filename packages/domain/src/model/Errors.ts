@@ -25,7 +25,7 @@
  */
 import { Schema } from "effect"
 import { ownMessage, quoted } from "./errorText.js"
-import { redactTokens } from "./Token.js"
+import { quoteSafely, redactTokens } from "./Token.js"
 
 /**
  * One problem found in an input: where (a dotted path such as `name` or `scopes.1`) and what is wrong.
@@ -300,7 +300,7 @@ export class EventStoreUnavailable extends Schema.TaggedError<EventStoreUnavaila
   retryable: Schema.Boolean,
   unknownOutcome: Schema.optional(Schema.Boolean)
 }) {
-  // A store's own messages may quote what it holds (a stream name, say).
+  // A store's own messages may quote what it holds (a stream name, say): quoted safely.
   constructor(
     props: {
       readonly operation: string
@@ -310,7 +310,7 @@ export class EventStoreUnavailable extends Schema.TaggedError<EventStoreUnavaila
     },
     options?: Schema.MakeOptions
   ) {
-    super({ ...props, reason: redactTokens(props.reason) }, options)
+    super({ ...props, reason: quoteSafely(props.reason, 1000) }, options)
     ownMessage(this, `event store ${this.operation} failed: ${this.reason}`)
   }
 }
@@ -328,8 +328,8 @@ export class CorruptStoredEvent extends Schema.TaggedError<CorruptStoredEvent>()
   position: Schema.optional(Schema.BigIntFromSelf),
   reason: Schema.String
 }) {
-  // A stored event could hold anything, its stream name included: no token value gets through, and the reason is
-  // kept short. (Whoever keys anything by the stream uses the stream it read, not this copy.)
+  // A stored event could hold anything, its stream name included: both are quoted safely (no token value, no control
+  // character) and kept short. (Whoever keys anything by the stream uses the stream it read, not this copy.)
   constructor(
     props: {
       readonly streamId: string
@@ -339,10 +339,7 @@ export class CorruptStoredEvent extends Schema.TaggedError<CorruptStoredEvent>()
     },
     options?: Schema.MakeOptions
   ) {
-    super(
-      { ...props, streamId: redactTokens(props.streamId), reason: redactTokens(props.reason).slice(0, 1000) },
-      options
-    )
+    super({ ...props, streamId: quoteSafely(props.streamId, 1000), reason: quoteSafely(props.reason, 1000) }, options)
     ownMessage(this, `stored event ${this.streamId}@${this.revision} cannot be read: ${this.reason}`)
   }
   /** As JSON: the revision and position as decimal text (JSON has no 64-bit integers; `JSON.stringify` would throw). */
