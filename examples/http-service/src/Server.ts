@@ -48,11 +48,12 @@ export interface ServerOptions extends HttpServiceOptions {
 
 /**
  * The whole server over the given event store: Node's HTTP server, the library's service, the routes. It
- * outputs the `HttpServer` so a caller can read the address it listens on.
+ * outputs the `HttpServer`, so a caller can read the address it listens on, and the `ServiceAccounts` service, so it
+ * can seed demo data.
  */
 export const ServerLive = <E>(listen: ListenOptions, store: Layer.Layer<EventStore, E>, options: ServerOptions = {}) =>
   HttpServiceLive(options).pipe(
-    Layer.provide(ServiceAccounts.layerWith(options.service ?? {})),
+    Layer.provideMerge(ServiceAccounts.layerWith(options.service ?? {})),
     Layer.provide(store),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: listen.port, host: listen.host }))
   )
