@@ -59,11 +59,12 @@ export interface ServerOptions extends HttpServiceOptions {
 
 /**
  * The whole server over the given event store: Node's HTTP server, the library's service, the routes, and the
- * checkpointer when one is given. It outputs the `HttpServer` so a caller can read the address it listens on.
+ * checkpointer when one is given. It outputs the `HttpServer`, so a caller can read the address it listens on, and the
+ * `ServiceAccounts` service, so it can seed demo data.
  */
 export const ServerLive = <E>(listen: ListenOptions, store: Layer.Layer<EventStore, E>, options: ServerOptions = {}) =>
   Layer.merge(
-    HttpServiceLive(options).pipe(Layer.provide(ServiceAccounts.layerWith(options.service ?? {}))),
+    HttpServiceLive(options).pipe(Layer.provideMerge(ServiceAccounts.layerWith(options.service ?? {}))),
     options.checkpointer ?? Layer.empty
   ).pipe(
     Layer.provide(store),

@@ -1,9 +1,15 @@
 /**
  * Starts the example on 127.0.0.1, on a port the system picks, over a store the test can inspect.
  */
-import { EventStore, type EventStoreShape } from "@service-accounts/domain"
+import {
+  EventStore,
+  type EventStoreShape,
+  isUsageStream,
+  ServiceAccounts,
+  type ServiceAccountsShape
+} from "@service-accounts/domain"
 import { make as makeMemoryStore } from "@service-accounts/store-memory"
-import { Effect, Exit, Layer, Logger, LogLevel, Scope, Stream } from "effect"
+import { Context, Effect, Exit, Layer, Logger, LogLevel, Scope, Stream } from "effect"
 import { baseUrl, ServerLive, type ServerOptions } from "../src/Server.js"
 
 export interface RunningServer {
@@ -11,8 +17,13 @@ export interface RunningServer {
   readonly url: string
   /** The in-memory store the server runs on, unless another store layer was given. */
   readonly store: EventStoreShape
-  /** How many events `store` holds: a refused request must not change it. */
+  /**
+   * How many events `store` holds outside the usage streams: a refused request must not change it. (Usage is flushed
+   * to its own streams in the background, whenever the recorder's interval comes.)
+   */
   readonly eventCount: () => Promise<number>
+  /** The service the server runs on (to seed demo data). */
+  readonly service: ServiceAccountsShape
   readonly close: () => Promise<void>
 }
 
@@ -37,7 +48,9 @@ export const startServer = async <E>(
     return {
       url,
       store,
-      eventCount: () => Effect.runPromise(Stream.runCount(store.readAll())),
+      eventCount: () =>
+        Effect.runPromise(Stream.runCount(Stream.filter(store.readAll(), (event) => !isUsageStream(event.streamId)))),
+      service: Context.get(context, ServiceAccounts),
       close: () => Effect.runPromise(Scope.close(scope, Exit.void))
     }
   } catch (error) {

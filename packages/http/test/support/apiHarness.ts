@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect } from "@effect/vitest"
 import { Schema } from "effect"
-import { type Answer, type CallOptions, client, type RunningServer, startServer } from "./server.js"
+import { type Answer, type CallOptions, client, type RunningServer, type ServerOptions, startServer } from "./server.js"
 
 export const Created = Schema.Struct({ serviceAccountId: Schema.String, name: Schema.String })
 export const Issued = Schema.Struct({
@@ -42,10 +42,10 @@ export const missingId = "00000000-0000-4000-8000-000000000000"
  * Starts the example before the calling file's tests and stops it after them. The functions it returns may be
  * called from the tests only (the server starts in `beforeAll`).
  */
-export const useApi = () => {
+export const useApi = (options: ServerOptions = {}) => {
   let running: { readonly server: RunningServer; readonly client: ReturnType<typeof client> } | undefined
   beforeAll(async () => {
-    const server = await startServer()
+    const server = await startServer(options)
     running = { server, client: client(server.url) }
   })
   afterAll(() => running?.server.close())
@@ -96,6 +96,8 @@ export const useApi = () => {
     /** `http://127.0.0.1:<port>` */
     url: () => started().server.url,
     /** Every answer this file's tests were given so far. */
-    answers: () => started().client.answers
+    answers: () => started().client.answers,
+    /** The server, once started. */
+    server: () => started().server
   }
 }

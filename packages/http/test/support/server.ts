@@ -8,12 +8,14 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import {
   EventStore,
   type EventStoreShape,
+  isUsageStream,
   ServiceAccounts,
-  type ServiceAccountsOptions
+  type ServiceAccountsOptions,
+  type ServiceAccountsShape
 } from "@service-accounts/domain"
 import { HttpService } from "@service-accounts/http"
 import { make as makeMemoryStore } from "@service-accounts/store-memory"
-import { Effect, Exit, Layer, Logger, LogLevel, Scope, Stream } from "effect"
+import { type Clock, Context, Effect, Exit, Layer, Logger, LogLevel, Scope, Stream } from "effect"
 import { type As, callers, headerLogin } from "./login.js"
 
 export interface RunningServer {
@@ -21,8 +23,13 @@ export interface RunningServer {
   readonly url: string
   /** The store the server runs on. */
   readonly store: EventStoreShape
-  /** How many events `store` holds: a refused request must not change it. */
+  /**
+   * How many events `store` holds outside the usage streams: a refused request must not change it. (Usage is
+   * flushed to its own streams in the background, whenever the recorder's interval comes.)
+   */
   readonly eventCount: () => Promise<number>
+  /** The service the server runs on, for what the API does not offer (reporting a use at a time of the test's). */
+  readonly service: ServiceAccountsShape
   readonly close: () => Promise<void>
 }
 
@@ -30,6 +37,10 @@ export interface ServerOptions {
   /** The store (a new in-memory store when not given). */
   readonly store?: EventStoreShape
   readonly service?: ServiceAccountsOptions
+  /** `HttpService.layer`'s `recordUsage` (default: its default). */
+  readonly recordUsage?: boolean
+  /** The clock the server runs on (default: the real one). */
+  readonly clock?: Clock.Clock
 }
 
 const baseUrl = HttpServer.addressWith((address) =>
@@ -39,12 +50,14 @@ const baseUrl = HttpServer.addressWith((address) =>
 export const startServer = async (options: ServerOptions = {}): Promise<RunningServer> => {
   const store = options.store ?? (await Effect.runPromise(makeMemoryStore))
   const scope = Effect.runSync(Scope.make())
-  const layer = HttpService.layer({ login: headerLogin }).pipe(
-    Layer.provide(ServiceAccounts.layerWith(options.service ?? {})),
+  const recordUsage = options.recordUsage === undefined ? {} : { recordUsage: options.recordUsage }
+  const layer = HttpService.layer({ login: headerLogin, ...recordUsage }).pipe(
+    Layer.provideMerge(ServiceAccounts.layerWith(options.service ?? {})),
     Layer.provide(Layer.succeed(EventStore, store)),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
     // Warnings and errors only: the library's routine lines would drown the test output.
-    Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
+    Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)),
+    Layer.provide(options.clock === undefined ? Layer.empty : Layer.setClock(options.clock))
   )
   try {
     const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
@@ -52,7 +65,9 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
     return {
       url,
       store,
-      eventCount: () => Effect.runPromise(Stream.runCount(store.readAll())),
+      eventCount: () =>
+        Effect.runPromise(Stream.runCount(Stream.filter(store.readAll(), (event) => !isUsageStream(event.streamId)))),
+      service: Context.get(context, ServiceAccounts),
       close: () => Effect.runPromise(Scope.close(scope, Exit.void))
     }
   } catch (error) {
