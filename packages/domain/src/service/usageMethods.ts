@@ -112,7 +112,10 @@ export const makeUsageMethods = (
     serviceAccountId: ServiceAccountId,
     tokenId: string
   ): number => {
-    const account = DirectoryView.account(DirectoryView.directoryOf(current().directory, organizationId), serviceAccountId)
+    const account = DirectoryView.account(
+      DirectoryView.directoryOf(current().directory, organizationId),
+      serviceAccountId
+    )
     const token = account._tag === "Some" ? account.value.tokens.find((t) => t.tokenId === tokenId) : undefined
     return token === undefined ? 0 : DateTime.toEpochMillis(token.issuedAt)
   }
