@@ -2,9 +2,9 @@
  * A connection string's password never shows: not in sa-audit's output or errors, not in anything the EventStoreDB
  * client prints, whatever goes wrong (an unknown option, a malformed string, a server that does not answer).
  */
-import { createServer } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { closedPort } from "@service-accounts/eventstoredb-test-server"
 import { goldenPath, sa } from "./helpers.js"
 
 const PASSWORD = "Sup3r-S3cret-Pw"
@@ -34,15 +34,6 @@ const run = (...args: ReadonlyArray<string>) =>
     ({ printed }) => Effect.map(sa(...args), (result) => ({ ...result, printed: printed.join("\n") })),
     ({ restore }) => Effect.sync(restore)
   )
-
-const closedPort = Effect.async<number>((resume) => {
-  const server = createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 describe("sa-audit and connection strings", () => {
   it.effect("an unknown option is refused by name, the password shown nowhere", () =>

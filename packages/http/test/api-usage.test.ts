@@ -7,12 +7,26 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { decode, missingId, useApi } from "./support/apiHarness.js"
-import { DAY, dayOf, eventually, Report } from "./support/usage.js"
+import { DAY, dayOf, eventually, movableClock, Report } from "./support/usage.js"
 
-// A short flush interval: the usage view learns of a use only once it is flushed.
+// A short flush interval: the usage view learns of a use only once it is flushed. Uses are recorded up to 30 days
+// back, and a use cannot come before its token was issued: the tokens are issued on the server's clock set back.
+// Unbounded staleness: putting the clock right must not make the read models look days behind.
+const moved = movableClock()
 const { call, createAccount, issueToken, whoami, expectRefused, server } = useApi({
-  service: { usage: { flushInterval: "50 millis" } }
+  clock: moved.clock,
+  service: { maxStaleness: "unbounded", usage: { flushInterval: "50 millis" } }
 })
+
+/** Runs `setUp` with the server's clock `days` days back, then puts it right. */
+const daysAgo = async <A>(days: number, setUp: () => Promise<A>): Promise<A> => {
+  moved.set(-days * DAY)
+  try {
+    return await setUp()
+  } finally {
+    moved.set(0)
+  }
+}
 
 const report = async (query: string) => {
   const answer = await call("GET", `/api/usage${query}`)
@@ -42,11 +56,14 @@ const recordUse = (value: string, daysAgo: number, requests: number, units = 0) 
 
 describe("GET /api/usage (the usage report)", () => {
   it("reports per account, token and day, over the window and in total, with each token's last use", async () => {
-    const reported = await createAccount("usage-reported")
-    const ci = await issueToken(reported.serviceAccountId, "ci")
-    const spare = await issueToken(reported.serviceAccountId, "spare")
-    const other = await createAccount("usage-other")
-    const runner = await issueToken(other.serviceAccountId, "runner")
+    const { reported, ci, spare, other, runner } = await daysAgo(11, async () => {
+      const reported = await createAccount("usage-reported")
+      const ci = await issueToken(reported.serviceAccountId, "ci")
+      const spare = await issueToken(reported.serviceAccountId, "spare")
+      const other = await createAccount("usage-other")
+      const runner = await issueToken(other.serviceAccountId, "runner")
+      return { reported, ci, spare, other, runner }
+    })
 
     // Outside a 7-day window, then inside it; and three requests through the bearer check, today.
     await recordUse(ci.value, 10, 7, 1)
@@ -127,8 +144,10 @@ describe("GET /api/usage (the usage report)", () => {
   })
 
   it("reports one account with ?serviceAccountId=, and the 30 days up to today by default", async () => {
-    const only = await createAccount("usage-only-me")
-    const token = await issueToken(only.serviceAccountId, "ci")
+    const { only, token } = await daysAgo(31, async () => {
+      const only = await createAccount("usage-only-me")
+      return { only, token: await issueToken(only.serviceAccountId, "ci") }
+    })
     await createAccount("usage-not-me")
     await recordUse(token.value, 29, 2)
     await recordUse(token.value, 30, 100)

@@ -4,11 +4,10 @@
  * happens next (a malformed string, a bad value, a server that does not answer, the client's debug log switched on).
  */
 import { createRequire } from "node:module"
-import { createServer } from "node:net"
 import { EventStoreDBClient } from "@eventstore/db-client"
 import { describe, expect, it } from "@effect/vitest"
 import { EventStore, type ProposedEvent } from "@service-accounts/domain"
-import { TestServer } from "@service-accounts/eventstoredb-test-server"
+import { closedPort, TestServer } from "@service-accounts/eventstoredb-test-server"
 import { ConfigProvider, Context, Effect, Layer, Redacted, Stream } from "effect"
 import { describeConnection, layer, layerConfig } from "../src/index.js"
 
@@ -57,15 +56,6 @@ const refusal = (connectionString: string) =>
     expect(JSON.stringify(result.left)).not.toContain(PASSWORD)
     return result.left.message
   })
-
-const closedPort = Effect.async<number>((resume) => {
-  const server = createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 const event = (): ProposedEvent => ({ eventId: crypto.randomUUID(), type: "Tested", data: {}, metadata: {} })
 

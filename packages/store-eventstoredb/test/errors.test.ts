@@ -1,8 +1,7 @@
-import { createServer } from "node:net"
 import { type AllStreamResolvedEvent, binaryEvent, END, jsonEvent } from "@eventstore/db-client"
 import { describe, expect, it, layer as withLayer } from "@effect/vitest"
 import { EventStore, type ProposedEvent, type ReadError, Token, decode } from "@service-accounts/domain"
-import { TestServer } from "@service-accounts/eventstoredb-test-server"
+import { closedPort, TestServer } from "@service-accounts/eventstoredb-test-server"
 import { Chunk, ConfigProvider, Context, Effect, Either, Exit, Layer, Schedule, Scope, Stream } from "effect"
 import { EventStoreDBConnection, layer, layerConfig } from "../src/index.js"
 import { onTestServer } from "./layers.js"
@@ -13,16 +12,6 @@ const event = (data: ProposedEvent["data"] = { ok: true }): ProposedEvent => ({
   type: "Tested",
   data,
   metadata: {}
-})
-
-/** A port nobody listens on. */
-const closedPort = Effect.async<number>((resume) => {
-  const server = createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
 })
 
 const storeOf = (built: Context.Context<EventStore>) => Context.get(built, EventStore)

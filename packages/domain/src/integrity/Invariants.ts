@@ -7,6 +7,22 @@
  * history (tamper evidence) so that programs such as `sa-audit` run it without a test framework;
  * `@service-accounts/testing` re-exports it under the same names.
  *
+ * @example
+ * ```ts
+ * import { EventStore, makeInvariantChecker } from "@service-accounts/domain"
+ * import { Effect, Stream } from "effect"
+ *
+ * // Checks I1–I9 over the whole store, event by event: memory stays bounded however long the history is.
+ * const violations = Effect.gen(function* () {
+ *   const store = yield* EventStore
+ *   const checker = makeInvariantChecker()
+ *   yield* Stream.runForEach(store.readAll(), (event) => Effect.sync(() => checker.next(event)))
+ *   return checker
+ *     .finish()
+ *     .map((found) => `${found.invariant} at ${found.streamId}@${found.revision}: ${found.message}`)
+ * })
+ * ```
+ *
  * @since 0.3.0
  */
 import { Either } from "effect"
