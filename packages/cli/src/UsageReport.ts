@@ -11,14 +11,21 @@
  * @example
  * ```ts
  * import { UsageReport } from "@service-accounts/cli"
- * import { DirectoryView, foldProjection, type DomainEvent, type StoredUsage, UsageView } from "@service-accounts/domain"
+ * import {
+ *   DirectoryView,
+ *   type DomainEvent,
+ *   foldProjection,
+ *   OrganizationId,
+ *   type StoredUsage,
+ *   UsageView
+ * } from "@service-accounts/domain"
  *
  * // One organisation's usage of March 2026, per account and token, from folded views.
  * const march = (directoryEvents: ReadonlyArray<DomainEvent>, usageEvents: ReadonlyArray<StoredUsage>) => {
  *   const report = UsageReport.make(
  *     foldProjection(DirectoryView.projection, directoryEvents),
  *     foldProjection(UsageView.projectionKeeping(UsageReport.KEEP_EVERY_DAY), usageEvents),
- *     { organizationId: "acme" },
+ *     { organizationId: OrganizationId.make("acme") },
  *     { since: "2026-03-01", until: "2026-03-31" }
  *   )
  *   return report.organizations.map((organization) => [organization.organizationId, organization.window.requests])

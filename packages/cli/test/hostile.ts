@@ -58,7 +58,8 @@ const usageLine = (
       entries: [
         {
           organizationId: "acme" as UsageRecorded["entries"][number]["organizationId"],
-          serviceAccountId: "84c67782-8385-429e-9c26-d5df29c1269f" as UsageRecorded["entries"][number]["serviceAccountId"],
+          serviceAccountId:
+            "84c67782-8385-429e-9c26-d5df29c1269f" as UsageRecorded["entries"][number]["serviceAccountId"],
           tokenId: "2eceb5a1-b7ad-430a-a434-63fd334c134c" as UsageRecorded["entries"][number]["tokenId"],
           requests: 3,
           units: 1.5,

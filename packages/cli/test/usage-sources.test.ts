@@ -85,7 +85,6 @@ describe("sa-audit usage on a usage event that does not decode", () => {
         ;(line.data as Data).note = "x"
       },
       'UsageRecorded does not match its schema — note: is unexpected, expected: "_tag" | "day"'
-
     ],
     [
       "a token value as a token id",
@@ -150,7 +149,15 @@ describe.skipIf(!built)("sa-audit usage over EventStoreDB", () => {
         const report: ReportJson = JSON.parse(json.stdout)
         checkJson(report, history, {}, ["ci", "nightly"])
         const ci = history.tokens.get("ci")?.tokenId ?? ""
-        const table = yield* runAsync("usage", "--eventstoredb", connectionString, "--token", ci, "--since", "2026-03-09")
+        const table = yield* runAsync(
+          "usage",
+          "--eventstoredb",
+          connectionString,
+          "--token",
+          ci,
+          "--since",
+          "2026-03-09"
+        )
         expect(table).toMatchObject({ code: 0, stderr: "" })
         expect(tableBlocks(table.stdout)[0]?.rows).toEqual(expectedRows(history, [ci], { since: "2026-03-09" }))
         expect(tableBlocks(table.stdout)[0]?.rows).toContainEqual(["2026-03-09", "2", "999999999999"])

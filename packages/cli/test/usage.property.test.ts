@@ -10,7 +10,13 @@ import { checkJson, type ReportJson } from "./usageExpect.js"
 import { DAY, type DirectoryPlan, generateHistory, NOW, type Use } from "./usageHistory.js"
 
 const directory: DirectoryPlan = [
-  ["acme", [["builder", ["ci", "nightly"]], ["deployer", ["prod"]]]],
+  [
+    "acme",
+    [
+      ["builder", ["ci", "nightly"]],
+      ["deployer", ["prod"]]
+    ]
+  ],
   ["globex", [["etl", ["loader", "backfill"]]]]
 ]
 const TOKENS = ["ci", "nightly", "prod", "loader", "backfill"]
@@ -35,10 +41,9 @@ const dayArbitrary = FastCheck.integer({ min: 0, max: 8 }).map((back) =>
   new Date(NOW - back * DAY).toISOString().slice(0, 10)
 )
 
-const window = FastCheck.record(
-  { since: dayArbitrary, until: dayArbitrary },
-  { requiredKeys: [] }
-).filter((w) => w.since === undefined || w.until === undefined || w.since <= w.until)
+const window = FastCheck.record({ since: dayArbitrary, until: dayArbitrary }, { requiredKeys: [] }).filter(
+  (w) => w.since === undefined || w.until === undefined || w.since <= w.until
+)
 
 describe("sa-audit usage, for any uses recorded", () => {
   it.effect("reports exactly their sums per day, token, account and organisation, in any window", () =>
