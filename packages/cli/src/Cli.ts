@@ -26,6 +26,7 @@ import { check } from "./commands/check.js"
 import { replay } from "./commands/replay.js"
 import { token } from "./commands/token.js"
 import { exportCommand, importCommand } from "./commands/transfer.js"
+import { usage } from "./commands/usage.js"
 import { verify } from "./commands/verify.js"
 import { ExitCode } from "./Errors.js"
 
@@ -48,7 +49,7 @@ const ownConsole = <E, R>(effect: Effect.Effect<void, E, R>): Effect.Effect<void
 /** The root command with its subcommands. */
 const command = Command.make("sa-audit").pipe(
   Command.withDescription(
-    "Audit a service-accounts history: replay it, ask what held at a time, trace a token, check invariants, verify tamper evidence, export and import NDJSON."
+    "Audit a service-accounts history: replay it, ask what held at a time, trace a token, check invariants, verify tamper evidence, report usage, export and import NDJSON."
   ),
   Command.withSubcommands([
     Command.transformHandler(replay, ownConsole),
@@ -56,6 +57,7 @@ const command = Command.make("sa-audit").pipe(
     Command.transformHandler(token, ownConsole),
     Command.transformHandler(check, ownConsole),
     Command.transformHandler(verify, ownConsole),
+    Command.transformHandler(usage, ownConsole),
     Command.transformHandler(exportCommand, ownConsole),
     Command.transformHandler(importCommand, ownConsole)
   ])

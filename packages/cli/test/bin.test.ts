@@ -69,7 +69,7 @@ describe.skipIf(!built)("the sa-audit executable", () => {
   it("prints its version and help", slow, () => {
     expect(execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" }).trim()).toBe("0.1.0")
     const help = execFileSync(process.execPath, [bin, "--help"], { encoding: "utf8" })
-    for (const command of ["replay", "as-of", "token", "check", "verify", "export", "import"]) {
+    for (const command of ["replay", "as-of", "token", "check", "verify", "usage", "export", "import"]) {
       expect(help).toContain(command)
     }
   })
@@ -87,6 +87,8 @@ describe.skipIf(!built)("the sa-audit executable", () => {
       ["replay", "--view", "audit", "--file", path],
       ["replay", "--view", "audit", "--format", "json", "--file", path],
       ["replay", "--file", path],
+      ["usage", "--file", path],
+      ["usage", "--format", "json", "--file", path],
       ["export", "--file", path]
     ]) {
       const result = piped(args)
@@ -95,11 +97,12 @@ describe.skipIf(!built)("the sa-audit executable", () => {
     }
     // The whole output is far more than a pipe holds, so the pipe was closed while sa-audit was still writing.
     expect(run("replay", "--view", "audit", "--file", path).stdout.length).toBeGreaterThan(1 << 20)
+    expect(run("usage", "--file", path).stdout.length).toBeGreaterThan(1 << 18)
   })
 
   it("prints help without colour when piped or with NO_COLOR, with placeholders that name what they take", slow, () => {
     for (const env of [process.env, { ...process.env, NO_COLOR: "1" }]) {
-      for (const args of [["--help"], ["verify", "--help"], ["replay", "--help"]]) {
+      for (const args of [["--help"], ["verify", "--help"], ["replay", "--help"], ["usage", "--help"]]) {
         const help = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env })
         expect(help.status).toBe(0)
         expect(help.stdout).not.toContain("\u001b")
@@ -111,6 +114,7 @@ describe.skipIf(!built)("the sa-audit executable", () => {
     expect(help).toContain("--file <history.ndjson>")
     expect(help).toContain("--public-key <public key .pem>")
     expect(help).toContain("--expect-checkpoint <position or digest>")
+    expect(run("usage", "--help").stdout).toContain("--since <YYYY-MM-DD>")
     expect(help).not.toContain("confidential")
     expect(help).not.toMatch(/--eventstoredb redacted/)
     // Argument errors are sa-audit's errors too.

@@ -22,6 +22,9 @@ const commands: ReadonlyArray<ReadonlyArray<string>> = [
   ["verify"],
   ["verify", "--public-key", goldenKeyPath],
   ["verify", "--public-key", goldenKeyPath, "--format", "json"],
+  ["usage"],
+  ["usage", "--format", "json"],
+  ["usage", "--token", TOKEN_ID, "--since", "2026-01-01"],
   ["export"]
 ]
 
@@ -37,6 +40,8 @@ describe("sa-audit on hostile files", () => {
           expect(unsafeIn(result.stdout), `${label}, standard output`).toEqual([])
           expect(unsafeIn(result.stderr), `${label}, standard error`).toEqual([])
           if (result.code === 2) expect(result.stderr.startsWith("sa-audit: "), label).toBe(true)
+          // A usage event that does not decode stops the command that reads usage.
+          if (what.startsWith("a usage") && command[0] === "usage") expect(result.code, label).toBe(2)
           // A message quotes at most a short prefix of a line.
           for (const line of result.stderr.split("\n")) expect(line.length, label).toBeLessThan(2100)
         }

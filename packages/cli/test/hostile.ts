@@ -5,7 +5,16 @@
 import { randomBytes } from "node:crypto"
 import { closeSync, openSync, truncateSync, writeFileSync, writeSync } from "node:fs"
 import { join } from "node:path"
-import { Integrity, Ndjson, type RecordedEvent, Token } from "@service-accounts/domain"
+import {
+  Integrity,
+  Ndjson,
+  type RecordedEvent,
+  Token,
+  toProposedUsage,
+  UsageDay,
+  UsageRecorded
+} from "@service-accounts/domain"
+import { DateTime } from "effect"
 import { goldenLines, tempDir } from "./helpers.js"
 
 /** A well-formed token, made for this run. */
@@ -34,6 +43,36 @@ const resealedFirst = (edit: (data: { readonly [key: string]: unknown }) => obje
   const [sealed] = events
   if (sealed === undefined) throw new Error("nothing sealed")
   return Ndjson.encodeLine({ ...first, ...sealed, streamId: stream })
+}
+
+/** A usage event of the golden history's "ci" token, as a line, with its envelope and data changed by `edit`. */
+const usageLine = (
+  edit: (line: { stream: string; type: string; data: { [key: string]: unknown } }) => void = () => undefined
+): string => {
+  const recorder = "7d3f2a4e-3c1b-4a5e-9f00-2b8c1d6e4f10"
+  const { streamId, event } = toProposedUsage(
+    UsageRecorded.make({
+      day: UsageDay.make("2026-01-05"),
+      recorder,
+      sequence: 0,
+      entries: [
+        {
+          organizationId: "acme" as UsageRecorded["entries"][number]["organizationId"],
+          serviceAccountId:
+            "84c67782-8385-429e-9c26-d5df29c1269f" as UsageRecorded["entries"][number]["serviceAccountId"],
+          tokenId: "2eceb5a1-b7ad-430a-a434-63fd334c134c" as UsageRecorded["entries"][number]["tokenId"],
+          requests: 3,
+          units: 1.5,
+          lastUsedAt: DateTime.unsafeMake("2026-01-05T09:00:08Z")
+        }
+      ]
+    })
+  )
+  const line = JSON.parse(
+    Ndjson.encodeLine({ ...event, streamId, revision: 0n, position: 15n, recordedAt: new Date("2026-01-05T09:00:09Z") })
+  )
+  edit(line)
+  return JSON.stringify(line)
 }
 
 const file = (name: string, lines: ReadonlyArray<string>): string => {
@@ -96,6 +135,43 @@ export const hostileFiles = (): ReadonlyArray<readonly [string, string]> => {
     [
       "a directory stream whose name holds escapes and a token",
       file("stream.ndjson", [header, resealedFirst((data) => data, `serviceAccountDirectory-${ESCAPES}${token}`)])
+    ],
+    [
+      "a usage event whose entry holds escapes and a token",
+      file("usage-entry.ndjson", [
+        ...goldenLines,
+        usageLine((line) => {
+          const [entry] = line.data.entries as Array<{ [key: string]: unknown }>
+          if (entry !== undefined) entry.organizationId = `${ESCAPES}${token}`
+        })
+      ])
+    ],
+    [
+      "a usage event whose recorder is a token",
+      file("usage-recorder.ndjson", [
+        ...goldenLines,
+        usageLine((line) => {
+          line.data.recorder = token
+        })
+      ])
+    ],
+    [
+      "a usage event whose type holds escapes and a token",
+      file("usage-type.ndjson", [
+        ...goldenLines,
+        usageLine((line) => {
+          line.type = `${ESCAPES}${token}`
+        })
+      ])
+    ],
+    [
+      "a usage stream whose name holds escapes and a token",
+      file("usage-stream.ndjson", [
+        ...goldenLines,
+        usageLine((line) => {
+          line.stream = `serviceAccountUsage-${ESCAPES}${token}`
+        })
+      ])
     ],
     [
       "a checkpoint holding escapes and a token",
