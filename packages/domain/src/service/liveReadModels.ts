@@ -97,12 +97,14 @@ export interface ReadModels {
   readonly catchUpTo: (streamId: string, revision: bigint | undefined) => Effect.Effect<void, ReadError>
   /**
    * Applies at once, if it can, what this process just appended: a single event that follows what was applied,
-   * while nobody holds or awaits the lock. Returns whether it did; if not, `applyAppended` must be used.
+   * while nobody holds or awaits the lock. Returns whether the events are applied now (also when the subscription
+   * had applied them already); if not, `applyAppended` must be used.
    */
   readonly applyAppendedNow: (streamId: string, events: ReadonlyArray<DomainEvent>) => boolean
   /**
-   * Applies what this process just appended. A single event that follows what was applied is applied as it
-   * is; otherwise the stream is read, so every event carries the position the store gave it.
+   * Applies what this process just appended. Events applied already (the subscription was quicker) are left be; a
+   * single event that follows what was applied is applied as it is; otherwise the stream is read, so every event
+   * carries the position the store gave it.
    */
   readonly applyAppended: (streamId: string, events: ReadonlyArray<DomainEvent>) => Effect.Effect<void, ReadError>
   /** Whether a subscription may pass an event by: it was applied already, or its stream is quarantined. */
@@ -227,7 +229,15 @@ export const makeReadModels = (
         : undefined
     }
 
+    // The subscription may deliver an append's events before the append's own reply comes back (the server sends
+    // both at once): then they are applied already, and nothing needs doing — above all, no read of the stream.
+    const allApplied = (streamId: string, events: ReadonlyArray<DomainEvent>): boolean => {
+      const last = events.at(-1)
+      return last === undefined || last.revision <= lastRevision(state, streamId)
+    }
+
     const applyAppendedNow = (streamId: string, events: ReadonlyArray<DomainEvent>): boolean => {
+      if (allApplied(streamId, events)) return true
       if (lockers > 0) return false
       const only = follows(streamId, events)
       if (only === undefined) return false
@@ -238,6 +248,7 @@ export const makeReadModels = (
     const applyAppended = (streamId: string, events: ReadonlyArray<DomainEvent>) =>
       locked(
         Effect.suspend(() => {
+          if (allApplied(streamId, events)) return Effect.void
           const only = follows(streamId, events)
           if (only === undefined) return catchUpUnlocked(streamId)
           state = applyOne(state, only)
