@@ -17,31 +17,18 @@
  */
 import { EventStoreDBClient } from "@eventstore/db-client"
 import { EventStore, type EventStoreShape } from "@service-accounts/domain"
-import { Config, type ConfigError, Context, Effect, Layer, Redacted, Schedule, Schema, type Scope } from "effect"
-import { keepFor, readAll, readStream } from "./internal/read.js"
-import { subscribeToAll, subscribeToStream } from "./internal/subscribe.js"
-import { append, tombstone } from "./internal/write.js"
+import * as Core from "@service-accounts/eventstoredb-core"
+import { Config, type ConfigError, Context, Effect, Layer, Redacted, type Schedule, Schema, type Scope } from "effect"
+import { streamsClient } from "./internal/client.js"
 
 /**
- * Options of the adapter.
+ * Options of the adapter: `resubscribe` (how subscriptions come back after a drop) and `streamPrefixes` (which
+ * streams `readAll` and `subscribeToAll` show). The same options as the KurrentDB adapter's.
  *
  * @since 0.1.0
  * @category models
  */
-export interface EventStoreDBOptions {
-  /**
-   * How long to wait between attempts to resubscribe after a subscription dropped (the server ended the call or the
-   * connection failed). It starts over once messages flow again; when it gives up, the subscription fails with
-   * `EventStoreUnavailable`. Default: {@link defaultResubscribe}.
-   */
-  readonly resubscribe?: Schedule.Schedule<unknown, unknown>
-  /**
-   * Only streams whose names start with one of these prefixes are part of `readAll` and `subscribeToAll` (filtered
-   * by the server for subscriptions). Set it when the database is shared with applications whose events are not JSON,
-   * for example `["serviceAccountDirectory-"]`. Default: every stream that is not a system stream.
-   */
-  readonly streamPrefixes?: ReadonlyArray<string>
-}
+export type EventStoreDBOptions = Core.StoreOptions
 
 /**
  * Where the adapter connects: a connection string (`esdb://…` or `esdb+discover://…`), or a client made elsewhere.
@@ -60,10 +47,7 @@ export type Connection =
  * @since 0.1.0
  * @category constants
  */
-export const defaultResubscribe: Schedule.Schedule<unknown, unknown> = Schedule.exponential("100 millis").pipe(
-  Schedule.union(Schedule.spaced("5 seconds")),
-  Schedule.upTo("1 minute")
-)
+export const defaultResubscribe: Schedule.Schedule<unknown, unknown> = Core.defaultResubscribe
 
 /**
  * The connection string could not be parsed. The reason never repeats the string, which may hold a password.
@@ -105,33 +89,13 @@ export class EventStoreDBConnection extends Context.Tag("@service-accounts/store
  * @since 0.1.0
  * @category constructors
  */
-export const make = (client: EventStoreDBClient, options: EventStoreDBOptions = {}): EventStoreShape => {
-  const keep = keepFor(options.streamPrefixes)
-  const settings = { schedule: options.resubscribe ?? defaultResubscribe }
-  return {
-    append: append(client),
-    readStream: readStream(client),
-    readAll: readAll(client, keep),
-    subscribeToStream: subscribeToStream(client, settings),
-    subscribeToAll: subscribeToAll(client, settings, keep, options.streamPrefixes),
-    tombstone: tombstone(client)
-  }
-}
-
-/** Parse errors quote the text they stopped at, which may be a password: keep only where it happened. */
-const safeReason = (error: unknown): string => {
-  const message = error instanceof Error ? error.message : String(error)
-  const at = /position (\d+)/.exec(message)
-  const expected = /expected ([^.]+)\./.exec(message)
-  return [
-    at === null ? "it could not be parsed" : `unexpected text at position ${at[1]}`,
-    ...(expected === null ? [] : [`expected ${expected[1]}`])
-  ].join(", ")
-}
+export const make = (client: EventStoreDBClient, options: EventStoreDBOptions = {}): EventStoreShape =>
+  Core.makeStore(streamsClient(client), options)
 
 /**
  * A client for a connection string, disposed when the scope closes. Creating it makes no call: the connection
- * opens on the first command.
+ * opens on the first command. An option the client does not know is refused by name (the client would print the
+ * whole string, password included, to the console).
  *
  * @since 0.1.0
  * @category constructors
@@ -140,12 +104,15 @@ export const connect = (
   connectionString: string | Redacted.Redacted<string>
 ): Effect.Effect<EventStoreDBClient, InvalidConnectionString, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.try({
-      try: () =>
-        EventStoreDBClient.connectionString(
-          Redacted.isRedacted(connectionString) ? Redacted.value(connectionString) : connectionString
-        ),
-      catch: (error) => new InvalidConnectionString({ reason: safeReason(error) })
+    Effect.suspend(() => {
+      const text = Redacted.isRedacted(connectionString) ? Redacted.value(connectionString) : connectionString
+      const refused = Core.checkOptionNames(text)
+      return refused === undefined
+        ? Effect.try({
+            try: () => EventStoreDBClient.connectionString(text),
+            catch: (error) => new InvalidConnectionString({ reason: Core.safeReason(error) })
+          })
+        : Effect.fail(new InvalidConnectionString({ reason: refused }))
     }),
     // `dispose` waits for every call the client opened to finish; a call it cannot end must not hold the scope.
     (client) =>
