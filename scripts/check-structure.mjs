@@ -47,14 +47,7 @@ export const rules = /** @satisfies {Rules} */ ({
     "@service-accounts/http": { imports: ["@service-accounts/domain"] },
     "@service-accounts/eventstoredb-test-server": { imports: [] },
     "@service-accounts/cli": {
-      imports: [
-        "@service-accounts/domain",
-        "@service-accounts/store-memory",
-        "@service-accounts/store-eventstoredb",
-        // `sa-audit check` runs the kit's invariant checker over a history. Not in the house plan's list: kept, and
-        // narrowed to this one subpath, until the plan says otherwise.
-        "@service-accounts/testing/Invariants"
-      ]
+      imports: ["@service-accounts/domain", "@service-accounts/store-memory", "@service-accounts/store-eventstoredb"]
     },
     "@service-accounts/bench": { published: true, imports: [] },
     "@service-accounts/example-quickstart": { published: true, imports: [] },

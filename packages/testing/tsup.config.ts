@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup"
 
 export default defineConfig({
-  // Invariants has its own entry: programs (sa-audit) use the checker without loading vitest.
+  // Invariants keeps its own entry (`@service-accounts/testing/Invariants`): the checker itself is in the domain.
   entry: ["src/index.ts", "src/Invariants.ts"],
   format: ["esm", "cjs"],
   dts: true,

@@ -19,9 +19,17 @@ export interface DemoOrganization {
   readonly tenantUrl: string
 }
 
+/** The organisation the page signs in to first (and the demo data's). */
+export const acme: DemoOrganization = {
+  id: "acme",
+  name: "Acme Corp",
+  plan: "enterprise",
+  tenantUrl: "https://acme.example.com"
+}
+
 /** Two Enterprise organisations (to show isolation) and one on a plan without service accounts. */
 export const demoOrganizations: ReadonlyArray<DemoOrganization> = [
-  { id: "acme", name: "Acme Corp", plan: "enterprise", tenantUrl: "https://acme.example.com" },
+  acme,
   { id: "globex", name: "Globex", plan: "enterprise", tenantUrl: "https://globex.example.com" },
   { id: "small-co", name: "Small Co", plan: "team", tenantUrl: "https://small-co.example.com" }
 ]

@@ -1,5 +1,5 @@
 /**
- * The management page: static files (`public/`) served beside the API — the HTML, the style sheet, the script
+ * The management page: static files (`public/`) served beside the API — the HTML, the style sheets, the script
  * `page.js` and the modules it imports from `public/page/`. The page talks to the API with `fetch`; it has no
  * server-side state. A strict Content-Security-Policy allows only this origin's script and style, so nothing
  * injected into a name or description can run.
@@ -19,7 +19,10 @@ interface StaticFile {
 
 const script = "text/javascript; charset=utf-8"
 
-/** The files and their routes. The page's modules are listed when the layer is built: no path comes from a request. */
+/**
+ * The files and their routes. The page's modules and style sheets are listed when the layer is built: no path comes
+ * from a request.
+ */
 const staticFiles = (): ReadonlyArray<StaticFile> => [
   { route: "/", file: "index.html", contentType: "text/html; charset=utf-8" },
   { route: "/assets/page.js", file: "page.js", contentType: script },
@@ -27,7 +30,10 @@ const staticFiles = (): ReadonlyArray<StaticFile> => [
     .filter((name) => name.endsWith(".js"))
     .sort()
     .map((name): StaticFile => ({ route: `/assets/page/${name}`, file: `page/${name}`, contentType: script })),
-  { route: "/assets/page.css", file: "page.css", contentType: "text/css; charset=utf-8" }
+  ...readdirSync(publicDir)
+    .filter((name) => name.endsWith(".css"))
+    .sort()
+    .map((name): StaticFile => ({ route: `/assets/${name}`, file: name, contentType: "text/css; charset=utf-8" }))
 ]
 
 const securityHeaders = {

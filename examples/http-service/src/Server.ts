@@ -7,7 +7,12 @@ import { createServer } from "node:http"
 import { HttpServer } from "@effect/platform"
 // The sub-path import keeps the cluster, SQL and worker modules of the package index out of start-up.
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { type EventStore, ServiceAccounts, type ServiceAccountsOptions } from "@service-accounts/domain"
+import {
+  type EventStore,
+  type IntegrityCheckpoints,
+  ServiceAccounts,
+  type ServiceAccountsOptions
+} from "@service-accounts/domain"
 import { HttpService, type Security } from "@service-accounts/http"
 import { Effect, Layer } from "effect"
 import * as DemoLogin from "./DemoLogin.js"
@@ -40,19 +45,28 @@ export interface ListenOptions {
   readonly host: string
 }
 
-/** Options of `ServerLive`: the routes' and the service's. */
+/** Options of `ServerLive`: the routes', the service's, and what runs next to the service over the same store. */
 export interface ServerOptions extends HttpServiceOptions {
   /** Default: none (the service's defaults). */
   readonly service?: ServiceAccountsOptions
+  /** The periodic checkpointer (`Checkpoints.fromConfig`, or `IntegrityCheckpoints.layer`). Default: none. */
+  readonly checkpointer?: Layer.Layer<
+    IntegrityCheckpoints.IntegrityCheckpointer,
+    IntegrityCheckpoints.InvalidSigningKey,
+    EventStore
+  >
 }
 
 /**
- * The whole server over the given event store: Node's HTTP server, the library's service, the routes. It
- * outputs the `HttpServer` so a caller can read the address it listens on.
+ * The whole server over the given event store: Node's HTTP server, the library's service, the routes, and the
+ * checkpointer when one is given. It outputs the `HttpServer`, so a caller can read the address it listens on, and the
+ * `ServiceAccounts` service, so it can seed demo data.
  */
 export const ServerLive = <E>(listen: ListenOptions, store: Layer.Layer<EventStore, E>, options: ServerOptions = {}) =>
-  HttpServiceLive(options).pipe(
-    Layer.provide(ServiceAccounts.layerWith(options.service ?? {})),
+  Layer.merge(
+    HttpServiceLive(options).pipe(Layer.provideMerge(ServiceAccounts.layerWith(options.service ?? {}))),
+    options.checkpointer ?? Layer.empty
+  ).pipe(
     Layer.provide(store),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: listen.port, host: listen.host }))
   )

@@ -15,7 +15,13 @@ describe("the page, the demo's organisations and the OpenAPI document", () => {
     expect(page.headers.get("content-type")).toContain("text/html")
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'")
     expect(await page.text()).toContain("New Service Account")
-    for (const asset of ["/assets/page.js", "/assets/page/api.js", "/assets/page.css"])
+    for (const asset of [
+      "/assets/page.js",
+      "/assets/page/api.js",
+      "/assets/page/usageChart.js",
+      "/assets/page.css",
+      "/assets/usage.css"
+    ])
       expect((await fetch(`${url()}${asset}`)).status).toBe(200)
   })
 
@@ -41,6 +47,8 @@ describe("the page, the demo's organisations and the OpenAPI document", () => {
       "/api/service-accounts/{serviceAccountId}",
       "/api/service-accounts/{serviceAccountId}/tokens",
       "/api/service-accounts/{serviceAccountId}/tokens/{tokenId}/revoke",
+      "/api/usage",
+      "/api/usage/unused-tokens",
       "/api/whoami",
       "/healthz",
       "/readyz"

@@ -5,50 +5,25 @@
  * The management page in a real browser: Debian's Chromium driven by playwright-core. The whole story through the
  * page — create an account, issue a token (its value shown exactly once, copied and downloaded as session.json),
  * use the downloaded session.json against the bearer endpoint, revoke it, delete the account — with role-based
- * locators, so the accessible names are tested too. Screenshots go to `test-output/` (not committed);
- * `SA_UPDATE_DOCS_SCREENSHOT=1` also writes the one `docs/embedding.md` shows.
+ * locators, so the accessible names are tested too. Screenshots go to `test-output/` (not committed). Usage — the
+ * last-use column and the charts — is `page-usage.test.ts`'s.
  *
  * Without Chromium at /usr/bin/chromium the story is skipped, and reported as skipped; under CI (where `.ci/run`
  * installs it) a missing Chromium is a failure.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Token } from "@service-accounts/domain"
-import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core"
+import type { BrowserContext, Locator, Page } from "playwright-core"
+import { type Browser, hasChromium, openPage, outputDir, requireChromiumInCi } from "./browser.js"
 import { type RunningServer, startServer } from "./testServer.js"
 
-const executablePath = "/usr/bin/chromium"
-const hasChromium = existsSync(executablePath)
-const here = dirname(fileURLToPath(import.meta.url))
-const outputDir = join(here, "..", "test-output")
-const docsScreenshot = join(here, "..", "..", "..", "docs", "images", "management-page.png")
-
-// Root, no display, no network but this machine's loopback.
-const chromiumFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic"
-]
-
-if (!hasChromium && (process.env.CI ?? "") !== "") {
-  describe("in CI", () => {
-    it("Chromium is installed (.ci/run installs the chromium package)", () => {
-      expect.fail(`no Chromium at ${executablePath}: the browser tests would not run`)
-    })
-  })
-}
+requireChromiumInCi()
 
 describe.skipIf(!hasChromium)("the management page in Chromium", () => {
   let server: RunningServer
-  let profile: string
+  let browser: Browser
   let context: BrowserContext
   let page: Page
 
@@ -86,26 +61,15 @@ describe.skipIf(!hasChromium)("the management page in Chromium", () => {
   }
 
   beforeAll(async () => {
-    mkdirSync(outputDir, { recursive: true })
     server = await startServer()
-    profile = mkdtempSync(join(tmpdir(), "sa-chromium-"))
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath,
-      headless: true,
-      args: chromiumFlags,
-      viewport: { width: 1100, height: 720 },
-      acceptDownloads: true,
-      permissions: ["clipboard-read", "clipboard-write"]
-    })
-    page = context.pages()[0] ?? (await context.newPage())
-    await page.goto(server.url)
-    await page.locator("body[data-ready=true]").waitFor()
+    browser = await openPage(server.url, { clipboard: true })
+    context = browser.context
+    page = browser.page
   })
 
   afterAll(async () => {
-    await context?.close()
+    await browser?.close()
     await server?.close()
-    if (profile !== undefined) rmSync(profile, { recursive: true, force: true })
   })
 
   // The story's steps share the page; they run in order.
@@ -246,13 +210,6 @@ describe.skipIf(!hasChromium)("the management page in Chromium", () => {
     await expect.poll(() => row.textContent()).toContain("Revoked")
     expect(await whoami(value)).toEqual({ status: 401, body: "" })
     await screenshot("06-revoked")
-    // The picture in docs/embedding.md: two accounts, active and revoked tokens.
-    if (process.env.SA_UPDATE_DOCS_SCREENSHOT === "1") {
-      // Narrower, and only as tall as the content, to keep the committed PNG small.
-      await page.setViewportSize({ width: 960, height: 400 })
-      await page.screenshot({ path: docsScreenshot, fullPage: true })
-      await page.setViewportSize({ width: 1100, height: 720 })
-    }
   })
 
   it("deletes the account from Manage, after a confirmation that says its tokens go too", async () => {

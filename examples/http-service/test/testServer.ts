@@ -1,28 +1,37 @@
 /**
- * Starts the example on 127.0.0.1, on a port the system picks, over a store the test can inspect.
+ * Starts the example on 127.0.0.1, on a port the system picks, over a store the test can inspect; and a client that
+ * calls with the demo login's headers. The harness itself is the HTTP package's (`packages/http/test/support`).
  */
-import { EventStore, type EventStoreShape } from "@service-accounts/domain"
+import { EventStore } from "@service-accounts/domain"
 import { make as makeMemoryStore } from "@service-accounts/store-memory"
-import { Effect, Exit, Layer, Logger, LogLevel, Scope, Stream } from "effect"
-import { baseUrl, ServerLive, type ServerOptions } from "../src/Server.js"
+import { Effect, Layer, Logger, LogLevel } from "effect"
+import * as Harness from "../../../packages/http/test/support/harness.js"
+import { ServerLive, type ServerOptions } from "../src/Server.js"
 
-export interface RunningServer {
-  /** `http://127.0.0.1:<port>` */
-  readonly url: string
-  /** The in-memory store the server runs on, unless another store layer was given. */
-  readonly store: EventStoreShape
-  /** How many events `store` holds: a refused request must not change it. */
-  readonly eventCount: () => Promise<number>
-  readonly close: () => Promise<void>
+export type { Answer, RunningServer } from "../../../packages/http/test/support/harness.js"
+
+/** Who calls: the demo login's headers. */
+export type As = "admin" | "member" | "globexAdmin" | "teamAdmin" | "nobody"
+
+export const callers: Record<As, Record<string, string>> = {
+  admin: { "x-demo-org": "acme", "x-demo-user": "alice@acme.example.com", "x-demo-role": "administrator" },
+  member: { "x-demo-org": "acme", "x-demo-user": "bob@acme.example.com", "x-demo-role": "member" },
+  globexAdmin: { "x-demo-org": "globex", "x-demo-user": "gina@globex.example.com", "x-demo-role": "administrator" },
+  teamAdmin: { "x-demo-org": "small-co", "x-demo-user": "carol@small-co.example.com", "x-demo-role": "administrator" },
+  nobody: {}
 }
 
-/** The example over the given store layer (the in-memory store when none is given). */
+export type CallOptions = Harness.CallOptions<As>
+
+/**
+ * The example over the given store layer. Without one it runs on an in-memory store, which `store` and `eventCount`
+ * then look at; with one, they look at an unused in-memory store (inspect the given store yourself).
+ */
 export const startServer = async <E>(
   storeLayer?: Layer.Layer<EventStore, E>,
   options: ServerOptions = {}
-): Promise<RunningServer> => {
+): Promise<Harness.RunningServer> => {
   const store = await Effect.runPromise(makeMemoryStore)
-  const scope = Effect.runSync(Scope.make())
   const layer = ServerLive(
     { port: 0, host: "127.0.0.1" },
     storeLayer ?? Layer.succeed(EventStore, store),
@@ -31,68 +40,8 @@ export const startServer = async <E>(
     // Tests show warnings and errors only.
     Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
   )
-  try {
-    const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
-    const url = await Effect.runPromise(Effect.provide(baseUrl, context))
-    return {
-      url,
-      store,
-      eventCount: () => Effect.runPromise(Stream.runCount(store.readAll())),
-      close: () => Effect.runPromise(Scope.close(scope, Exit.void))
-    }
-  } catch (error) {
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    throw error
-  }
+  return Harness.launch(layer, store)
 }
 
-/** Who calls: the demo login's headers. */
-export type As = "admin" | "member" | "globexAdmin" | "teamAdmin" | "nobody"
-
-const callers: Record<As, Record<string, string>> = {
-  admin: { "x-demo-org": "acme", "x-demo-user": "alice@acme.example.com", "x-demo-role": "administrator" },
-  member: { "x-demo-org": "acme", "x-demo-user": "bob@acme.example.com", "x-demo-role": "member" },
-  globexAdmin: { "x-demo-org": "globex", "x-demo-user": "gina@globex.example.com", "x-demo-role": "administrator" },
-  teamAdmin: { "x-demo-org": "small-co", "x-demo-user": "carol@small-co.example.com", "x-demo-role": "administrator" },
-  nobody: {}
-}
-
-export interface Answer {
-  readonly status: number
-  readonly headers: Headers
-  readonly text: string
-  /** The body as JSON (`undefined` for an empty body). */
-  readonly json: unknown
-}
-
-export interface CallOptions {
-  readonly as?: As
-  /** A JSON body. */
-  readonly body?: unknown
-  /** A body sent as it is, with `Content-Type: application/json`. */
-  readonly rawBody?: string
-  readonly headers?: Record<string, string>
-}
-
-/** Calls the server and keeps every answer (for the check that no answer but the issue one holds a secret). */
-export const client = (url: string) => {
-  const answers: Array<{ readonly method: string; readonly path: string; readonly answer: Answer }> = []
-  const call = async (method: string, path: string, options: CallOptions = {}): Promise<Answer> => {
-    const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body))
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        ...callers[options.as ?? "admin"],
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-        ...options.headers
-      },
-      ...(body === undefined ? {} : { body })
-    })
-    const text = await response.text()
-    const json: unknown = text === "" ? undefined : JSON.parse(text)
-    const answer = { status: response.status, headers: response.headers, text, json }
-    answers.push({ method, path, answer })
-    return answer
-  }
-  return { call, answers }
-}
+/** Calls the example with the demo login's headers and keeps every answer. */
+export const client = (url: string) => Harness.client<As>(url, callers)

@@ -39,7 +39,7 @@ describe.skipIf(!existsSync(bin))("sa-audit on the demo's history", () => {
     const result = saAudit("verify", "--file", demo.historyPath, "--public-key", demo.publicKeyPath)
     expect(result).toMatchObject({ code: 0, stderr: "" })
     expect(result.stdout).toContain(
-      `Verified ${demo.events.length} event(s): 1 directory chain(s), 1 signed checkpoint(s).\nNo tampering found.`
+      `Verified ${demo.events.length} event(s): 1 directory chain(s), 1 signed checkpoint(s).\nEvery event is covered by a signed checkpoint.\nNo tampering found.`
     )
     expect(result.stdout).toMatch(/serviceAccountDirectory-acme {2}revision 7 {2}digest [0-9a-f]{64}/)
   })

@@ -48,7 +48,7 @@ describe("JSDoc examples", () => {
     }
     const files = found.modules.map((module) => module.file)
     expect(files).toContain("packages/domain/src/model/Ids.ts")
-    expect(files).toContain("packages/testing/src/Invariants.ts")
+    expect(files).toContain("packages/domain/src/integrity/Invariants.ts")
     expect(files.filter((file) => file.startsWith("packages/domain/src/fast/"))).toEqual([])
     expect(files.filter((file) => file.endsWith("/index.ts"))).toEqual([])
   })

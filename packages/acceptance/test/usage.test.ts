@@ -19,7 +19,7 @@ import {
 } from "@service-accounts/domain"
 import { make as makeMemoryStore } from "@service-accounts/store-memory"
 import { administrator, scanForSecrets, storedHaystacks } from "@service-accounts/testing"
-import { Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
+import { Clock, Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 
 const DAY = 86_400_000
 
@@ -82,14 +82,31 @@ const until = async (check: () => Promise<boolean>) => {
 const acme = administrator("acme")
 const dayOf = (millis: number) => new Date(millis).toISOString().slice(0, 10)
 
-/** Two accounts with three tokens each, issued through `service`. */
-const tokensOf = async (service: ServiceAccountsShape) => {
+/** The real clock, `days` days back (a use can only be recorded from the day its token was issued). */
+const daysBack = (days: number): Clock.Clock => {
+  const real = Clock.make()
+  const millis = () => real.unsafeCurrentTimeMillis() - days * DAY
+  return {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: millis,
+    currentTimeMillis: Effect.sync(millis),
+    unsafeCurrentTimeNanos: () => BigInt(millis()) * 1_000_000n,
+    currentTimeNanos: Effect.sync(() => BigInt(millis()) * 1_000_000n),
+    sleep: (duration) => real.sleep(duration)
+  }
+}
+
+/** Two accounts with three tokens each, issued through `service` `issuedDaysAgo` days ago. */
+const tokensOf = async (service: ServiceAccountsShape, issuedDaysAgo = 0) => {
+  const back = Effect.withClock(daysBack(issuedDaysAgo))
   const tokens: Array<IssuedToken> = []
   for (const name of ["builder", "deployer"]) {
-    const account = await Effect.runPromise(service.create(acme, { name }))
+    const account = await Effect.runPromise(back(service.create(acme, { name })))
     for (const token of ["a", "b", "c"]) {
       tokens.push(
-        await Effect.runPromise(service.issueToken(acme, { serviceAccountId: account.serviceAccountId, name: token }))
+        await Effect.runPromise(
+          back(service.issueToken(acme, { serviceAccountId: account.serviceAccountId, name: token }))
+        )
       )
     }
   }
@@ -107,7 +124,8 @@ describe("usage", () => {
   it("three recorders, 10% of their appends failing (half after the commit): the totals are exactly what was recorded", async () => {
     const store = Effect.runSync(makeMemoryStore)
     const setup = serviceOn(store)
-    const tokens = await tokensOf(await setup.runPromise(ServiceAccounts))
+    // Issued three days ago: uses are recorded over the last three days.
+    const tokens = await tokensOf(await setup.runPromise(ServiceAccounts), 3)
     await setup.dispose()
 
     const now = Date.now()
@@ -199,6 +217,8 @@ describe("usage", () => {
         ["units", principal, { units: Number.POSITIVE_INFINITY }],
         ["at", principal, { at: Date.now() + 3_600_000 }],
         ["at", principal, { at: "yesterday" }],
+        // The token was issued moments ago: an hour ago it did not exist.
+        ["at", principal, { at: Date.now() - 3_600_000 }],
         ["principal", { ...principal, organizationId: "globex" as Principal["organizationId"] }, {}],
         ["principal", { ...principal, tokenId: "00000000-0000-4000-8000-000000000000" as Principal["tokenId"] }, {}]
       ]
@@ -208,6 +228,14 @@ describe("usage", () => {
         expect(JSON.stringify(exit), field).toContain(`"field":"${field}"`)
       }
       expect((await Effect.runPromise(service.readiness)).usagePending).toBe(0)
+
+      // A bad query names its one problem (not also "Expected undefined", the optional field's other branch).
+      const query = await Effect.runPromise(Effect.flip(service.usage(acme, { days: 0 })))
+      expect(query._tag).toBe("InvalidInput")
+      expect(query._tag === "InvalidInput" && query.issues.map((issue) => issue.message)).toEqual([
+        expect.stringMatching(/^must be a whole number of days, 1 to \d+$/)
+      ])
+      expect(query.message).not.toContain("undefined")
     } finally {
       await runtime.dispose()
     }

@@ -103,10 +103,10 @@ export const problemOf = (
     const fields = decoders[type](data)
     return Either.isLeft(fields) ? describe(fields.left) : decoded.left.reason
   }
-  // What a stored event holds could be anything: never let a token-shaped value through, and keep it short.
+  // What a stored event holds could be anything: quote it safely, and keep it short.
   return (event) => {
     const found = find(event)
-    return found === undefined ? undefined : Token.redactTokens(found).slice(0, 1000)
+    return found === undefined ? undefined : Token.quoteSafely(found, 1000)
   }
 }
 

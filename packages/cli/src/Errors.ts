@@ -1,6 +1,8 @@
 /**
  * What `sa-audit` fails with, and the exit code of each: 2 for input it cannot read (arguments, files, events),
- * 3 for a source it cannot reach. Findings (invariant violations, tampering) are not errors: they exit with 1.
+ * 3 for a source it cannot reach. Findings (invariant violations, tampering, an id the history does not hold) are not
+ * errors: they exit with 1. Every message quotes its input (a path, a stream, a reason that quotes a line) with
+ * `Token.quoteSafely`.
  *
  * @example
  * ```ts
@@ -29,7 +31,10 @@
  *
  * @since 0.1.0
  */
+import { Token } from "@service-accounts/domain"
 import { Schema } from "effect"
+
+const quoted = (text: string): string => Token.quoteSafely(text, 1000)
 
 /**
  * The exit codes.
@@ -40,7 +45,10 @@ import { Schema } from "effect"
 export const ExitCode = {
   /** Everything read, nothing found. */
   ok: 0,
-  /** The history was read and something is wrong with it: invariant violations, tampering, an unknown token. */
+  /**
+   * The history was read and something is wrong with it (invariant violations, tampering), or it does not hold what
+   * was asked for (a token id, or a service account at the point asked).
+   */
   findings: 1,
   /** The input cannot be read: bad arguments, a missing or garbled file, an unreadable event. */
   badInput: 2,
@@ -61,7 +69,7 @@ export class FileProblem extends Schema.TaggedError<FileProblem>()("FileProblem"
   reason: Schema.String
 }) {
   override get message(): string {
-    return `${this.path}: ${this.reason}`
+    return `${quoted(this.path)}: ${quoted(this.reason)}`
   }
 }
 
@@ -77,7 +85,8 @@ export class InvalidFile extends Schema.TaggedError<InvalidFile>()("InvalidFile"
   reason: Schema.String
 }) {
   override get message(): string {
-    return this.line === undefined ? `${this.path}: ${this.reason}` : `${this.path}: line ${this.line}: ${this.reason}`
+    const where = this.line === undefined ? quoted(this.path) : `${quoted(this.path)}: line ${this.line}`
+    return `${where}: ${quoted(this.reason)}`
   }
 }
 
@@ -95,7 +104,7 @@ export class UnreadableEvent extends Schema.TaggedError<UnreadableEvent>()("Unre
   reason: Schema.String
 }) {
   override get message(): string {
-    return `event ${this.streamId}@${this.revision} (position ${this.position}) cannot be read: ${this.reason}`
+    return `event ${quoted(this.streamId)}@${this.revision} (position ${this.position}) cannot be read: ${quoted(this.reason)}`
   }
 }
 
@@ -107,6 +116,6 @@ export class UnreadableEvent extends Schema.TaggedError<UnreadableEvent>()("Unre
  */
 export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", { reason: Schema.String }) {
   override get message(): string {
-    return this.reason
+    return quoted(this.reason)
   }
 }

@@ -1,6 +1,7 @@
 /**
  * How `sa-audit` shows what it found: plain-text tables for people, JSON for programs. Neither ever holds a
- * token value: read models only know digests and four-character hints.
+ * token value: read models only know digests and four-character hints. What the model's schemas do not check for
+ * control characters (a role, a stream's name, the text of a finding) is quoted with `Token.quoteSafely`.
  *
  * @example
  * ```ts
@@ -28,15 +29,25 @@
  *
  * @since 0.1.0
  */
-import { type Actor, type AuditTrail, DirectoryView, type Integrity } from "@service-accounts/domain"
-import type { Violation } from "@service-accounts/testing/Invariants"
+import {
+  type Actor,
+  type AuditTrail,
+  DirectoryView,
+  type Integrity,
+  type IntegrityVerification,
+  Token,
+  type Violation
+} from "@service-accounts/domain"
 import { DateTime } from "effect"
 
 type Directory = DirectoryView.OrganizationDirectory
 
 const time = (value: DateTime.Utc): string => DateTime.formatIso(value)
 
-const actorJson = (actor: Actor) => ({ userId: actor.userId, role: actor.role })
+/** A role is any text the host gave (up to 64 characters): quoted safely wherever it is shown. */
+const role = (actor: Actor): string => Token.quoteSafely(actor.role, 64)
+
+const actorJson = (actor: Actor) => ({ userId: actor.userId, role: role(actor) })
 
 /**
  * A token as JSON.
@@ -182,7 +193,7 @@ export const auditJson = (entry: AuditTrail.AuditEntry) => ({
  * @category text
  */
 export const auditLine = (entry: AuditTrail.AuditEntry): string =>
-  `#${entry.position}  ${time(entry.occurredAt)}  ${entry.organizationId}  ${entry.actor.userId} (${entry.actor.role})  ${entry.summary}  account ${entry.serviceAccountId}${entry.tokenId === undefined ? "" : `  token ${entry.tokenId}`}`
+  `#${entry.position}  ${time(entry.occurredAt)}  ${entry.organizationId}  ${entry.actor.userId} (${role(entry.actor)})  ${entry.summary}  account ${entry.serviceAccountId}${entry.tokenId === undefined ? "" : `  token ${entry.tokenId}`}`
 
 /**
  * A violation as a text line.
@@ -191,7 +202,7 @@ export const auditLine = (entry: AuditTrail.AuditEntry): string =>
  * @category text
  */
 export const violationLine = (violation: Violation): string =>
-  `position ${violation.position} (${violation.streamId}@${violation.revision})  ${violation.invariant}  ${violation.message}`
+  `position ${violation.position} (${Token.quoteSafely(violation.streamId, 200)}@${violation.revision})  ${violation.invariant}  ${Token.quoteSafely(violation.message, 1000)}`
 
 /**
  * A violation as JSON.
@@ -201,10 +212,10 @@ export const violationLine = (violation: Violation): string =>
  */
 export const violationJson = (violation: Violation) => ({
   invariant: violation.invariant,
-  streamId: violation.streamId,
+  streamId: Token.quoteSafely(violation.streamId, 200),
   revision: String(violation.revision),
   position: String(violation.position),
-  message: violation.message
+  message: Token.quoteSafely(violation.message, 1000)
 })
 
 /**
@@ -214,7 +225,7 @@ export const violationJson = (violation: Violation) => ({
  * @category text
  */
 export const findingLine = (finding: Integrity.Finding): string =>
-  `${finding.position === undefined ? "" : `position ${finding.position} `}(${finding.streamId}@${finding.revision})  ${finding.kind}  ${finding.message}`
+  `${finding.position === undefined ? "" : `position ${finding.position} `}(${finding.streamId === "" ? "the history" : `${Token.quoteSafely(finding.streamId, 200)}@${finding.revision}`})  ${finding.kind}  ${Token.quoteSafely(finding.message, 1000)}`
 
 /**
  * A finding as JSON.
@@ -224,10 +235,59 @@ export const findingLine = (finding: Integrity.Finding): string =>
  */
 export const findingJson = (finding: Integrity.Finding) => ({
   kind: finding.kind,
-  streamId: finding.streamId,
+  streamId: Token.quoteSafely(finding.streamId, 200),
   revision: String(finding.revision),
   ...(finding.position === undefined ? {} : { position: String(finding.position) }),
-  message: finding.message
+  message: Token.quoteSafely(finding.message, 1000)
+})
+
+/**
+ * Events no signed checkpoint covers, as a text line.
+ *
+ * @since 0.3.0
+ * @category text
+ */
+export const uncoveredLine = (uncovered: IntegrityVerification.UncoveredEvents): string =>
+  `  ${Token.quoteSafely(uncovered.streamId, 200)}  ${uncovered.events} event(s), ${range("revision", uncovered.firstRevision, uncovered.lastRevision)}, ${range("position", uncovered.firstPosition, uncovered.lastPosition)}`
+
+/** `revision 4` or `revisions 4–6`. */
+const range = (what: string, first: bigint | undefined, last: bigint | undefined): string =>
+  first === last ? `${what} ${first ?? "?"}` : `${what}s ${first ?? "?"}–${last ?? "?"}`
+
+/**
+ * Events no signed checkpoint covers, as JSON.
+ *
+ * @since 0.3.0
+ * @category json
+ */
+export const uncoveredJson = (uncovered: IntegrityVerification.UncoveredEvents) => ({
+  streamId: Token.quoteSafely(uncovered.streamId, 200),
+  events: uncovered.events,
+  firstRevision: String(uncovered.firstRevision),
+  lastRevision: String(uncovered.lastRevision),
+  ...(uncovered.firstPosition === undefined ? {} : { firstPosition: String(uncovered.firstPosition) }),
+  ...(uncovered.lastPosition === undefined ? {} : { lastPosition: String(uncovered.lastPosition) })
+})
+
+/**
+ * A checkpoint and where it is, as a text line (what an auditor notes for the next audit).
+ *
+ * @since 0.3.0
+ * @category text
+ */
+export const checkpointLine = ({ checkpoint, position }: IntegrityVerification.LocatedCheckpoint): string =>
+  `  ${Token.quoteSafely(checkpoint.streamId, 200)}  revision ${checkpoint.revision}  digest ${checkpoint.digest}  signed ${checkpoint.createdAt}  position ${position}`
+
+/**
+ * A checkpoint and where it is, as JSON.
+ *
+ * @since 0.3.0
+ * @category json
+ */
+export const checkpointJson = ({ checkpoint, position }: IntegrityVerification.LocatedCheckpoint) => ({
+  ...checkpoint,
+  streamId: Token.quoteSafely(checkpoint.streamId, 200),
+  position: String(position)
 })
 
 /**

@@ -21,6 +21,7 @@
  *
  * @since 0.1.0
  */
+import { readSync } from "node:fs"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import {
@@ -31,7 +32,7 @@ import {
   type RecordedEvent
 } from "@service-accounts/domain"
 import type * as EventStoreDB from "@service-accounts/store-eventstoredb"
-import { Chunk, Context, Effect, Either, Layer, Option, Redacted, type Scope, Stream } from "effect"
+import { Chunk, Context, Effect, Either, Layer, Option, type Redacted, type Scope, Stream } from "effect"
 import { FileProblem, InvalidFile, UnreadableEvent } from "./Errors.js"
 import { isSystemEvent } from "./HistoryTransfer.js"
 import * as Progress from "./Progress.js"
@@ -93,7 +94,17 @@ const fileProblem = (path: string) => (error: PlatformError) =>
   })
 
 /**
- * The text of a file as a stream of chunks, with a callback for the bytes read so far.
+ * How much of a file is read at a time. Larger reads are fewer, but what they hold (lines, parsed events) is still
+ * alive at the young generation's next collection, which then copies it: 64 KiB keeps that small.
+ */
+const READ_SIZE = 1 << 16
+
+/**
+ * The text of a file as a stream of chunks, with a callback for the bytes read so far. The file is opened through
+ * `FileSystem` and read 64 KiB at a time into one buffer, synchronously: a command reads one file from start to end
+ * with nothing to do meanwhile, and an asynchronous read (a trip through Node's thread pool and the fiber's
+ * scheduler) cost several times what decoding the chunk costs. The text is decoded as UTF-8 (a character split
+ * between two reads is kept whole).
  *
  * @since 0.1.0
  * @category files
@@ -102,23 +113,32 @@ export const fileText = (
   path: string,
   onBytes: (bytes: number) => void = () => undefined
 ): Stream.Stream<string, FileProblem, FileSystem.FileSystem> =>
-  Stream.unwrap(
-    Effect.map(FileSystem.FileSystem, (fs) =>
-      Stream.suspend(() => {
-        let bytes = 0
-        return fs.stream(path, { chunkSize: FileSystem.KiB(64) }).pipe(
-          Stream.mapChunks((chunk) => {
-            Chunk.forEach(chunk, (piece) => {
-              bytes += piece.length
-            })
-            onBytes(bytes)
-            return chunk
-          }),
-          Stream.decodeText("utf-8"),
-          Stream.mapError(fileProblem(path))
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const file = yield* Effect.mapError(fs.open(path, { flag: "r" }), fileProblem(path))
+      const buffer = new Uint8Array(READ_SIZE)
+      const decoder = new TextDecoder("utf-8")
+      let bytes = 0
+      let ended = false
+      const next = Effect.suspend((): Effect.Effect<Chunk.Chunk<string>, Option.Option<FileProblem>> => {
+        if (ended) return Effect.fail(Option.none())
+        let read: number
+        try {
+          read = readSync(file.fd, buffer, 0, READ_SIZE, null)
+        } catch (error) {
+          const reason = error instanceof Error && "code" in error ? String(error.code) : String(error)
+          return Effect.fail(Option.some(new FileProblem({ path, reason: `cannot be read (${reason})` })))
+        }
+        bytes += read
+        onBytes(bytes)
+        if (read === 0) ended = true
+        return Effect.succeed(
+          Chunk.of(ended ? decoder.decode() : decoder.decode(buffer.subarray(0, read), { stream: true }))
         )
       })
-    )
+      return Stream.repeatEffectChunkOption(next).pipe(Stream.filter((text) => text !== ""))
+    })
   )
 
 /** Counts events for the progress bar, a chunk at a time. */
@@ -179,13 +199,31 @@ export const openFile = (path: string): Effect.Effect<OpenedSource, FileProblem,
   })
 
 /**
- * The connection string without credentials, for messages.
+ * The connection string without credentials or options, for messages: what follows its last `@` (a password comes
+ * before an `@`), up to its options. The commands use the adapter's own `describeConnection` (`describeEventStoreDB`).
  *
  * @since 0.1.0
  * @category utils
  */
-export const describeConnection = (connectionString: string): string =>
-  connectionString.replace(/\/\/[^@/]*@/, "//").replace(/\?.*$/, "")
+export const describeConnection = (connectionString: string): string => {
+  const scheme = /^([a-z+]+):\/\//.exec(connectionString)
+  const servers = (connectionString.split("@").pop() ?? "").replace(/^[a-z+]+:\/\//, "").replace(/[?].*$/, "")
+  return scheme !== null && /^[A-Za-z0-9.:,[\]_-]+\/?$/.test(servers)
+    ? `${scheme[1]}://${servers}`
+    : "an EventStoreDB server"
+}
+
+/** The EventStoreDB adapter (and its gRPC client) is loaded only when a command uses a server: a file reads fast. */
+const adapter = Effect.promise(() => import("@service-accounts/store-eventstoredb"))
+
+/**
+ * The servers a connection string names, as the adapter reads it: never its credentials or options.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const describeEventStoreDB = (connectionString: Redacted.Redacted<string>): Effect.Effect<string> =>
+  Effect.map(adapter, (loaded) => loaded.describeConnection(connectionString))
 
 /**
  * The EventStoreDB adapter's layer. The adapter (and its gRPC client) is loaded only when a command uses a server,
@@ -197,12 +235,7 @@ export const describeConnection = (connectionString: string): string =>
 export const eventStoreDBLayer = (
   connectionString: Redacted.Redacted<string>
 ): Layer.Layer<EventStore, EventStoreDB.InvalidConnectionString> =>
-  Layer.unwrapEffect(
-    Effect.map(
-      Effect.promise(() => import("@service-accounts/store-eventstoredb")),
-      (adapter) => adapter.layer({ connectionString })
-    )
-  )
+  Layer.unwrapEffect(Effect.map(adapter, (loaded) => loaded.layer({ connectionString })))
 
 /**
  * Connects to EventStoreDB (the connection opens on the first read) for the lifetime of the scope.
@@ -217,7 +250,7 @@ export const openEventStoreDB = (
     const context = yield* Layer.build(eventStoreDBLayer(connectionString))
     const store = Context.get(context, EventStore)
     return {
-      description: describeConnection(Redacted.value(connectionString)),
+      description: yield* describeEventStoreDB(connectionString),
       events: (options) =>
         Stream.unwrap(
           Effect.gen(function* () {

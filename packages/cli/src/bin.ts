@@ -7,14 +7,32 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Effect, Layer, Logger, LogLevel } from "effect"
 import { main } from "./Cli.js"
+import { ExitCode } from "./Errors.js"
 
 // An audit streams a long history through a small working set and makes much short-lived garbage; by default V8
-// lets the heap grow to several times what is alive before it collects. Asking it to grow by at most 30% at a time
-// keeps the peak memory nearer the live data (the read models of a replay, a few MB for a verification); the
-// benchmark (bench/src/audit.ts) measures the effect.
-setFlagsFromString("--heap-growing-percent=30")
+// lets the heap grow to several times what is alive before it collects. Asking it to grow by at most 70% at a time
+// keeps the peak memory nearer the live data (the read models of a replay, a few MB for a verification) without
+// collecting so often that the collections cost much (30% cost replay and check about a tenth of their time); the
+// benchmark (bench/src/audit.ts) measures both.
+setFlagsFromString("--heap-growing-percent=70")
 
-const program = main(process.argv).pipe(
+// A reader that stops reading (`sa-audit … | head`) closes the pipe: that ends the command, quietly and with exit 0
+// (exit 1 means findings). Node reports the closed pipe as an EPIPE error on the stream.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error
+    process.exit(ExitCode.ok)
+  })
+}
+
+// Colour (only in the help) on a terminal, and never when NO_COLOR is set to anything (https://no-color.org).
+const noColour = (process.env.NO_COLOR ?? "") !== ""
+const colour = {
+  stdout: !noColour && process.stdout.isTTY === true,
+  stderr: !noColour && process.stderr.isTTY === true
+}
+
+const program = main(process.argv, { colour }).pipe(
   Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
   // Logs are for operators of a service, not for an audit's output: only warnings, and on standard error.
   Logger.withMinimumLogLevel(LogLevel.Warning),
@@ -27,6 +45,6 @@ Effect.runPromise(program).then(
   },
   (error: unknown) => {
     console.error("sa-audit: unexpected failure", error)
-    process.exitCode = 70
+    process.exitCode = ExitCode.internal
   }
 )

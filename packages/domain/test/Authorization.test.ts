@@ -84,8 +84,8 @@ describe("authorisation", () => {
       for (const text of texts(refusal)) expect(Token.findTokens(text)).toEqual([])
     }
     expect(refusals[0]?.message).toBe(`only an administrator may x; the caller's role is "[REDACTED]"`)
-    expect(authorizationRefusal(caller("a\nb\u0000", ENTERPRISE), "x")?.message).toBe(
-      `only an administrator may x; the caller's role is "a\\nb\\u0000"`
+    expect(authorizationRefusal(caller('a\nb\u0000"\u202e', ENTERPRISE), "x")?.message).toBe(
+      `only an administrator may x; the caller's role is "a\\u000ab\\u0000\\"\\u202e"`
     )
   })
 

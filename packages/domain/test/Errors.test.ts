@@ -61,4 +61,26 @@ describe("the errors", () => {
     )
     expect(new DuplicateTokenName({ serviceAccountId: id, tokenName: "ci" }).tokenName).toBe("ci")
   })
+
+  it("quote what came from input safely: control and invisible characters escaped, token values redacted", () => {
+    // An ESC and a C1 CSI (a terminal acts on both), a right-to-left override, a zero-width space, a token's start.
+    const hostile = "admin\u001b[31m\u009b2J\u202e\u200bsat_abc123"
+    const made = [
+      new NotAuthorized({ action: "create service accounts", role: hostile }),
+      new PlanNotEligible({ organizationId: hostile, plan: hostile }),
+      new InvalidInput({
+        input: "create",
+        field: hostile,
+        issues: [new InputIssue({ path: hostile, message: hostile })]
+      })
+    ]
+    for (const error of made) {
+      const shown = [error.message, JSON.stringify(error), String(error)].join("\n")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+      expect(shown, error._tag).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b\u202e]/)
+      expect(shown, error._tag).not.toContain("sat_abc123")
+      expect(error.message, error._tag).toContain("\\u001b[31m")
+      expect(error.message, error._tag).toContain("[REDACTED]")
+    }
+  })
 })

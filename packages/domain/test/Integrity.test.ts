@@ -65,6 +65,18 @@ describe("Integrity", () => {
     expect(verify(retyped)).toEqual(["edited-metadata@1"])
   })
 
+  it("checks the record's own data digest only to tell a data edit from a metadata edit", () => {
+    // Nothing that matters changed: the whole digest covers the data, and the chain goes on from it.
+    const events = history()
+    const target = events[2] as RecordedEvent
+    const record = Integrity.recordOf(target.metadata)
+    events[2] = { ...target, metadata: { ...target.metadata, integrity: { ...record, data: "0".repeat(64) } } }
+    expect(verify(events)).toEqual([])
+    // With the data edited as well, the data digest says what was edited.
+    events[2] = { ...(events[2] as RecordedEvent), data: { n: -2 } }
+    expect(verify(events)).toEqual(["edited-data@2"])
+  })
+
   it("detects a deleted event", () => {
     const events = history()
     events.splice(2, 1)

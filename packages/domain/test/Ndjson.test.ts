@@ -117,4 +117,58 @@ describe("Ndjson", () => {
       expect(Either.isLeft(result) && result.left.message).toBe("line 3: no Nope here")
     })
   )
+
+  it.effect("quotes a line's bytes safely: no control character, no token, a short prefix", () =>
+    Effect.gen(function* () {
+      const value = Token.fromEntropy(new Uint8Array(32).fill(9))
+      const cases = [
+        `\u001b]0;pwned\u0007${"x".repeat(5000)}`,
+        "\u0000\u0000\u0000",
+        "\ufffd\ufffd not UTF-8",
+        value,
+        `{"stream": "\u009b2J\u202e", "revision": 1 oops`
+      ]
+      for (const text of cases) {
+        const message = yield* failure(`${Ndjson.HEADER_LINE}\n${text}\n`)
+        expect(message).toMatch(/^line 2: invalid JSON/)
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+        expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/)
+        expect(message).not.toContain(value.slice(4, 10))
+        expect(message.length).toBeLessThan(400)
+      }
+    })
+  )
+
+  it.effect("refuses a line longer than MAX_LINE_LENGTH as soon as it is that long, whatever follows", () =>
+    Effect.gen(function* () {
+      // A gigabyte in one line, without ever holding it: the same 64 KiB string, 16,384 times.
+      const piece = "a".repeat(64 * 1024)
+      let pulled = 0
+      const gigabyte = Stream.repeatEffect(Effect.sync(() => piece)).pipe(
+        Stream.take(16 * 1024),
+        Stream.tap(() => Effect.sync(() => void pulled++))
+      )
+      const headerThenHuge = Stream.concat(Stream.make(`${Ndjson.HEADER_LINE}\n`), gigabyte)
+      const result = yield* Effect.either(Stream.runDrain(Ndjson.decode(headerThenHuge)))
+      expect(Either.isLeft(result) && result.left.message).toBe(
+        "line 2: the line is longer than 33,554,432 characters: not a line of this format"
+      )
+      // It stopped reading a little after the limit, not at the end of the line.
+      expect(pulled).toBeLessThan(Ndjson.MAX_LINE_LENGTH / piece.length + 4)
+      // A header that long is refused as a header.
+      expect(Either.isLeft(yield* Effect.either(Stream.runDrain(Ndjson.decode(gigabyte))))).toBe(true)
+      // Cut into lines, the long one is delivered once, short, and the lines after it keep their numbers.
+      const lines = yield* Stream.runCollect(
+        Ndjson.splitLines(Stream.concat(Stream.concat(Stream.make("first\n"), gigabyte), Stream.make("b\nlast\n")))
+      )
+      expect(
+        Chunk.toReadonlyArray(lines).map((l) => [l.number, l.tooLong === true ? "too long" : l.text, l.terminated])
+      ).toEqual([
+        [1, "first", true],
+        [2, "too long", true],
+        [3, "last", true]
+      ])
+      expect(Chunk.unsafeGet(lines, 1).text.length).toBeLessThanOrEqual(200)
+    })
+  )
 })

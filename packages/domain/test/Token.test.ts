@@ -126,4 +126,35 @@ describe("Token", () => {
     expect(Token.findTokens(text)).toEqual([value])
     expect(Token.redactTokens(text)).toBe(`leaked [REDACTED] and ${lookAlike}`)
   })
+
+  it("quotes input safely: control and non-printing characters escaped, token shapes redacted, a short prefix", () => {
+    const value = Token.fromEntropy(entropy(13))
+    // A terminal title change, a bell, NUL, a C1 CSI, a right-to-left override, a zero-width space, a line
+    // separator, a lone surrogate and an invisible tag character.
+    const hostile = "a\u001b]0;pwned\u0007\u0000\u009b2J\u202eb\u200b\u2028\ud800\u{e0041}z"
+    expect(Token.quoteSafely(hostile)).toBe(
+      "a\\u001b]0;pwned\\u0007\\u0000\\u009b2J\\u202eb\\u200b\\u2028\\ud800\\u{e0041}z"
+    )
+    // Whole tokens, tokens with a wrong checksum and the start of one are all token-shaped.
+    const broken = `${value.slice(0, -1)}${value.endsWith("a") ? "b" : "a"}`
+    expect(Token.quoteSafely(`x ${value} y ${broken} z "${value.slice(0, 10)}"...`)).toBe(
+      'x [REDACTED] y [REDACTED] z "[REDACTED]"...'
+    )
+    // A token cut by the length limit does not show its start either.
+    expect(Token.quoteSafely(`${"p".repeat(20)}${value}`, 30)).toBe(`${"p".repeat(20)}[REDACTED]…`)
+    expect(Token.quoteSafely("é".repeat(500), 10)).toBe(`${"é".repeat(10)}…`)
+    // A surrogate pair is never split by the cut.
+    expect(Token.quoteSafely("ab😀", 3)).toBe("ab…")
+    // Printable text within the limit comes back as it is, non-ASCII letters included.
+    const plain = 'line 3: data.name: Expected string, actual "Zoë ☃"'
+    expect(Token.quoteSafely(plain)).toBe(plain)
+    // Whatever it is given, the result holds no control byte and no token (checked once over all of them: an
+    // assertion per character would be slow on a busy machine).
+    const all = Array.from({ length: 0x10000 }, (_, code) =>
+      Token.quoteSafely(`${String.fromCharCode(code)}${value}`)
+    ).join("|")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    expect(all).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/)
+    expect(all).not.toContain(value.slice(4, 14))
+  })
 })

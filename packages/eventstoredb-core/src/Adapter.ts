@@ -17,7 +17,7 @@
  * @since 0.1.0
  */
 import type { EventStoreShape } from "@service-accounts/domain"
-import { Schedule } from "effect"
+import { Effect, Schedule } from "effect"
 import type { StreamsClient } from "./internal/client.js"
 import { keepFor, readAll, readStream } from "./internal/read.js"
 import { subscribeToAll, subscribeToStream } from "./internal/subscribe.js"
@@ -41,7 +41,20 @@ export {
   checkpointStream,
   makeCheckpoints
 } from "./internal/checkpoints.js"
-export { checkOptionNames, KNOWN_OPTIONS, safeReason } from "./internal/connectionString.js"
+export type {
+  Certificates,
+  ConnectionDialect,
+  ConnectionSettings,
+  EndPoint,
+  NodePreference
+} from "./internal/connectionString.js"
+export {
+  certificates,
+  describe as describeSettings,
+  KNOWN_OPTIONS,
+  parse as parseConnectionString,
+  withoutCredentials
+} from "./internal/connectionString.js"
 export { readableRead } from "./internal/readable.js"
 
 /**
@@ -102,3 +115,22 @@ export const makeStore = (client: StreamsClient, options: StoreOptions = {}): Ev
     tombstone: tombstone(client)
   }
 }
+
+/**
+ * Disposes a client an adapter made, when its scope closes. A client's `dispose` waits for every call it opened to
+ * finish; a call it cannot end must not hold the scope, so after 5 seconds the adapter logs a warning and goes on.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const disposeClient =
+  (name: string) =>
+  (client: { dispose(): Promise<void> }): Effect.Effect<void> =>
+    Effect.promise(() => client.dispose().catch(() => undefined)).pipe(
+      Effect.timeoutTo({
+        duration: "5 seconds",
+        onSuccess: () => Effect.void,
+        onTimeout: () => Effect.logWarning(`the ${name} client did not finish disposing within 5 seconds`)
+      }),
+      Effect.flatten
+    )

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import { createServer } from "node:net"
 import { Context, Data, Effect, Layer, type Scope } from "effect"
 import { type DropMode, type RpcMethod, type RunningTestServer, type StartOptions, start } from "./start.js"
 
@@ -90,3 +91,25 @@ export class TestServer extends Context.Tag("@service-accounts/eventstoredb-test
   static readonly layer = (options?: StartOptions): Layer.Layer<TestServer, TestServerStartError> =>
     Layer.scoped(TestServer, Effect.map(scoped(options), toService))
 }
+
+/**
+ * A port of 127.0.0.1 nobody listens on: one the system had just given out and that was then released. For testing
+ * what a client does when no server answers (a connection refused), without guessing a port number.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { closedPort } from "@service-accounts/eventstoredb-test-server"
+ *
+ * const connectionString = Effect.map(closedPort, (port) => `esdb://127.0.0.1:${port}?tls=false`)
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const closedPort: Effect.Effect<number> = Effect.async<number>((resume) => {
+  const server = createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})

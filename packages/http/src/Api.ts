@@ -116,6 +116,32 @@ export class AuditGroup extends HttpApiGroup.make("audit")
   .prefix("/api") {}
 
 /**
+ * Usage: the organisation's report (per account, token and UTC day; `?serviceAccountId=` for one account, `?days=` for
+ * the window, default 30) and the active tokens nobody used for `?days=` days (candidates to revoke). Needs a
+ * signed-in administrator (`HostLogin`).
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export class UsageGroup extends HttpApiGroup.make("usage")
+  .add(
+    HttpApiEndpoint.get("report", "/usage")
+      .setUrlParams(Bodies.UsageQuery)
+      .addSuccess(Bodies.UsageReport)
+      .addError(ApiErrors.ServiceAccountNotFound)
+  )
+  .add(
+    HttpApiEndpoint.get("unusedTokens", "/usage/unused-tokens")
+      .setUrlParams(Bodies.UnusedTokensQuery)
+      .addSuccess(Bodies.UnusedTokens)
+  )
+  .addError(ApiErrors.InvalidInput)
+  .addError(ApiErrors.NotAuthorized)
+  .addError(ApiErrors.PlanNotEligible)
+  .middleware(HostLogin)
+  .prefix("/api") {}
+
+/**
  * What automation calls with a service-account token (`ServiceAccountBearer`).
  *
  * @since 0.1.0
@@ -127,7 +153,7 @@ export class AutomationGroup extends HttpApiGroup.make("automation")
   .prefix("/api") {}
 
 /**
- * The management API: accounts, tokens, the audit trail and the automation endpoint. `InvalidInput` is an error of
+ * The management API: accounts, tokens, the audit trail, usage and the automation endpoint. `InvalidInput` is an error of
  * the whole API, so a request refused before any handler runs (a body that is not JSON) gets the same 400 body (see
  * `BadRequests`).
  *
@@ -138,6 +164,7 @@ export class ManagementApi extends HttpApi.make("service-accounts")
   .add(ServiceAccountsGroup)
   .add(TokensGroup)
   .add(AuditGroup)
+  .add(UsageGroup)
   .add(AutomationGroup)
   .addError(ApiErrors.InvalidInput)
   .annotate(OpenApi.Title, "Service accounts")

@@ -1,7 +1,7 @@
 /**
  * Every 400 of the API has the same body, `ApiErrors.InvalidInput` with a message and the field: the library's own for
  * what it decides, and this middleware's for what fails before the library is called — a body that is not JSON, a
- * string where an array belongs, a missing field. Effect's own messages end with the input they refused; the input
+ * string where an array belongs, a missing field, a query parameter that is not a number. Effect's own messages end with the input they refused; the input
  * may be a pasted secret, so as the library does for its own messages (ADR 0003) the echo is cut, token-shaped text
  * redacted and the length capped.
  *
@@ -47,7 +47,7 @@ export const layer = HttpApiBuilder.middleware(ManagementApi, (app) =>
       const described = issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ")
       return Effect.fail(
         new InvalidInput({
-          message: `invalid request body: ${described}`,
+          message: `invalid request: ${described}`,
           field: first === undefined ? "(body)" : String(first),
           issues
         })

@@ -50,7 +50,7 @@ export const CreatedServiceAccount = Schema.Struct({
 
 /**
  * A token as a listing shows it: never its value, only its `hint` (the last characters: enough to recognise a token,
- * useless to an attacker).
+ * useless to an attacker), and when it was last used.
  *
  * @since 0.1.0
  * @category schemas
@@ -65,7 +65,9 @@ export const TokenView = Schema.Struct({
   issuedBy: Actor,
   revokedAt: Schema.optional(Schema.DateTimeUtc),
   revokedBy: Schema.optional(Actor),
-  revocationReason: Schema.optional(Schema.Literal("Manual", "ServiceAccountDeleted"))
+  revocationReason: Schema.optional(Schema.Literal("Manual", "ServiceAccountDeleted")),
+  /** When it was last used, to the precision of the usage recorders' flushes; absent when never (as far as is kept). */
+  lastUsedAt: Schema.optional(Schema.DateTimeUtc)
 }).annotations({ identifier: "Token" })
 
 /**
@@ -186,3 +188,138 @@ export const WhoAmI = Schema.Struct({
   tokenId: Schema.String,
   scopes: Schema.Array(Schema.String)
 }).annotations({ identifier: "WhoAmI" })
+
+// A number of days from the URL: the library checks it is whole and within the days it keeps. The message never
+// quotes what was sent.
+const daysParam = (description: string) =>
+  Schema.NumberFromString.annotations({
+    message: () => ({ message: "must be a whole number of days", override: true }),
+    description
+  })
+
+// The query schemas carry no identifier: the OpenAPI document lists their fields as parameters only when they are
+// inline.
+
+/**
+ * `GET /api/usage?serviceAccountId=…&days=…`: one account (by default every live account of the organisation) over
+ * the last `days` days, today included (default 30).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const UsageQuery = Schema.Struct({
+  serviceAccountId: Schema.optionalWith(
+    text("serviceAccountId").annotations({ description: "One account (default: every live account)" }),
+    { exact: true }
+  ),
+  days: Schema.optionalWith(daysParam("The window: this many days up to today, today included (default 30)"), {
+    exact: true
+  })
+})
+
+/**
+ * `GET /api/usage/unused-tokens?days=…`: the active tokens nobody used for the last `days` days.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const UnusedTokensQuery = Schema.Struct({
+  days: daysParam("Tokens nobody used for this many days (and issued before them)")
+})
+
+/**
+ * Requests, and the units the host charged for them (what a unit is, the host decides).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const UsageCounts = Schema.Struct({ requests: Schema.Number, units: Schema.Number }).annotations({
+  identifier: "UsageCounts"
+})
+
+/**
+ * One UTC day's requests and units; `day` is `YYYY-MM-DD`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DayUsage = Schema.Struct({
+  day: Schema.String,
+  requests: Schema.Number,
+  units: Schema.Number
+}).annotations({ identifier: "DayUsage" })
+
+/**
+ * One token's usage: its last use, the report's window and every day kept in total, and the window's days that saw
+ * any use (oldest first; a day without use is not listed).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TokenUsage = Schema.Struct({
+  tokenId: Schema.String,
+  name: Schema.String,
+  status: Schema.Literal("active", "revoked"),
+  lastUsedAt: Schema.optional(Schema.DateTimeUtc),
+  window: UsageCounts,
+  total: UsageCounts,
+  days: Schema.Array(DayUsage)
+}).annotations({ identifier: "TokenUsage" })
+
+/**
+ * One account's usage: its tokens', summed, and each token's.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const AccountUsage = Schema.Struct({
+  serviceAccountId: Schema.String,
+  name: Schema.String,
+  lastUsedAt: Schema.optional(Schema.DateTimeUtc),
+  window: UsageCounts,
+  total: UsageCounts,
+  days: Schema.Array(DayUsage),
+  tokens: Schema.Array(TokenUsage)
+}).annotations({ identifier: "AccountUsage" })
+
+/**
+ * The organisation's usage (or one account's): `since` is the window's first day (`YYYY-MM-DD`, UTC), and the window
+ * ends today.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const UsageReport = Schema.Struct({
+  organizationId: Schema.String,
+  since: Schema.String,
+  window: UsageCounts,
+  total: UsageCounts,
+  days: Schema.Array(DayUsage),
+  accounts: Schema.Array(AccountUsage)
+}).annotations({ identifier: "UsageReport" })
+
+/**
+ * An active token nobody used for the days asked about (or ever, when it was issued before them): a candidate to
+ * revoke.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const UnusedToken = Schema.Struct({
+  serviceAccountId: Schema.String,
+  accountName: Schema.String,
+  tokenId: Schema.String,
+  name: Schema.String,
+  issuedAt: Schema.DateTimeUtc,
+  lastUsedAt: Schema.optional(Schema.DateTimeUtc)
+}).annotations({ identifier: "UnusedToken" })
+
+/**
+ * The answer to `GET /api/usage/unused-tokens`: the days asked about and the tokens.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const UnusedTokens = Schema.Struct({ days: Schema.Number, tokens: Schema.Array(UnusedToken) }).annotations({
+  identifier: "UnusedTokens"
+})

@@ -20,9 +20,10 @@
  * @since 0.1.0
  */
 import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
-import { ServiceAccounts } from "@service-accounts/domain"
-import { Effect, Layer } from "effect"
+import { ServiceAccounts, type UsageReport } from "@service-accounts/domain"
+import { DateTime, Effect, Layer } from "effect"
 import { ManagementApi } from "./Api.js"
+import type * as Bodies from "./Bodies.js"
 import { InvalidInput } from "./ApiErrors.js"
 import { fromLibrary } from "./ErrorMapping.js"
 import { CurrentCaller, CurrentPrincipal } from "./Security.js"
@@ -115,6 +116,45 @@ export const AuditLive = HttpApiBuilder.group(ManagementApi, "audit", (handlers)
   })
 )
 
+// The library reports times as `Date`s; the bodies carry them as `DateTime.Utc`s, like the listings' times.
+const utc = <T extends { readonly lastUsedAt?: Date }>(
+  item: T
+): Omit<T, "lastUsedAt"> & { readonly lastUsedAt?: DateTime.Utc } => {
+  const { lastUsedAt, ...rest } = item
+  return lastUsedAt === undefined ? rest : { ...rest, lastUsedAt: DateTime.unsafeFromDate(lastUsedAt) }
+}
+
+const reportBody = (report: UsageReport): typeof Bodies.UsageReport.Type => ({
+  ...report,
+  accounts: report.accounts.map((account) => ({ ...utc(account), tokens: account.tokens.map(utc) }))
+})
+
+/**
+ * `UsageGroup`: the usage report and the unused tokens.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const UsageLive = HttpApiBuilder.group(ManagementApi, "usage", (handlers) =>
+  Effect.gen(function* () {
+    const service = yield* ServiceAccounts
+    return handlers
+      .handle("report", ({ urlParams }) =>
+        Effect.flatMap(CurrentCaller, (caller) => fromLibrary(service.usage(caller, urlParams))).pipe(
+          Effect.map(reportBody)
+        )
+      )
+      .handle("unusedTokens", ({ urlParams }) =>
+        Effect.flatMap(CurrentCaller, (caller) => fromLibrary(service.unusedTokens(caller, urlParams))).pipe(
+          Effect.map((tokens) => ({
+            days: urlParams.days,
+            tokens: tokens.map((token) => ({ ...utc(token), issuedAt: DateTime.unsafeFromDate(token.issuedAt) }))
+          }))
+        )
+      )
+  })
+)
+
 /**
  * `AutomationGroup`: who the bearer token stands for.
  *
@@ -139,4 +179,4 @@ export const AutomationLive = HttpApiBuilder.group(ManagementApi, "automation", 
  * @since 0.1.0
  * @category layers
  */
-export const layer = Layer.mergeAll(ServiceAccountsLive, TokensLive, AuditLive, AutomationLive)
+export const layer = Layer.mergeAll(ServiceAccountsLive, TokensLive, AuditLive, UsageLive, AutomationLive)

@@ -59,6 +59,11 @@ export interface Options {
    * add them to `HttpApiBuilder.Router`, as `HttpApiBuilder.Router.use` makes them.
    */
   readonly routes?: ReadonlyArray<Layer.Layer<never>>
+  /**
+   * Record each request the bearer check accepts as a use of its token (see `Security.BearerOptions`). Default:
+   * `true`.
+   */
+  readonly recordUsage?: boolean
 }
 
 /**
@@ -70,7 +75,10 @@ export interface Options {
 export const layer = (options: Options) => {
   const api = HttpApiBuilder.api(ServedApi).pipe(
     Layer.provide([Handlers.layer, Health.layer]),
-    Layer.provide([options.login, Security.bearerLayer])
+    Layer.provide([
+      options.login,
+      Security.bearerLayerWith(options.recordUsage === undefined ? {} : { recordUsage: options.recordUsage })
+    ])
   )
   const beside = Layer.mergeAll(
     HttpApiBuilder.middlewareOpenApi({ path: options.openApiPath ?? "/api/openapi.json" }),

@@ -1,8 +1,9 @@
 /**
  * Who is calling, the two ways: a signed-in person for the management endpoints (`HostLogin`, which the host
  * implements with its own session, provides `CurrentCaller`), and a service-account token for automation
- * (`ServiceAccountBearer`, implemented here by `bearerLayer` with one call to `authenticate`, provides
- * `CurrentPrincipal`). The library never authenticates people: it authorises the caller the host's login hands over.
+ * (`ServiceAccountBearer`, implemented here by `bearerLayer` with one call to `authenticate`, which also records the
+ * request as a use of the token, provides `CurrentPrincipal`). The library never authenticates people: it authorises
+ * the caller the host's login hands over.
  *
  * @example
  * ```ts
@@ -24,8 +25,12 @@
  *   })
  * )
  *
- * // The bearer check automation goes through, over the `ServiceAccounts` service.
+ * // The bearer check automation goes through, over the `ServiceAccounts` service: each accepted request is
+ * // recorded as a use of its token.
  * export const Bearer = Security.bearerLayer
+ *
+ * // A host whose handlers report each use themselves, with the units they charge, turns that off.
+ * export const BearerWithoutRecording = Security.bearerLayerWith({ recordUsage: false })
  * ```
  *
  * @since 0.1.0
@@ -95,21 +100,52 @@ const withChallenge = HttpApp.appendPreResponseHandler((_request, response) =>
 )
 
 /**
- * `ServiceAccountBearer` over the `ServiceAccounts` service: one call to `authenticate`. Whatever went wrong (no
- * header, malformed, bad checksum, unknown, revoked, account deleted) the answer is the same empty 401 with the
- * `WWW-Authenticate` challenge; the cause is in the library's debug log and failure counter only.
+ * Options of `bearerLayerWith`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BearerOptions {
+  /**
+   * Record each accepted request as a use of its token — one request, no units — with
+   * `authenticate(value, { record: true })`: the token's last use and its account's daily usage then count every
+   * request through the middleware. Uses are summed in memory and flushed in batches, never waiting for the store
+   * (ADR 0011). Turn it off when the host's own handlers report uses with `recordUsage` (with the units they
+   * charge), or the requests would be counted twice. Default: `true`.
+   */
+  readonly recordUsage?: boolean
+}
+
+/**
+ * `ServiceAccountBearer` over the `ServiceAccounts` service: one call to `authenticate`, which records the request as
+ * a use of the token unless `recordUsage` is `false`. Whatever went wrong (no header, malformed, bad checksum,
+ * unknown, revoked, account deleted) the answer is the same empty 401 with the `WWW-Authenticate` challenge; the cause
+ * is in the library's debug log and failure counter only, and a refused request records nothing.
  *
  * @since 0.1.0
  * @category layers
  */
-export const bearerLayer: Layer.Layer<ServiceAccountBearer, never, ServiceAccounts> = Layer.effect(
-  ServiceAccountBearer,
-  Effect.map(ServiceAccounts, (service) =>
-    ServiceAccountBearer.of({
-      bearer: (token) =>
-        service
-          .authenticate(token)
-          .pipe(Effect.catchAll(() => Effect.zipRight(withChallenge, Effect.fail(new HttpApiError.Unauthorized()))))
-    })
+export const bearerLayerWith = (
+  options: BearerOptions = {}
+): Layer.Layer<ServiceAccountBearer, never, ServiceAccounts> => {
+  const authenticateOptions = { record: options.recordUsage ?? true }
+  return Layer.effect(
+    ServiceAccountBearer,
+    Effect.map(ServiceAccounts, (service) =>
+      ServiceAccountBearer.of({
+        bearer: (token) =>
+          service
+            .authenticate(token, authenticateOptions)
+            .pipe(Effect.catchAll(() => Effect.zipRight(withChallenge, Effect.fail(new HttpApiError.Unauthorized()))))
+      })
+    )
   )
-)
+}
+
+/**
+ * `bearerLayerWith()`: the bearer check with its defaults, recording each accepted request as a use of its token.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const bearerLayer: Layer.Layer<ServiceAccountBearer, never, ServiceAccounts> = bearerLayerWith()

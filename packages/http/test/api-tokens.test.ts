@@ -188,6 +188,8 @@ describe("the token value", () => {
     await call("GET", `/api/service-accounts/${serviceAccountId}`)
     await call("GET", "/api/audit-trail")
     await whoami(token.value)
+    await call("GET", "/api/usage")
+    await call("GET", "/api/usage/unused-tokens?days=1")
     await call("POST", `/api/service-accounts/${serviceAccountId}/tokens`, { body: { name: "ci" } })
     await call("POST", `/api/service-accounts/${serviceAccountId}/tokens/${token.tokenId}/revoke`)
     await whoami(token.value)

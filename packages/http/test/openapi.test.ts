@@ -16,6 +16,9 @@ const Document = Schema.Struct({
       key: Schema.String,
       value: Schema.Struct({
         responses: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+        parameters: Schema.optional(
+          Schema.Array(Schema.Struct({ name: Schema.String, in: Schema.String, required: Schema.Boolean }))
+        ),
         security: Schema.optional(Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
       })
     })
@@ -35,6 +38,8 @@ describe("the OpenAPI document", () => {
       "/api/service-accounts/{serviceAccountId}",
       "/api/service-accounts/{serviceAccountId}/tokens",
       "/api/service-accounts/{serviceAccountId}/tokens/{tokenId}/revoke",
+      "/api/usage",
+      "/api/usage/unused-tokens",
       "/api/whoami",
       "/healthz",
       "/readyz"
@@ -63,6 +68,16 @@ describe("the OpenAPI document", () => {
       "503"
     ])
     expect(statuses("/api/audit-trail", "get")).toEqual(["200", "400", "401", "403", "503"])
+    // Usage is read from the read models: no store error can answer it.
+    expect(statuses("/api/usage", "get")).toEqual(["200", "400", "401", "403", "404"])
+    expect(statuses("/api/usage/unused-tokens", "get")).toEqual(["200", "400", "401", "403"])
+    const parameters = (path: string) =>
+      (document.paths[path]?.get?.parameters ?? []).map(({ name, in: where, required }) => ({ name, where, required }))
+    expect(parameters("/api/usage")).toEqual([
+      { name: "serviceAccountId", where: "query", required: false },
+      { name: "days", where: "query", required: false }
+    ])
+    expect(parameters("/api/usage/unused-tokens")).toEqual([{ name: "days", where: "query", required: true }])
     expect(statuses("/readyz", "get")).toEqual(["200", "400", "503"])
     // Automation authenticates with a bearer token; the management endpoints with the host's login, which the
     // document cannot describe.

@@ -15,11 +15,23 @@
  *
  * @since 0.1.0
  */
-import { EventStoreDBClient } from "@eventstore/db-client"
+import type { EventStoreDBClient } from "@eventstore/db-client"
 import { EventStore, type EventStoreShape } from "@service-accounts/domain"
 import * as Core from "@service-accounts/eventstoredb-core"
-import { Config, type ConfigError, Context, Effect, Layer, Redacted, type Schedule, Schema, type Scope } from "effect"
+import {
+  Config,
+  type ConfigError,
+  Context,
+  Effect,
+  Either,
+  Layer,
+  Redacted,
+  type Schedule,
+  Schema,
+  type Scope
+} from "effect"
 import { streamsClient } from "./internal/client.js"
+import { client as clientFor, dialect } from "./internal/connectionString.js"
 
 /**
  * Options of the adapter: `resubscribe` (how subscriptions come back after a drop) and `streamPrefixes` (which
@@ -50,7 +62,9 @@ export type Connection =
 export const defaultResubscribe: Schedule.Schedule<unknown, unknown> = Core.defaultResubscribe
 
 /**
- * The connection string could not be parsed. The reason never repeats the string, which may hold a password.
+ * The connection string could not be parsed, names an option the client does not know (named in the reason), or
+ * gives an option a value it cannot take. The reason never repeats any other part of the string, which may hold a
+ * password.
  *
  * @since 0.1.0
  * @category errors
@@ -92,10 +106,34 @@ export class EventStoreDBConnection extends Context.Tag("@service-accounts/store
 export const make = (client: EventStoreDBClient, options: EventStoreDBOptions = {}): EventStoreShape =>
   Core.makeStore(streamsClient(client), options)
 
+const textOf = (connectionString: string | Redacted.Redacted<string>): string =>
+  Redacted.isRedacted(connectionString) ? Redacted.value(connectionString) : connectionString
+
+/**
+ * The server(s) a connection string names, for messages and logs — `esdb://db1:2113,db2:2113` — never its
+ * credentials or options. A string that cannot be read is described as such, without any of it.
+ *
+ * @example
+ * ```ts
+ * import { describeConnection } from "@service-accounts/store-eventstoredb"
+ *
+ * describeConnection("esdb://admin:changeit@localhost:2113?tls=false") // "esdb://localhost:2113"
+ * ```
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const describeConnection = (connectionString: string | Redacted.Redacted<string>): string =>
+  Either.match(Core.parseConnectionString(dialect, textOf(connectionString)), {
+    onLeft: () => "an EventStoreDB server (its connection string cannot be read)",
+    onRight: Core.describeSettings
+  })
+
 /**
  * A client for a connection string, disposed when the scope closes. Creating it makes no call: the connection
- * opens on the first command. An option the client does not know is refused by name (the client would print the
- * whole string, password included, to the console).
+ * opens on the first command. The adapter reads the string itself, refusing an option the client does not know,
+ * and makes the client from what it read: the client never sees the string, which it would print or log whole
+ * (password included).
  *
  * @since 0.1.0
  * @category constructors
@@ -104,26 +142,13 @@ export const connect = (
   connectionString: string | Redacted.Redacted<string>
 ): Effect.Effect<EventStoreDBClient, InvalidConnectionString, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.suspend(() => {
-      const text = Redacted.isRedacted(connectionString) ? Redacted.value(connectionString) : connectionString
-      const refused = Core.checkOptionNames(text)
-      return refused === undefined
-        ? Effect.try({
-            try: () => EventStoreDBClient.connectionString(text),
-            catch: (error) => new InvalidConnectionString({ reason: Core.safeReason(error) })
-          })
-        : Effect.fail(new InvalidConnectionString({ reason: refused }))
-    }),
-    // `dispose` waits for every call the client opened to finish; a call it cannot end must not hold the scope.
-    (client) =>
-      Effect.promise(() => client.dispose().catch(() => undefined)).pipe(
-        Effect.timeoutTo({
-          duration: "5 seconds",
-          onSuccess: () => Effect.void,
-          onTimeout: () => Effect.logWarning("the EventStoreDB client did not finish disposing within 5 seconds")
-        }),
-        Effect.flatten
+    Effect.suspend(() =>
+      Either.mapLeft(
+        Either.flatMap(Core.parseConnectionString(dialect, textOf(connectionString)), clientFor),
+        (reason) => new InvalidConnectionString({ reason })
       )
+    ),
+    Core.disposeClient("EventStoreDB")
   )
 
 const clientOf = (connection: Connection): Effect.Effect<EventStoreDBClient, InvalidConnectionString, Scope.Scope> =>

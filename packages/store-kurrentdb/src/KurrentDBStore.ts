@@ -7,18 +7,30 @@
  *   binaries in `@kurrent/bridge`); subscriptions and writes go through grpc-js, appends over `BatchAppend` when
  *   the server offers it;
  * - connection strings are `kurrentdb://…` (also `kurrentdb+discover://`, `kurrent://`, `kdb://`); `esdb://…` still
- *   works, and the client prints a deprecation warning for it.
+ *   works (the adapter reads the string itself, so the client's deprecation warning for it is not printed).
  *
  * Positions are commit positions, expected revisions map one to one, system events are skipped in reads and
  * subscriptions of the whole store, subscriptions resubscribe after the last event they delivered.
  *
  * @since 0.1.0
  */
-import { KurrentDBClient } from "@kurrent/kurrentdb-client"
+import type { KurrentDBClient } from "@kurrent/kurrentdb-client"
 import { EventStore, type EventStoreShape } from "@service-accounts/domain"
 import * as Core from "@service-accounts/eventstoredb-core"
-import { Config, type ConfigError, Context, Effect, Layer, Redacted, type Schedule, Schema, type Scope } from "effect"
+import {
+  Config,
+  type ConfigError,
+  Context,
+  Effect,
+  Either,
+  Layer,
+  Redacted,
+  type Schedule,
+  Schema,
+  type Scope
+} from "effect"
 import { streamsClient } from "./internal/client.js"
+import { client as clientFor, dialect } from "./internal/connectionString.js"
 
 /**
  * Options of the adapter: `resubscribe` (how subscriptions come back after a drop) and `streamPrefixes` (which
@@ -50,8 +62,9 @@ export type Connection =
 export const defaultResubscribe: Schedule.Schedule<unknown, unknown> = Core.defaultResubscribe
 
 /**
- * The connection string could not be parsed, or names an option the client does not know (named in the reason).
- * The reason never repeats any other part of the string, which may hold a password.
+ * The connection string could not be parsed, names an option the client does not know (named in the reason), or
+ * gives an option a value it cannot take. The reason never repeats any other part of the string, which may hold a
+ * password.
  *
  * @since 0.1.0
  * @category errors
@@ -93,10 +106,35 @@ export class KurrentDBConnection extends Context.Tag("@service-accounts/store-ku
 export const make = (client: KurrentDBClient, options: KurrentDBOptions = {}): EventStoreShape =>
   Core.makeStore(streamsClient(client), options)
 
+const textOf = (connectionString: string | Redacted.Redacted<string>): string =>
+  Redacted.isRedacted(connectionString) ? Redacted.value(connectionString) : connectionString
+
+/**
+ * The server(s) a connection string names, for messages and logs — `kurrentdb://db1:2113,db2:2113` — never its
+ * credentials or options. A string that cannot be read is described as such, without any of it.
+ *
+ * @example
+ * ```ts
+ * import { describeConnection } from "@service-accounts/store-kurrentdb"
+ *
+ * describeConnection("kurrentdb://admin:changeit@localhost:2113?tls=false") // "kurrentdb://localhost:2113"
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const describeConnection = (connectionString: string | Redacted.Redacted<string>): string =>
+  Either.match(Core.parseConnectionString(dialect, textOf(connectionString)), {
+    onLeft: () => "a KurrentDB server (its connection string cannot be read)",
+    onRight: Core.describeSettings
+  })
+
 /**
  * A client for a connection string, disposed when the scope closes. Creating it makes no call: the connections
- * (grpc-js's, and the native bridge's for reads) open on the first command. An option the client does not know is
- * refused by name (the client would print the whole string, password included, to the console).
+ * (grpc-js's, and the native bridge's for reads) open on the first command. The adapter reads the string itself,
+ * refusing an option the client does not know, and gives the client the settings it read without the credentials,
+ * which reach the client as a credentials provider: the client never sees the password in a string, which it would
+ * print or log whole.
  *
  * @since 0.1.0
  * @category constructors
@@ -105,26 +143,13 @@ export const connect = (
   connectionString: string | Redacted.Redacted<string>
 ): Effect.Effect<KurrentDBClient, InvalidConnectionString, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.suspend(() => {
-      const text = Redacted.isRedacted(connectionString) ? Redacted.value(connectionString) : connectionString
-      const refused = Core.checkOptionNames(text)
-      return refused === undefined
-        ? Effect.try({
-            try: () => KurrentDBClient.connectionString(text),
-            catch: (error) => new InvalidConnectionString({ reason: Core.safeReason(error) })
-          })
-        : Effect.fail(new InvalidConnectionString({ reason: refused }))
-    }),
-    // `dispose` waits for every gRPC call the client opened to finish; a call it cannot end must not hold the scope.
-    (client) =>
-      Effect.promise(() => client.dispose().catch(() => undefined)).pipe(
-        Effect.timeoutTo({
-          duration: "5 seconds",
-          onSuccess: () => Effect.void,
-          onTimeout: () => Effect.logWarning("the KurrentDB client did not finish disposing within 5 seconds")
-        }),
-        Effect.flatten
+    Effect.suspend(() =>
+      Either.mapLeft(
+        Either.flatMap(Core.parseConnectionString(dialect, textOf(connectionString)), clientFor),
+        (reason) => new InvalidConnectionString({ reason })
       )
+    ),
+    Core.disposeClient("KurrentDB")
   )
 
 const clientOf = (connection: Connection): Effect.Effect<KurrentDBClient, InvalidConnectionString, Scope.Scope> =>

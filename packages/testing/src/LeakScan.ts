@@ -138,8 +138,8 @@ export const storedHaystacks = (store: EventStoreShape): Effect.Effect<ReadonlyA
   )
 
 /**
- * Every read model a caller can see: the listing, each listed account through `get`, and the audit trail. A
- * refusal is scanned too (its message and fields).
+ * Every read model a caller can see: the listing, each listed account through `get`, the audit trail, the usage
+ * report and the unused tokens. A refusal is scanned too (its message and fields).
  *
  * @since 0.1.0
  * @category scans
@@ -161,6 +161,11 @@ export const readModelHaystacks = (
         }
       }
       out.push({ where: `auditTrail (${who})`, text: json(yield* Effect.either(service.auditTrail(caller))) })
+      out.push({ where: `usage (${who})`, text: json(yield* Effect.either(service.usage(caller))) })
+      out.push({
+        where: `unusedTokens (${who})`,
+        text: json(yield* Effect.either(service.unusedTokens(caller, { days: 1 })))
+      })
     }
     return out
   })

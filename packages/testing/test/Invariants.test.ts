@@ -1,7 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
-import { type Json, type RecordedEvent, Token } from "@service-accounts/domain"
-import { FastCheck as fc } from "effect"
-import { checkInvariants, type HistoryStep, historyFromSteps, validHistory } from "../src/index.js"
+import * as Domain from "@service-accounts/domain"
+import * as DomainIntegrity from "@service-accounts/domain/integrity"
+import { decode, type Json, type RecordedEvent, Token } from "@service-accounts/domain"
+import { Either, FastCheck as fc } from "effect"
+import {
+  checkInvariants,
+  type HistoryStep,
+  historyFromSteps,
+  makeInvariantChecker,
+  validHistory
+} from "../src/index.js"
+import * as KitInvariants from "../src/Invariants.js"
 
 const ORG = "org-a"
 const STREAM = `serviceAccountDirectory-${ORG}`
@@ -69,6 +78,13 @@ const codes = (events: ReadonlyArray<RecordedEvent>) =>
   checkInvariants(events).map((v) => `${v.invariant}@${v.position}`)
 
 describe("checkInvariants", () => {
+  it("is the domain's checker, from its root and its integrity subpath, under the same names", () => {
+    for (const module of [Domain, DomainIntegrity, KitInvariants]) {
+      expect(module.checkInvariants).toBe(checkInvariants)
+      expect(module.makeInvariantChecker).toBe(makeInvariantChecker)
+    }
+  })
+
   it("finds nothing wrong in a correct history", () => {
     const h = history(
       created(ACCOUNT, "deploy"),
@@ -129,6 +145,48 @@ describe("checkInvariants", () => {
     const h = history(created(ACCOUNT, "a"))
     const leaky = h.map((e) => ({ ...e, metadata: { ...e.metadata, note: `oops ${value}` } }))
     expect(codes(leaky)).toEqual(["I6@100"])
+    // Wherever it is: a key, deep in arrays, the data; a look-alike (wrong checksum) or a cut value is not one.
+    const places: ReadonlyArray<readonly [Json, string]> = [
+      [{ [value]: 1 }, "I6@100"],
+      [{ a: [1, [null, { b: [`x${value}y`] }]] }, "I6@100"],
+      [{ a: `${value.slice(0, -1)}${value.endsWith("a") ? "b" : "a"}` }, ""],
+      [{ a: value.slice(0, 40), b: value.slice(40) }, ""]
+    ]
+    for (const [extra, expected] of places) {
+      const withExtra = h.map((e) => ({ ...e, metadata: { ...e.metadata, extra } }))
+      expect(codes(withExtra).join(",")).toBe(expected)
+    }
+    const inData = history({ ...created(ACCOUNT, "a"), description: value })
+    expect(codes(inData)).toContain("I6@100")
+  })
+
+  it("gives the same violations when the caller hands over the events it decoded (property)", () => {
+    // Valid histories with events dropped and repeated, so that there is something to find.
+    const broken = fc
+      .tuple(validHistory({ maxSteps: 30 }), fc.array(fc.tuple(fc.boolean(), fc.nat()), { maxLength: 4 }))
+      .map(([h, edits]) =>
+        edits.reduce<ReadonlyArray<RecordedEvent>>((events, [drop, at]) => {
+          const i = events.length === 0 ? 0 : at % events.length
+          const event = events[i]
+          if (event === undefined) return events
+          return drop ? events.filter((_, j) => j !== i) : [...events.slice(0, i + 1), event, ...events.slice(i + 1)]
+        }, h)
+      )
+    let found = 0
+    fc.assert(
+      fc.property(broken, (h) => {
+        const checker = makeInvariantChecker()
+        for (const event of h) {
+          const decoded = decode(event)
+          checker.next(event, Either.isRight(decoded) ? decoded.right : undefined)
+        }
+        const expected = checkInvariants(h)
+        found += expected.length
+        expect(checker.finish()).toEqual(expected)
+      }),
+      { numRuns: 200 }
+    )
+    expect(found).toBeGreaterThan(0)
   })
 
   it("I7: an event whose actor is not an administrator", () => {

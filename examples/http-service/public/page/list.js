@@ -1,13 +1,18 @@
 // @ts-check
-// The list of the organisation's accounts, each with its tokens and its menus; the page's error and status lines.
+// The list of the organisation's accounts, each with its usage chart, its tokens (with their last use) and its menus;
+// the page's error and status lines.
 import { api, messageOf } from "./api.js"
 import { byId, element } from "./dom.js"
 import { menu } from "./menu.js"
+import { usageChart } from "./usageChart.js"
 
 /**
  * @typedef {import("./types.js").Account} Account
  * @typedef {import("./types.js").Directory} Directory
  * @typedef {import("./types.js").Token} Token
+ * @typedef {import("./types.js").UsageReport} UsageReport
+ * @typedef {{ since: string, days: number, usage: (account: Account) => import("./types.js").AccountUsage | undefined }}
+ *   UsageWindow the report's window, and each account's usage in it
  * @typedef {{
  *   addToken: (account: Account) => void,
  *   revoke: (account: Account, token: Token, opener: HTMLElement) => void,
@@ -21,6 +26,7 @@ const pageError = byId("page-error", HTMLParagraphElement)
 const pageStatus = byId("page-status", HTMLParagraphElement)
 const empty = byId("empty", HTMLParagraphElement)
 const accountList = byId("accounts", HTMLUListElement)
+const usageDays = byId("usage-days", HTMLSelectElement)
 
 /** @param {string} message */
 export const announce = (message) => {
@@ -60,12 +66,22 @@ const tokenRow = (open, account, token) => {
       ])
     )
   }
+  const lastUsed = document.createElement("td")
+  lastUsed.className = "last-used"
+  if (token.lastUsedAt === undefined) {
+    lastUsed.append(element("span", "Never", "muted"))
+  } else {
+    const when = element("time", formatDate(token.lastUsedAt))
+    when.setAttribute("datetime", token.lastUsedAt)
+    lastUsed.append(when)
+  }
   const cells = [
     element("td", token.name),
     element("td", `…${token.hint}`, "hint"),
     element("td", token.scopes.join(", ")),
     document.createElement("td"),
-    element("td", `${formatDate(token.issuedAt)} by ${token.issuedBy.userId}`, "muted")
+    element("td", `${formatDate(token.issuedAt)} by ${token.issuedBy.userId}`, "muted"),
+    lastUsed
   ]
   cells[3]?.append(status)
   row.append(...cells, actions)
@@ -75,8 +91,9 @@ const tokenRow = (open, account, token) => {
 /**
  * @param {AccountActions} open
  * @param {Account} account
+ * @param {UsageWindow} usageWindow
  */
-const accountItem = (open, account) => {
+const accountItem = (open, account, usageWindow) => {
   const item = document.createElement("li")
   item.className = "account"
   const article = document.createElement("article")
@@ -105,7 +122,7 @@ const accountItem = (open, account) => {
     ])
   )
   header.append(titles, actions)
-  article.append(header)
+  article.append(header, usageChart(account, usageWindow.usage(account), usageWindow.since, usageWindow.days))
 
   if (account.tokens.length === 0) {
     article.append(element("p", "No API tokens yet.", "muted"))
@@ -113,7 +130,7 @@ const accountItem = (open, account) => {
     const table = document.createElement("table")
     table.append(element("caption", `API tokens of ${account.name}`, "visually-hidden"))
     const head = document.createElement("tr")
-    for (const title of ["Name", "Token", "Scopes", "Status", "Issued"]) head.append(element("th", title))
+    for (const title of ["Name", "Token", "Scopes", "Status", "Issued", "Last used"]) head.append(element("th", title))
     // The last column holds each token's menu; its header is for screen readers only.
     const actionsHeader = document.createElement("th")
     actionsHeader.append(element("span", "Actions", "visually-hidden"))
@@ -139,12 +156,19 @@ const accountItem = (open, account) => {
 export const listOfAccounts = (open) => {
   const refresh = async () => {
     try {
-      /** @type {Directory} */
-      const directory = await api("GET", "/api/service-accounts")
+      const days = Number(usageDays.value)
+      /** @type {[Directory, UsageReport]} */
+      const [directory, report] = await Promise.all([
+        api("GET", "/api/service-accounts"),
+        api("GET", `/api/usage?days=${days}`)
+      ])
+      const usage = new Map(report.accounts.map((account) => [account.serviceAccountId, account]))
+      /** @type {UsageWindow} */
+      const usageWindow = { since: report.since, days, usage: (account) => usage.get(account.serviceAccountId) }
       pageError.textContent = ""
       tenantUrl.textContent = directory.tenantUrl
       newAccountButton.disabled = false
-      accountList.replaceChildren(...directory.accounts.map((account) => accountItem(open, account)))
+      accountList.replaceChildren(...directory.accounts.map((account) => accountItem(open, account, usageWindow)))
       empty.hidden = directory.accounts.length > 0
     } catch (error) {
       pageError.textContent = messageOf(error)
@@ -154,5 +178,6 @@ export const listOfAccounts = (open) => {
       empty.hidden = true
     }
   }
+  usageDays.addEventListener("change", () => refresh())
   return { refresh }
 }

@@ -2,10 +2,11 @@
  * The secret-leak scan after a property run: fast-check draws random sequences of commands — valid, invalid,
  * refused, aimed at another organisation, authentications with tampered values — runs each against the service on
  * the memory store, and searches every token value the run was given (and any well-formed token value at all) in
- * every stored byte (data and metadata), every captured log line (all levels), every error and every read model
- * (list, get, audit trail). The fault and concurrency runs make the same scan over their own runs.
+ * every stored byte (data and metadata, usage events included: authentications are recorded), every captured log
+ * line (all levels), every error and every read model (list, get, audit trail, usage report, unused tokens). The fault and concurrency runs make the same scan over their own runs.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { isUsageStream } from "@service-accounts/domain"
 import { checkInvariants, modelStep, scanForSecrets } from "@service-accounts/testing"
 import { Effect, FastCheck as fc } from "effect"
 import { printFigures } from "./report.js"
@@ -25,6 +26,7 @@ describe("secret-leak scan after a property run", () => {
         let haystacks = 0
         let characters = 0
         let leaks = 0
+        let usageEvents = 0
         yield* Effect.promise(() =>
           fc.assert(
             fc.asyncProperty(
@@ -42,6 +44,7 @@ describe("secret-leak scan after a property run", () => {
                   ...run.errors
                 ])
                 sequences++
+                usageEvents += run.history.filter((event) => isUsageStream(event.streamId)).length
                 commands += steps.length
                 secrets += scan.secrets
                 haystacks += scan.haystacks
@@ -61,10 +64,12 @@ describe("secret-leak scan after a property run", () => {
           ["token values issued and scanned for", secrets],
           ["texts scanned (events, read models, log lines, errors)", haystacks],
           ["characters scanned", characters],
+          ["usage events among them (authentications are recorded)", usageEvents],
           ["leaks found", leaks]
         ])
         expect(leaks).toBe(0)
         expect(secrets).toBeGreaterThan(0)
+        expect(usageEvents).toBeGreaterThan(0)
       }),
     180_000
   )

@@ -11,11 +11,13 @@ import {
   type EventStoreShape,
   EventStoreUnavailable,
   type OrganizationId,
-  ServiceAccounts
+  ServiceAccounts,
+  type ServiceAccountsOptions,
+  type ServiceAccountsShape
 } from "@service-accounts/domain"
 import { make as makeMemoryStore } from "@service-accounts/store-memory"
 import { Effect, Layer, Stream } from "effect"
-import { accepts, organisationWithTokens, serviceRuntime, until } from "./following.js"
+import { accepts, type OrganisationWithTokens, organisationWithTokens, serviceRuntime, until } from "./following.js"
 
 const undecodable = () => ({
   eventId: crypto.randomUUID(),
@@ -38,6 +40,29 @@ const partitionable = (store: EventStoreShape, cut: () => boolean): EventStoreSh
     subscribeToAll: (options) => guard(store.subscribeToAll(options))
   }
 }
+
+/** Services A and B over one memory store; B's view of it can be cut off (`partition.cut`). */
+const twoServices = (bOptions: ServiceAccountsOptions) => {
+  const shared = Effect.runSync(makeMemoryStore)
+  const partition = { cut: false }
+  const a = serviceRuntime(Layer.succeed(EventStore, shared), {}, "a")
+  const b = serviceRuntime(
+    Layer.succeed(
+      EventStore,
+      partitionable(shared, () => partition.cut)
+    ),
+    bOptions,
+    "b"
+  )
+  return { shared, a, b, partition, dispose: () => Promise.all([a.dispose(), b.dispose()]) }
+}
+
+/** A revokes the first token of the organisation. */
+const revokeFirst = (service: ServiceAccountsShape, organisation: OrganisationWithTokens) =>
+  service.revokeToken(organisation.caller, {
+    serviceAccountId: organisation.account.serviceAccountId,
+    tokenId: organisation.first.tokenId
+  })
 
 describe("an unreadable stored event, on the memory store (two services sharing it)", () => {
   for (const [where, streamOf] of [
@@ -73,67 +98,39 @@ describe("an unreadable stored event, on the memory store (two services sharing 
   }
 
   it("a store that stops answering past the bound: B refuses every token; back, it accepts those nobody revoked", async () => {
-    const shared = Effect.runSync(makeMemoryStore)
-    let cut = false
-    const a = serviceRuntime(Layer.succeed(EventStore, shared), {}, "a")
-    const b = serviceRuntime(
-      Layer.succeed(
-        EventStore,
-        partitionable(shared, () => cut)
-      ),
-      { maxStaleness: "500 millis", freshnessCheckInterval: "50 millis" },
-      "b"
-    )
+    const { a, b, partition, dispose } = twoServices({
+      maxStaleness: "500 millis",
+      freshnessCheckInterval: "50 millis"
+    })
     try {
       const serviceA = await a.runPromise(ServiceAccounts)
       await b.runPromise(ServiceAccounts)
       const acme = await Effect.runPromise(organisationWithTokens(serviceA, "acme"))
       await until("B knows acme's tokens", () => accepts(b, acme.second.value))
 
-      cut = true
-      await Effect.runPromise(
-        serviceA.revokeToken(acme.caller, {
-          serviceAccountId: acme.account.serviceAccountId,
-          tokenId: acme.first.tokenId
-        })
-      )
+      partition.cut = true
+      await Effect.runPromise(revokeFirst(serviceA, acme))
       await until("B refuses a token nobody revoked", async () => !(await accepts(b, acme.second.value)))
       expect((await b.runPromise(Effect.flatMap(ServiceAccounts, (service) => service.freshness))).stale).toBe(true)
       expect(await accepts(b, acme.first.value)).toBe(false)
 
-      cut = false
+      partition.cut = false
       await until("B accepts the token nobody revoked again", () => accepts(b, acme.second.value))
       await until("B refuses the token A revoked meanwhile", async () => !(await accepts(b, acme.first.value)))
     } finally {
-      await a.dispose()
-      await b.dispose()
+      await dispose()
     }
   })
 
   it("with stale answers accepted, B goes on answering from what it knows", async () => {
-    const shared = Effect.runSync(makeMemoryStore)
-    let cut = false
-    const a = serviceRuntime(Layer.succeed(EventStore, shared), {}, "a")
-    const b = serviceRuntime(
-      Layer.succeed(
-        EventStore,
-        partitionable(shared, () => cut)
-      ),
-      { maxStaleness: "unbounded", freshnessCheckInterval: "50 millis" },
-      "b"
-    )
+    const { a, b, partition, dispose } = twoServices({ maxStaleness: "unbounded", freshnessCheckInterval: "50 millis" })
     try {
       const serviceA = await a.runPromise(ServiceAccounts)
       const serviceB = await b.runPromise(ServiceAccounts)
       const acme = await Effect.runPromise(organisationWithTokens(serviceA, "acme"))
       await until("B knows acme's tokens", () => accepts(b, acme.second.value))
-      cut = true
-      await Effect.runPromise(
-        serviceA.revokeToken(acme.caller, {
-          serviceAccountId: acme.account.serviceAccountId,
-          tokenId: acme.first.tokenId
-        })
-      )
+      partition.cut = true
+      await Effect.runPromise(revokeFirst(serviceA, acme))
       // Wait until B knows it is behind by more than it would have allowed by default.
       await until(
         "B reports itself behind",
@@ -146,8 +143,7 @@ describe("an unreadable stored event, on the memory store (two services sharing 
       // The trade-off chosen: the token A revoked is still accepted here until B hears of it.
       expect(await accepts(b, acme.first.value)).toBe(true)
     } finally {
-      await a.dispose()
-      await b.dispose()
+      await dispose()
     }
   })
 })

@@ -8,9 +8,10 @@ import { Console, DateTime, Effect, Option, Schema, Stream } from "effect"
 import { UsageError } from "../Errors.js"
 import * as Render from "../Render.js"
 import { foldDirectory, printLines } from "./replay.js"
-import { domainEvents, format, openSource, organization, sourceOptions } from "./shared.js"
+import { domainEvents, FindingsReported, format, openSource, organization, sourceOptions } from "./shared.js"
 
 const at = Options.text("at").pipe(
+  Options.withPseudoName("<ISO time>"),
   Options.withSchema(
     Schema.DateTimeUtc.annotations({ message: () => "--at must be an ISO-8601 time, such as 2026-11-28T09:30:00Z" })
   ),
@@ -23,12 +24,14 @@ const Position = Schema.BigInt.annotations({ message: () => "--position must be 
 )
 
 const position = Options.text("position").pipe(
+  Options.withPseudoName("<n>"),
   Options.withSchema(Position),
   Options.withDescription("The state after every event up to and including this position."),
   Options.optional
 )
 
 const account = Options.text("account").pipe(
+  Options.withPseudoName("<service account id>"),
   Options.withSchema(
     ServiceAccountId.annotations({ message: () => "--account must be a service account id (a UUID)" })
   ),
@@ -61,6 +64,7 @@ const accountSummary = (point: Point, id: ServiceAccountId, state: DirectoryView
   const found = findAccount(state, id)
   if (found === undefined) {
     return {
+      id,
       text: [`Service account ${id} did not exist ${describePoint(point)}: no token of it was valid.`],
       json: null
     }
@@ -72,7 +76,7 @@ const accountSummary = (point: Point, id: ServiceAccountId, state: DirectoryView
     valid.length === 0 ? "No token of it was valid." : `Tokens valid ${describePoint(point)}: ${valid.length}`,
     ...valid.map((token) => `  ${Render.tokenLine(token)}`)
   ]
-  return { text, json: { account: Render.accountJson(account), validTokens: valid.map(Render.tokenJson) } }
+  return { id, text, json: { account: Render.accountJson(account), validTokens: valid.map(Render.tokenJson) } }
 }
 
 /** The command. */
@@ -114,6 +118,12 @@ export const asOf = Command.make(
             ? Render.json({ ...asOfJson, ...(summary.value.json ?? { account: null, validTokens: [] }) })
             : [heading, ...summary.value.text].join("\n")
         )
+        // Not found is a finding, as for `token`: the answer is printed, and the exit code says it.
+        if (summary.value.json === null) {
+          return yield* new FindingsReported({
+            summary: `service account ${summary.value.id} did not exist ${describePoint(point)}`
+          })
+        }
       } else if (options.format === "json") {
         yield* printLines(Render.directoryJsonLines(directories, asOfJson))
       } else {

@@ -2,8 +2,7 @@
  * `sa-audit check`: the invariants I1–I9 over the whole history, each violation with its position.
  */
 import { Command } from "@effect/cli"
-import { isDirectoryStream, Upcasting } from "@service-accounts/domain"
-import { makeInvariantChecker } from "@service-accounts/testing/Invariants"
+import { isDirectoryStream, makeInvariantChecker, Upcasting } from "@service-accounts/domain"
 import { Chunk, Console, Effect, Either, Stream } from "effect"
 import * as Content from "../Content.js"
 import * as Render from "../Render.js"
@@ -14,16 +13,21 @@ export const check = Command.make("check", { ...sourceOptions, format }, (option
   Effect.gen(function* () {
     const source = yield* openSource(options)
     const checker = makeInvariantChecker()
+    // The content check decodes each event once; the checker takes it as decoded (upcast to today's schemas).
+    const content = Content.checker()
     let events = 0
     const directories = new Set<string>()
-    yield* Stream.runForEachChunk(source.events({ check: Content.problem, label: "checking" }), (chunk) =>
+    yield* Stream.runForEachChunk(source.events({ check: content.check, label: "checking" }), (chunk) =>
       Effect.sync(() =>
         Chunk.forEach(chunk, (event) => {
           if (!isDirectoryStream(event.streamId)) return
           events++
           directories.add(event.streamId)
-          // The checker decodes with today's schemas: give it events of older versions upcast.
-          checker.next(Either.getOrElse(Upcasting.upcast(event), () => event))
+          const decoded = content.decoded(event)
+          checker.next(
+            Either.getOrElse(Upcasting.upcast(event), () => event),
+            Either.isRight(decoded) ? decoded.right : undefined
+          )
         })
       )
     )

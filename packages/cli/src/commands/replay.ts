@@ -3,7 +3,7 @@
  */
 import { Command, Options } from "@effect/cli"
 import { AuditTrail, applyEvents, DirectoryView, type DomainEvent } from "@service-accounts/domain"
-import { Chunk, Console, Effect, Option, Stream } from "effect"
+import { Console, Effect, Option, Stream } from "effect"
 import * as Render from "../Render.js"
 import type { OpenedSource } from "../Source.js"
 import { domainEvents, format, openSource, organization, sourceOptions } from "./shared.js"
@@ -15,10 +15,23 @@ const view = Options.choice("view", ["directory", "audit"]).pipe(
 
 /** Prints lines as they are made, a thousand to a write: a large directory is never one string in memory. */
 export const printLines = (lines: Iterable<string>): Effect.Effect<void> =>
-  Stream.fromIterable(lines).pipe(
-    Stream.grouped(1000),
-    Stream.runForEach((batch) => Console.log(Chunk.join(batch, "\n")))
-  )
+  Effect.suspend(() => {
+    const iterator = lines[Symbol.iterator]()
+    // The next thousand lines, made synchronously (a step of a stream per line would cost more than the line).
+    const batch = (): string | undefined => {
+      const taken: Array<string> = []
+      for (let next = iterator.next(); next.done !== true; next = iterator.next()) {
+        taken.push(next.value)
+        if (taken.length === 1000) break
+      }
+      return taken.length === 0 ? undefined : taken.join("\n")
+    }
+    const loop: Effect.Effect<void> = Effect.suspend(() => {
+      const text = batch()
+      return text === undefined ? Effect.void : Effect.zipRight(Console.log(text), loop)
+    })
+    return loop
+  })
 
 /** Folds a stream of domain events into the directory view, a chunk at a time (no state per event). */
 export const foldDirectory = <E>(

@@ -11,22 +11,31 @@ import * as Content from "../Content.js"
 import { type FileProblem, UnreadableEvent, UsageError } from "../Errors.js"
 import { type OpenedSource, openEventStoreDB, openFile, type Source, type SourceError } from "../Source.js"
 
-const ConnectionString = Schema.String.pipe(
-  Schema.pattern(/^esdb(\+discover)?:\/\/\S+$/, {
-    message: () => "must be an EventStoreDB connection string such as esdb://localhost:2113?tls=false"
-  })
+// Only the scheme is checked here (the adapter reads the rest). The message replaces every other (`override`): it
+// never repeats the value, which may hold a password.
+const ConnectionString = Schema.Redacted(Schema.String.pipe(Schema.pattern(/^esdb(\+discover)?:\/\/\S+$/))).annotations(
+  {
+    message: () => ({
+      message: "--eventstoredb must be an EventStoreDB connection string such as esdb://localhost:2113?tls=false",
+      override: true
+    })
+  }
 )
 
 /** `--file`: an NDJSON export. */
 export const file = Options.file("file").pipe(
+  Options.withPseudoName("<history.ndjson>"),
   Options.withDescription("Read the history from this NDJSON export file."),
   Options.optional
 )
 
-/** `--eventstoredb`: a connection string, kept redacted (it may hold credentials). */
-export const eventstoredb = Options.redacted("eventstoredb").pipe(
-  Options.withSchema(Schema.RedactedFromSelf(ConnectionString)),
-  Options.withDescription("Read the history from this EventStoreDB server (esdb://host:port?tls=false)."),
+/** `--eventstoredb`: a connection string, kept redacted from the moment it is read (it may hold a password). */
+export const eventstoredb = Options.text("eventstoredb").pipe(
+  Options.withPseudoName("<connection string>"),
+  Options.withSchema(ConnectionString),
+  Options.withDescription(
+    "Read the history from this EventStoreDB server (esdb://host:port?tls=false; credentials are never shown)."
+  ),
   Options.optional
 )
 
@@ -41,7 +50,10 @@ export const format = Options.choice("format", ["table", "json"]).pipe(
 
 /** `--organization <id>`: only this organisation. */
 export const organization = Options.text("organization").pipe(
-  Options.withSchema(OrganizationId),
+  Options.withPseudoName("<organization id>"),
+  Options.withSchema(
+    OrganizationId.annotations({ message: () => "--organization must be an organisation id (printable, no spaces)" })
+  ),
   Options.withDescription("Only this organisation."),
   Options.optional
 )
@@ -58,7 +70,9 @@ export const sourceOf = (options: {
   if (Option.isSome(options.eventstoredb)) {
     return Either.right({ _tag: "EventStoreDB", connectionString: options.eventstoredb.value })
   }
-  return Either.left(new UsageError({ reason: "give the history with --file <ndjson> or --eventstoredb <connection>" }))
+  return Either.left(
+    new UsageError({ reason: "give the history with --file <history.ndjson> or --eventstoredb <connection string>" })
+  )
 }
 
 /** Opens the source given by the options, for the lifetime of the scope. */

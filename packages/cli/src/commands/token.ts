@@ -3,7 +3,7 @@
  * it stopped being valid.
  */
 import { Args, Command } from "@effect/cli"
-import { type Actor, type DomainEvent, TokenId } from "@service-accounts/domain"
+import { type Actor, type DomainEvent, Token, TokenId } from "@service-accounts/domain"
 import { Console, DateTime, Effect, Stream } from "effect"
 import * as Render from "../Render.js"
 import { domainEvents, FindingsReported, format, openSource, sourceOptions } from "./shared.js"
@@ -102,7 +102,7 @@ export const token = Command.make("token", { ...sourceOptions, tokenId, format }
           steps: life.steps.map((step) => ({
             position: String(step.position),
             occurredAt: time(step.occurredAt),
-            actor: { userId: step.actor.userId, role: step.actor.role },
+            actor: { userId: step.actor.userId, role: Token.quoteSafely(step.actor.role, 64) },
             action: step.action,
             detail: step.detail
           }))
@@ -115,7 +115,7 @@ export const token = Command.make("token", { ...sourceOptions, tokenId, format }
         `  of service account "${life.accountName}" (${life.serviceAccountId}) in organisation ${life.organizationId}`,
         ...life.steps.map(
           (step) =>
-            `  #${step.position}  ${time(step.occurredAt)}  ${step.action} by ${step.actor.userId} (${step.actor.role}): ${step.detail}`
+            `  #${step.position}  ${time(step.occurredAt)}  ${step.action} by ${step.actor.userId} (${Token.quoteSafely(step.actor.role, 64)}): ${step.detail}`
         ),
         life.endedAt === undefined
           ? `Status: active — valid since ${time(life.issuedAt)}.`

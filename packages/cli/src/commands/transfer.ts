@@ -6,15 +6,16 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeSink from "@effect/platform-node/NodeSink"
 import { type AppendError, Ndjson, type ReadError } from "@service-accounts/domain"
 import type * as EventStoreDB from "@service-accounts/store-eventstoredb"
-import { Console, Effect, Option, Redacted, Stream } from "effect"
+import { Console, Effect, Option, type Redacted, Stream } from "effect"
 import * as Content from "../Content.js"
 import { FileProblem, UsageError } from "../Errors.js"
 import { importHistory, type InvalidHistory, type TargetNotEmpty } from "../HistoryTransfer.js"
 import * as Progress from "../Progress.js"
-import { describeConnection, eventStoreDBLayer, fileText } from "../Source.js"
+import { describeEventStoreDB, eventStoreDBLayer, fileText } from "../Source.js"
 import { eventstoredb, openSource, sourceOptions } from "./shared.js"
 
 const out = Options.file("out").pipe(
+  Options.withPseudoName("<file>"),
   Options.withDescription("Write the export to this file (default: standard output)."),
   Options.optional
 )
@@ -46,7 +47,10 @@ export const exportCommand = Command.make("export", { ...sourceOptions, out }, (
   }).pipe(Effect.scoped)
 ).pipe(Command.withDescription("Export the history as NDJSON (the format of docs/auditing.md)."))
 
-const file = Options.file("file").pipe(Options.withDescription("The NDJSON file to import."))
+const file = Options.file("file").pipe(
+  Options.withPseudoName("<history.ndjson>"),
+  Options.withDescription("The NDJSON file to import.")
+)
 
 const force = Options.boolean("force").pipe(
   Options.withDescription("Append to streams that already hold events, instead of refusing.")
@@ -76,7 +80,9 @@ const runImport = (options: ImportOptions): Effect.Effect<void, ImportError, Fil
   Effect.gen(function* () {
     const connectionString = yield* Option.match(options.eventstoredb, {
       onNone: () =>
-        Effect.fail(new UsageError({ reason: "give the server to import into with --eventstoredb <connection>" })),
+        Effect.fail(
+          new UsageError({ reason: "give the server to import into with --eventstoredb <connection string>" })
+        ),
       onSome: Effect.succeed
     })
     const fs = yield* FileSystem.FileSystem
@@ -97,8 +103,9 @@ const runImport = (options: ImportOptions): Effect.Effect<void, ImportError, Fil
     const summary = yield* importHistory(chunks, { force: options.force }).pipe(
       Effect.provide(eventStoreDBLayer(connectionString))
     )
+    const target = yield* describeEventStoreDB(connectionString)
     yield* Console.log(
-      `Imported ${summary.events} event(s) of ${summary.streams} stream(s) into ${describeConnection(Redacted.value(connectionString))} in ${summary.appends} append(s).`
+      `Imported ${summary.events} event(s) of ${summary.streams} stream(s) into ${target} in ${summary.appends} append(s).`
     )
   })
 

@@ -41,7 +41,10 @@ import { decodeEither } from "../fast/compiled.js"
 import { hasOnlyKeys, ParsedJson, ParsedJsonObject } from "../fast/decoding.js"
 import { Counter, IsoTime } from "./lineFields.js"
 import { isJson } from "../fast/json.js"
-import { redactTokens } from "../model/Token.js"
+import { quoteSafely } from "../model/Token.js"
+import { MAX_LINE_LENGTH, type NumberedLine, splitLines } from "./lines.js"
+
+export { MAX_LINE_LENGTH, type NumberedLine, splitLines }
 
 /**
  * The `format` of the header line.
@@ -135,11 +138,8 @@ const decodeLineFast = decodeEither(
 )
 const lineKeys: ReadonlySet<string> = new Set(Object.keys(EventLine.fields))
 
-/** A stored line may hold anything: never let a token-shaped value through, and keep it short. */
-const safe = (text: string): string => {
-  const redacted = redactTokens(text)
-  return redacted.length > 300 ? `${redacted.slice(0, 300)}…` : redacted
-}
+/** A stored line may hold anything (`JSON.parse` quotes some of it): quote it safely, and keep it short. */
+const safe = (text: string): string => quoteSafely(text, 300)
 
 const describeIssues = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
@@ -150,27 +150,20 @@ const parseJson = (text: string): Either.Either<unknown, string> => {
   try {
     return Either.right(JSON.parse(text))
   } catch (error) {
-    return Either.left(`invalid JSON (${error instanceof Error ? error.message : String(error)})`)
+    return Either.left(invalidJson(error))
   }
 }
 
-/**
- * A line of text with its number (from 1) and whether a line break ended it.
- *
- * @since 0.1.0
- * @category models
- */
-export interface NumberedLine {
-  readonly number: number
-  readonly text: string
-  readonly terminated: boolean
-}
+const invalidJson = (error: unknown): string =>
+  `invalid JSON (${error instanceof Error ? error.message : String(error)})`
 
 const problem = (line: NumberedLine, reason: string): InvalidNdjson =>
   new InvalidNdjson({
     line: line.number,
     reason: line.terminated ? safe(reason) : `the file ends in the middle of this line (truncated): ${safe(reason)}`
   })
+
+const TOO_LONG = `the line is longer than ${MAX_LINE_LENGTH.toLocaleString("en-US")} characters: not a line of this format`
 
 /**
  * Reads the header line.
@@ -180,6 +173,7 @@ const problem = (line: NumberedLine, reason: string): InvalidNdjson =>
  */
 export const decodeHeader = (line: NumberedLine): Either.Either<typeof Header.Type, InvalidNdjson> => {
   const expected = `the first line must be the header ${HEADER_LINE}`
+  if (line.tooLong === true) return Either.left(problem(line, `${expected}, but ${TOO_LONG}`))
   return Either.flatMap(
     Either.mapLeft(parseJson(line.text), (reason) => problem(line, `${expected}, but it is ${reason}`)),
     (json) =>
@@ -207,14 +201,23 @@ const decodeEventLine = (json: unknown) => {
  * @category decoding
  */
 export const decodeLine = (line: NumberedLine): Either.Either<RecordedEvent, InvalidNdjson> => {
-  // Written step by step: this runs for every line of a history.
-  if (line.text.trim() === "") return Either.left(problem(line, "the line is empty"))
-  const json = parseJson(line.text)
-  if (Either.isLeft(json)) return Either.left(problem(line, json.left))
-  const decoded = decodeEventLine(json.right)
-  if (Either.isLeft(decoded)) return Either.left(problem(line, describeIssues(decoded.left)))
+  const read = readLine(line)
+  return read instanceof InvalidNdjson ? Either.left(read) : Either.right(read)
+}
+
+/** `decodeLine` without the `Either`: this runs for every line of a history, so it is written step by step. */
+const readLine = (line: NumberedLine): RecordedEvent | InvalidNdjson => {
+  if (line.tooLong === true) return problem(line, TOO_LONG)
+  let json: unknown
+  try {
+    json = JSON.parse(line.text)
+  } catch (error) {
+    return problem(line, line.text.trim() === "" ? "the line is empty" : invalidJson(error))
+  }
+  const decoded = decodeEventLine(json)
+  if (Either.isLeft(decoded)) return problem(line, describeIssues(decoded.left))
   const fields = decoded.right
-  return Either.right({
+  return {
     streamId: fields.stream,
     revision: fields.revision,
     position: fields.position,
@@ -223,7 +226,7 @@ export const decodeLine = (line: NumberedLine): Either.Either<RecordedEvent, Inv
     data: fields.data,
     metadata: fields.metadata,
     recordedAt: fields.recordedAt
-  })
+  }
 }
 
 /**
@@ -242,36 +245,6 @@ export const encodeLine = (event: RecordedEvent): string =>
     data: event.data,
     metadata: event.metadata,
     recordedAt: event.recordedAt.toISOString()
-  })
-
-/**
- * Cuts text, arriving in chunks of any size, into numbered lines. A last line without a line break is
- * delivered with `terminated: false`.
- *
- * @since 0.1.0
- * @category decoding
- */
-export const splitLines = <E, R>(chunks: Stream.Stream<string, E, R>): Stream.Stream<NumberedLine, E, R> =>
-  Stream.suspend(() => {
-    let carry = ""
-    let number = 0
-    const complete = Stream.mapConcat(chunks, (chunk) => {
-      if (!chunk.includes("\n")) {
-        carry += chunk
-        return []
-      }
-      const parts = (carry + chunk).split("\n")
-      carry = parts.pop() ?? ""
-      return parts.map((text) => ({
-        number: ++number,
-        text: text.endsWith("\r") ? text.slice(0, -1) : text,
-        terminated: true
-      }))
-    })
-    const rest = Stream.suspend(() =>
-      carry === "" ? Stream.empty : Stream.make({ number: ++number, text: carry, terminated: false })
-    )
-    return Stream.concat(complete, rest)
   })
 
 /**
@@ -297,6 +270,14 @@ export const decodeLines = <E, R>(
   lines: Stream.Stream<NumberedLine, E, R>,
   options?: { readonly check?: (event: RecordedEvent) => string | undefined }
 ): Stream.Stream<NumberedEvent, E | InvalidNdjson, R> =>
+  readLines(lines, options, (line, event) => ({ line: line.number, event }))
+
+/** `decodeLines`, giving what `wrap` makes of each line and its event. */
+const readLines = <A, E, R>(
+  lines: Stream.Stream<NumberedLine, E, R>,
+  options: { readonly check?: (event: RecordedEvent) => string | undefined } | undefined,
+  wrap: (line: NumberedLine, event: RecordedEvent) => A
+): Stream.Stream<A, E | InvalidNdjson, R> =>
   Stream.suspend(() => {
     let seenHeader = false
     // A chunk of lines at a time, synchronously (a step of the stream per line would cost more than decoding it).
@@ -305,18 +286,18 @@ export const decodeLines = <E, R>(
     const check = options?.check
     const events = Stream.mapChunksEffect(lines, (chunk) => {
       if (failure !== undefined) return Effect.fail(failure)
-      const out: Array<NumberedEvent> = []
+      const out: Array<A> = []
       for (const line of chunk) {
         if (!seenHeader) {
           seenHeader = true
           const header = decodeHeader(line)
           if (Either.isLeft(header)) failure = header.left
         } else {
-          const decoded = decodeLine(line)
-          const reason = Either.isRight(decoded) ? check?.(decoded.right) : undefined
-          if (Either.isLeft(decoded)) failure = decoded.left
+          const read = readLine(line)
+          const reason = read instanceof InvalidNdjson ? undefined : check?.(read)
+          if (read instanceof InvalidNdjson) failure = read
           else if (reason !== undefined) failure = problem(line, reason)
-          else out.push({ line: line.number, event: decoded.right })
+          else out.push(wrap(line, read))
         }
         if (failure !== undefined) break
       }
@@ -345,8 +326,7 @@ export const decodeLines = <E, R>(
 export const decode = <E, R>(
   chunks: Stream.Stream<string, E, R>,
   options?: { readonly check?: (event: RecordedEvent) => string | undefined }
-): Stream.Stream<RecordedEvent, E | InvalidNdjson, R> =>
-  Stream.map(decodeLines(splitLines(chunks), options), (numbered) => numbered.event)
+): Stream.Stream<RecordedEvent, E | InvalidNdjson, R> => readLines(splitLines(chunks), options, (_, event) => event)
 
 /**
  * Writes a history: the header, then one line per event, each with its line break.

@@ -33,70 +33,16 @@
 import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto"
 import type { Json, ProposedEvent, RecordedEvent } from "../store/EventStore.js"
 import { sha256Hex as sha256 } from "../fast/sha256.js"
-import { canonicalWithout, quote } from "./canonical.js"
+import { canonicalJson, digestEvent, GENESIS, INTEGRITY_KEY, recordOf, wholeText } from "./digests.js"
 
-/**
- * The "previous digest" of a stream's first event.
- *
- * @since 0.1.0
- * @category constants
- */
-export const GENESIS = "0".repeat(64)
-
-/**
- * The metadata key holding an event's integrity record.
- *
- * @since 0.1.0
- * @category constants
- */
-export const INTEGRITY_KEY = "integrity"
-
-/**
- * An event's integrity record.
- *
- * @since 0.1.0
- * @category models
- */
-export interface IntegrityRecord {
-  /** The digest of the stream's previous event (`GENESIS` for revision 0). */
-  readonly previous: string
-  /** SHA-256 of the canonical data alone, so an edit can be told from a metadata edit. */
-  readonly data: string
-  /** SHA-256 of the canonical {stream, revision, type, data, metadata without this record, previous}. */
-  readonly digest: string
-}
-
-/**
- * JSON with object keys sorted at every level and no insignificant white space: the same value always gives
- * the same text.
- *
- * @since 0.1.0
- * @category encoding
- */
-export const canonicalJson = (value: Json): string => canonicalWithout(value, undefined)
-
-/**
- * The digests of one event.
- *
- * @since 0.1.0
- * @category digests
- */
-export const digestEvent = (event: {
-  readonly streamId: string
-  readonly revision: bigint
-  readonly type: string
-  readonly data: Json
-  readonly metadata: { readonly [key: string]: Json }
-  readonly previous: string
-}): IntegrityRecord => {
-  // The data is canonicalised once: its text is hashed alone and inside the canonical JSON of
-  // {data, metadata without the integrity record, previous, revision, stream, type} (the keys in sorted order).
-  const dataText = canonicalJson(event.data)
-  const whole = `{"data":${dataText},"metadata":${canonicalWithout(event.metadata, INTEGRITY_KEY)},"previous":${quote(
-    event.previous
-  )},"revision":"${event.revision}","stream":${quote(event.streamId)},"type":${quote(event.type)}}`
-  return { previous: event.previous, data: sha256(dataText), digest: sha256(whole) }
-}
+export {
+  canonicalJson,
+  digestEvent,
+  GENESIS,
+  INTEGRITY_KEY,
+  type IntegrityRecord,
+  recordOf
+} from "./digests.js"
 
 /**
  * An event sealed for appending, with the digest its integrity record holds (the next event chains from it).
@@ -164,22 +110,15 @@ export const seal = (
   return { events: sealed.map((each) => each.event), last: sealed[sealed.length - 1]?.digest ?? previous }
 }
 
-/**
- * The integrity record stored with an event, if it has a well-formed one.
- *
- * @since 0.1.0
- * @category getters
- */
-export const recordOf = (metadata: { readonly [key: string]: Json }): IntegrityRecord | undefined => {
-  const record = metadata[INTEGRITY_KEY]
-  if (typeof record !== "object" || record === null || Array.isArray(record)) return undefined
-  const { previous, data, digest } = record as { readonly [key: string]: Json }
-  const hex = (value: Json | undefined): value is string => typeof value === "string" && /^[0-9a-f]{64}$/.test(value)
-  return hex(previous) && hex(data) && hex(digest) ? { previous, data, digest } : undefined
-}
+/** Findings of an intact event: shared, never changed. */
+const NONE: ReadonlyArray<Finding> = Object.freeze([])
 
 /**
- * What verification found wrong at one event.
+ * What verification found wrong at one event, or (with an empty `streamId` and revision -1) about the history as a
+ * whole. Since 0.3.0 also: `key-mismatch` (the public key verifies none of the checkpoints: not the signer's key, or
+ * every checkpoint replaced), `unsigned-events` (events that no signed checkpoint covers, when they must be),
+ * `no-signed-checkpoint` (none at all, when there must be) and `missing-checkpoint` (a checkpoint the auditor
+ * expected is not in the history).
  *
  * @since 0.1.0
  * @category models
@@ -195,6 +134,10 @@ export interface Finding {
     | "truncated"
     | "checkpoint-mismatch"
     | "forged-checkpoint"
+    | "key-mismatch"
+    | "unsigned-events"
+    | "no-signed-checkpoint"
+    | "missing-checkpoint"
   readonly streamId: string
   readonly revision: bigint
   readonly position?: bigint
@@ -231,6 +174,29 @@ export class ChainVerifier {
 
   /** Checks the next event; returns what is wrong with it (nothing when it is intact). */
   next(event: RecordedEvent): ReadonlyArray<Finding> {
+    // The common case first, without allocating: an intact event that follows its predecessor. Its record needs no
+    // check of its form (a value equal to the digest computed here is a well-formed digest), and the data's own digest
+    // is not computed: the whole digest covers the data, and the record's `data` digest serves only to tell a data
+    // edit from a metadata edit when the whole digest does not match (`nextChecked`).
+    const record = event.metadata[INTEGRITY_KEY]
+    if (event.revision === this.expectedRevision && typeof record === "object" && record !== null) {
+      const { previous, digest } = record as { readonly [key: string]: Json }
+      if (
+        previous === this.previous &&
+        typeof digest === "string" &&
+        sha256(wholeText(event, canonicalJson(event.data), this.previous)) === digest
+      ) {
+        if (this.remember.has(event.revision)) this.remembered.set(event.revision, digest)
+        this.expectedRevision = event.revision + 1n
+        this.previous = digest
+        return NONE
+      }
+    }
+    return this.nextChecked(event)
+  }
+
+  /** `next`, finding everything that is wrong with the event. */
+  private nextChecked(event: RecordedEvent): ReadonlyArray<Finding> {
     const findings: Array<Finding> = []
     const at = { streamId: this.streamId, revision: event.revision, position: event.position }
     if (event.revision > this.expectedRevision) {

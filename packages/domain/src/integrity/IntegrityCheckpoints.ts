@@ -27,14 +27,17 @@
  *
  * @since 0.1.0
  */
-import { createHash, createPrivateKey, type KeyObject } from "node:crypto"
+import { createHash, type KeyObject } from "node:crypto"
 import { Clock, Config, type ConfigError, Context, DateTime, Duration, Effect, Either, Layer, Option } from "effect"
-import { ParseResult, Redacted, Schedule, Schema, Stream } from "effect"
+import { ParseResult, type Redacted, Schedule, Schema, Stream } from "effect"
 import { EventStore, type ExpectedRevision, type RecordedEvent } from "../store/EventStore.js"
 import type { AppendError, ReadError } from "../model/Errors.js"
 import { uuidFromBytes } from "../model/Ids.js"
 import * as Integrity from "./Integrity.js"
+import { type InvalidSigningKey, signingKey } from "./keys.js"
 import { DIRECTORY_CATEGORY, isDirectoryStream } from "../store/StoredEvent.js"
+
+export { InvalidSigningKey, InvalidVerificationKey, signingKey, verificationKey } from "./keys.js"
 
 /**
  * The stream category of integrity checkpoints.
@@ -101,20 +104,6 @@ export const decodeCheckpoint = (recorded: RecordedEvent): Either.Either<Integri
 }
 
 /**
- * The private key is not an Ed25519 private key.
- *
- * @since 0.1.0
- * @category errors
- */
-export class InvalidSigningKey extends Schema.TaggedError<InvalidSigningKey>()("InvalidSigningKey", {
-  reason: Schema.String
-}) {
-  override get message(): string {
-    return `the integrity signing key cannot be used: ${this.reason}`
-  }
-}
-
-/**
  * A directory's chain does not verify, so it was not signed: signing it would vouch for a tampered history.
  *
  * @since 0.1.0
@@ -126,23 +115,6 @@ export class IntegrityBroken extends Schema.TaggedError<IntegrityBroken>()("Inte
 }) {
   override get message(): string {
     return `${this.streamId} does not verify, so no checkpoint was written: ${this.findings.join("; ")}`
-  }
-}
-
-/**
- * Reads an Ed25519 private key (PEM, redacted, or a `KeyObject`).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const signingKey = (key: Redacted.Redacted<string> | KeyObject): Either.Either<KeyObject, InvalidSigningKey> => {
-  try {
-    const object = Redacted.isRedacted(key) ? createPrivateKey(Redacted.value(key)) : key
-    return object.type === "private" && object.asymmetricKeyType === "ed25519"
-      ? Either.right(object)
-      : Either.left(new InvalidSigningKey({ reason: "it must be an Ed25519 private key" }))
-  } catch {
-    return Either.left(new InvalidSigningKey({ reason: "it is not a private key in PEM format" }))
   }
 }
 

@@ -8,6 +8,10 @@
  * the directory kept growing) cannot be checked in that pass; when there is one, the streams concerned are read a
  * second time for just those revisions.
  *
+ * It also says how far signed checkpoints reach: the events of each directory after the last revision a valid
+ * checkpoint covers are reported (`uncovered`), and can be required not to exist (`requireSigned`); the checkpoints
+ * an auditor noted at the last audit can be required to be there still (`expectCheckpoints`).
+ *
  * @example
  * ```ts
  * import type { KeyObject } from "node:crypto"
@@ -27,87 +31,40 @@
  *
  * @since 0.1.0
  */
-import type { KeyObject } from "node:crypto"
+import { createPublicKey, type KeyObject } from "node:crypto"
 import { Effect, Either, Stream } from "effect"
+import { quoteSafely } from "../model/Token.js"
 import type { RecordedEvent } from "../store/EventStore.js"
+import { isDirectoryStream } from "../store/StoredEvent.js"
 import * as Integrity from "./Integrity.js"
 import { decodeCheckpoint, isIntegrityStream } from "./IntegrityCheckpoints.js"
-import { isDirectoryStream } from "../store/StoredEvent.js"
+import type {
+  ExpectedCheckpoint,
+  LocatedCheckpoint,
+  UncoveredEvents,
+  VerificationOptions,
+  VerificationReport
+} from "./verificationTypes.js"
+import {
+  byPosition,
+  range,
+  wholeHistory,
+  type DirectoryState,
+  markCovered,
+  newDirectory,
+  type Pinned,
+  type Remembered,
+  rememberLate,
+  watchCoverage
+} from "./verificationState.js"
 
-/**
- * @since 0.1.0
- * @category models
- */
-export interface VerificationOptions {
-  /** The Ed25519 public key (PEM or `KeyObject`) checkpoints are checked with. Without it, checkpoints are skipped. */
-  readonly publicKey?: KeyObject | string | undefined
-  /** At most this many findings are kept (all are counted). Default 1000. */
-  readonly maxFindings?: number
-}
-
-/**
- * What a verification found.
- *
- * @since 0.1.0
- * @category models
- */
-export interface VerificationReport {
-  /** Events read, of any stream. */
-  readonly events: number
-  /** Directory streams whose chain was verified. */
-  readonly directories: number
-  /** Checkpoints whose signature was checked. */
-  readonly checkpoints: number
-  /** Checkpoints found but not checked, for want of a public key. */
-  readonly uncheckedCheckpoints: number
-  /** In the order of their positions (findings without one last); at most `maxFindings`. */
-  readonly findings: ReadonlyArray<Integrity.Finding>
-  readonly totalFindings: number
-  /** The latest checkpoint with a valid signature of each directory: note them, to compare with the next audit. */
-  readonly latestCheckpoints: ReadonlyArray<Integrity.Checkpoint>
-  /** How many times the history was read (2 only when a checkpoint came after later events of its stream). */
-  readonly passes: 1 | 2
-}
-
-interface Pinned {
-  readonly revision: bigint
-  readonly digest: string
-  /** Where the checkpoint itself is. */
-  readonly position: bigint
-}
-
-/** A digest a second read found at a revision, and where. */
-interface Remembered {
-  readonly digest: string
-  readonly position?: bigint
-}
-
-interface DirectoryState {
-  readonly verifier: Integrity.ChainVerifier
-  readonly remember: Set<bigint>
-  /** Checkpoints of revisions this pass has not reached yet, in revision order. */
-  readonly pending: Array<Pinned>
-  lastPosition: bigint | undefined
-  /** The position of each remembered revision. */
-  readonly positions: Map<bigint, bigint>
-}
-
-const newDirectory = (streamId: string): DirectoryState => {
-  const remember = new Set<bigint>()
-  return {
-    verifier: new Integrity.ChainVerifier(streamId, remember),
-    remember,
-    pending: [],
-    lastPosition: undefined,
-    positions: new Map()
-  }
-}
-
-const byPosition = (a: Integrity.Finding, b: Integrity.Finding): number => {
-  if (a.position === undefined) return b.position === undefined ? 0 : 1
-  if (b.position === undefined) return -1
-  return a.position < b.position ? -1 : a.position > b.position ? 1 : 0
-}
+export type {
+  ExpectedCheckpoint,
+  LocatedCheckpoint,
+  UncoveredEvents,
+  VerificationOptions,
+  VerificationReport
+} from "./verificationTypes.js"
 
 /**
  * The verification state machine: feed it the history's events in order with `next`, then call `finish`.
@@ -120,7 +77,12 @@ export class HistoryVerifier {
   private readonly directories = new Map<string, DirectoryState>()
   private readonly checkpointStreams = new Map<string, Integrity.ChainVerifier>()
   private readonly findings: Array<Integrity.Finding> = []
-  private readonly latest = new Map<string, Integrity.Checkpoint>()
+  private readonly latest = new Map<string, LocatedCheckpoint>()
+  /** Checkpoints whose signature the key did not verify: forgeries, unless the key verifies none at all. */
+  private readonly badSignatures: Array<Integrity.Finding> = []
+  private badSignatureCount = 0
+  private readonly expected: Array<{ readonly expected: ExpectedCheckpoint; found: boolean }>
+  private readonly publicKey: KeyObject | string | undefined
   /** Checkpoints that arrived after later events of their stream, by directory. */
   readonly late = new Map<string, Array<Pinned>>()
   private totalFindings = 0
@@ -131,6 +93,14 @@ export class HistoryVerifier {
 
   constructor(private readonly options: VerificationOptions = {}) {
     this.maxFindings = options.maxFindings ?? 1000
+    this.expected = (options.expectCheckpoints ?? []).map((expected) => ({ expected, found: false }))
+    // Read once rather than at every checkpoint. Text that is not a key stays as it is: it verifies nothing.
+    const key = options.publicKey
+    try {
+      this.publicKey = typeof key === "string" ? createPublicKey(key) : key
+    } catch {
+      this.publicKey = key
+    }
   }
 
   private report(finding: Integrity.Finding): void {
@@ -147,7 +117,8 @@ export class HistoryVerifier {
     return state
   }
 
-  private compare(streamId: string, pinned: Pinned, digest: string | undefined, position: bigint | undefined): void {
+  /** Whether the directory holds the digest the checkpoint signed; a finding when it does not. */
+  private compare(streamId: string, pinned: Pinned, digest: string | undefined, position: bigint | undefined): boolean {
     const at = { streamId, revision: pinned.revision, ...(position === undefined ? {} : { position }) }
     if (digest === undefined) {
       this.report({
@@ -162,6 +133,7 @@ export class HistoryVerifier {
         message: `the history up to revision ${pinned.revision} was rewritten: its digest is not the one signed by the checkpoint at position ${pinned.position}`
       })
     }
+    return digest === pinned.digest
   }
 
   /** Checks the checkpoints whose revision the stream has now passed. */
@@ -170,12 +142,10 @@ export class HistoryVerifier {
       const pinned = state.pending[0]
       if (pinned === undefined || pinned.revision > state.verifier.lastRevision) return
       state.pending.shift()
-      this.compare(
-        streamId,
-        pinned,
-        state.verifier.remembered.get(pinned.revision),
-        state.positions.get(pinned.revision)
-      )
+      const digest = state.verifier.remembered.get(pinned.revision)
+      if (this.compare(streamId, pinned, digest, state.positions.get(pinned.revision))) {
+        markCovered(state, pinned.revision)
+      }
       if (!state.pending.some((other) => other.revision === pinned.revision)) {
         state.remember.delete(pinned.revision)
         state.verifier.remembered.delete(pinned.revision)
@@ -191,6 +161,7 @@ export class HistoryVerifier {
       state.lastPosition = event.position
       if (state.remember.has(event.revision)) state.positions.set(event.revision, event.position)
     }
+    watchCoverage(state, event)
     this.settle(event.streamId, state)
   }
 
@@ -204,36 +175,45 @@ export class HistoryVerifier {
     const at = { streamId: event.streamId, revision: event.revision, position: event.position }
     const decoded = decodeCheckpoint(event)
     if (Either.isLeft(decoded)) {
-      this.report({ ...at, kind: "forged-checkpoint", message: `the checkpoint cannot be read: ${decoded.left}` })
-      return
-    }
-    if (this.options.publicKey === undefined) {
-      this.unchecked++
+      const reason = quoteSafely(decoded.left, 1000)
+      this.report({ ...at, kind: "forged-checkpoint", message: `the checkpoint cannot be read: ${reason}` })
       return
     }
     const checkpoint = decoded.right
-    if (!Integrity.verifyCheckpointSignature(this.options.publicKey, checkpoint)) {
-      this.report({
-        ...at,
-        kind: "forged-checkpoint",
-        message: `the checkpoint of ${checkpoint.streamId} at revision ${checkpoint.revision} does not carry a valid signature of the public key`
-      })
+    if (this.publicKey === undefined) {
+      this.unchecked++
+      this.expect(checkpoint, event.position)
+      return
+    }
+    if (!Integrity.verifyCheckpointSignature(this.publicKey, checkpoint)) {
+      // Reported at the end: as forgeries if the key verifies other checkpoints, as the wrong key if it verifies none.
+      this.badSignatureCount++
+      if (this.badSignatures.length < this.maxFindings) {
+        this.badSignatures.push({
+          ...at,
+          kind: "forged-checkpoint",
+          message: `the checkpoint of ${checkpoint.streamId} at revision ${checkpoint.revision} does not carry a valid signature of the public key`
+        })
+      }
       return
     }
     this.checkpoints++
+    this.expect(checkpoint, event.position)
     const pinned: Pinned = {
       revision: BigInt(checkpoint.revision),
       digest: checkpoint.digest,
       position: event.position
     }
     const previous = this.latest.get(checkpoint.streamId)
-    if (previous === undefined || BigInt(previous.revision) <= pinned.revision) {
-      this.latest.set(checkpoint.streamId, checkpoint)
+    if (previous === undefined || BigInt(previous.checkpoint.revision) <= pinned.revision) {
+      this.latest.set(checkpoint.streamId, { checkpoint, position: event.position })
     }
     const state = this.directory(checkpoint.streamId)
     const last = state.verifier.lastRevision
     if (pinned.revision === last) {
-      this.compare(checkpoint.streamId, pinned, state.verifier.lastDigest, state.lastPosition)
+      if (this.compare(checkpoint.streamId, pinned, state.verifier.lastDigest, state.lastPosition)) {
+        markCovered(state, pinned.revision)
+      }
     } else if (pinned.revision > last) {
       const index = state.pending.findIndex((other) => other.revision > pinned.revision)
       state.pending.splice(index === -1 ? state.pending.length : index, 0, pinned)
@@ -242,6 +222,14 @@ export class HistoryVerifier {
       const late = this.late.get(checkpoint.streamId) ?? []
       late.push(pinned)
       this.late.set(checkpoint.streamId, late)
+    }
+  }
+
+  /** Notes a checkpoint the options expect. */
+  private expect(checkpoint: Integrity.Checkpoint, position: bigint): void {
+    for (const entry of this.expected) {
+      const wanted = entry.expected
+      if ("position" in wanted ? wanted.position === position : wanted.digest === checkpoint.digest) entry.found = true
     }
   }
 
@@ -259,11 +247,92 @@ export class HistoryVerifier {
   settleLate(digests: ReadonlyMap<string, ReadonlyMap<bigint, Remembered>>): void {
     for (const [streamId, pinned] of this.late) {
       for (const checkpoint of pinned) {
-        const found = digests.get(streamId)?.get(checkpoint.revision)
-        this.compare(streamId, checkpoint, found?.digest, found?.position)
+        const known = digests.get(streamId)
+        const found = known?.get(checkpoint.revision)
+        const state = this.directories.get(streamId)
+        if (this.compare(streamId, checkpoint, found?.digest, found?.position) && state !== undefined) {
+          markCovered(state, checkpoint.revision, known?.get(checkpoint.revision + 1n) ?? {})
+        }
       }
     }
     this.late.clear()
+  }
+
+  /** Bad signatures are forgeries among valid checkpoints; when no checkpoint verifies, the key is not the signer's. */
+  private reportSignatures(): void {
+    if (this.badSignatureCount === 0) return
+    if (this.checkpoints > 0) {
+      for (const finding of this.badSignatures) this.report(finding)
+      this.totalFindings += this.badSignatureCount - this.badSignatures.length
+    } else {
+      this.report(
+        wholeHistory(
+          "key-mismatch",
+          `the key does not match the signer of any checkpoint: none of the ${this.badSignatureCount} checkpoint(s) carries a valid signature of it. Either it is not the key the checkpoints were signed with, or every checkpoint was replaced`
+        )
+      )
+    }
+    this.badSignatures.length = 0
+    this.badSignatureCount = 0
+  }
+
+  /** What no valid checkpoint covers, by directory; findings when everything must be signed. */
+  private coverage(): ReadonlyArray<UncoveredEvents> {
+    const uncovered: Array<UncoveredEvents> = []
+    for (const [streamId, state] of this.directories) {
+      const last = state.verifier.lastRevision
+      if (last <= state.covered) continue
+      const each: UncoveredEvents = {
+        streamId,
+        events: Number(last - state.covered),
+        firstRevision: state.covered + 1n,
+        lastRevision: last,
+        firstPosition: state.afterCovered,
+        lastPosition: state.lastPosition
+      }
+      uncovered.push(each)
+      if (this.options.requireSigned === true) {
+        this.report({
+          streamId,
+          revision: each.firstRevision,
+          ...(each.firstPosition === undefined ? {} : { position: each.firstPosition }),
+          kind: "unsigned-events",
+          message: `${each.events} event(s) (${range("revision", each.firstRevision, last)}, ${range("position", each.firstPosition, each.lastPosition)}) are not covered by any signed checkpoint`
+        })
+      }
+    }
+    if (this.options.requireSigned === true && this.checkpoints === 0) {
+      this.report(
+        wholeHistory(
+          "no-signed-checkpoint",
+          "the history holds no checkpoint with a valid signature: nothing vouches that its end is where it was"
+        )
+      )
+    }
+    return uncovered.sort((a, b) =>
+      a.firstPosition === undefined || b.firstPosition === undefined
+        ? 0
+        : a.firstPosition < b.firstPosition
+          ? -1
+          : a.firstPosition > b.firstPosition
+            ? 1
+            : 0
+    )
+  }
+
+  /** Each expected checkpoint the history does not hold is a finding. */
+  private reportExpectations(): void {
+    for (const { expected, found } of this.expected) {
+      if (found) continue
+      const which = "position" in expected ? `at position ${expected.position}` : `of digest ${expected.digest}`
+      this.report(
+        wholeHistory(
+          "missing-checkpoint",
+          `the checkpoint ${which}, expected from an earlier audit, is not in the history${this.publicKey === undefined ? "" : " with a valid signature"}: checkpoints were removed, or the history was cut or replaced since`,
+          "position" in expected ? expected.position : undefined
+        )
+      )
+    }
   }
 
   /** Ends the history: checkpoints whose revision never came show a truncated stream. */
@@ -284,6 +353,9 @@ export class HistoryVerifier {
       }
       state.pending.length = 0
     }
+    this.reportSignatures()
+    const uncovered = this.coverage()
+    this.reportExpectations()
     return {
       events: this.events,
       directories: [...this.directories.values()].filter((state) => state.verifier.lastRevision >= 0n).length,
@@ -291,49 +363,14 @@ export class HistoryVerifier {
       uncheckedCheckpoints: this.unchecked,
       findings: [...this.findings].sort(byPosition),
       totalFindings: this.totalFindings,
-      latestCheckpoints: [...this.latest.values()],
+      latestCheckpoints: [...this.latest.values()].map((located) => located.checkpoint),
+      latest: [...this.latest.values()],
+      uncovered,
+      uncoveredEvents: uncovered.reduce((sum, each) => sum + each.events, 0),
       passes
     }
   }
 }
-
-/** Reads the streams of late checkpoints again, remembering the digests at the revisions they sign. */
-const rememberLate = <E, R>(
-  history: Stream.Stream<RecordedEvent, E, R>,
-  late: ReadonlyMap<string, ReadonlyArray<Pinned>>
-) =>
-  Effect.suspend(() => {
-    const verifiers = new Map<string, Integrity.ChainVerifier>()
-    const positions = new Map<string, Map<bigint, bigint>>()
-    for (const [streamId, pinned] of late) {
-      verifiers.set(streamId, new Integrity.ChainVerifier(streamId, new Set(pinned.map((p) => p.revision))))
-      positions.set(streamId, new Map())
-    }
-    return Stream.runForEachChunk(history, (chunk) =>
-      Effect.sync(() => {
-        for (const event of chunk) {
-          const verifier = verifiers.get(event.streamId)
-          if (verifier === undefined) continue
-          verifier.next(event)
-          if (verifier.remembered.has(event.revision))
-            positions.get(event.streamId)?.set(event.revision, event.position)
-        }
-      })
-    ).pipe(
-      Effect.map(() => {
-        const digests = new Map<string, Map<bigint, Remembered>>()
-        for (const [streamId, verifier] of verifiers) {
-          const found = new Map<bigint, Remembered>()
-          for (const [revision, digest] of verifier.remembered) {
-            const position = positions.get(streamId)?.get(revision)
-            found.set(revision, position === undefined ? { digest } : { digest, position })
-          }
-          digests.set(streamId, found)
-        }
-        return digests
-      })
-    )
-  })
 
 /**
  * Verifies a history (every event of the store in position order, as `readAll` or an NDJSON export gives it).

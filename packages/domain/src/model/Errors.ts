@@ -1,8 +1,9 @@
 /**
  * The domain's typed errors. Each has a human `message` (a plain own property, so it shows wherever the error's
  * fields do) and its tag as its `name` (`String(error)` starts with it); none ever carries a token value: the errors that hold
- * text taken from an input (a field name, a path, a role, a plan) pass it through `Token.redactTokens` as they are
- * made, so no way of building one can forget it (ADR 0003).
+ * text taken from an input (a field name, a path, a role, a plan, a stored stream's name) pass it through
+ * `Token.quoteSafely` as they are made — token values redacted, control and invisible characters escaped, the length
+ * capped — so no way of building one can forget it (ADR 0003).
  *
  * @example
  * ```ts
@@ -25,7 +26,7 @@
  */
 import { Schema } from "effect"
 import { ownMessage, quoted } from "./errorText.js"
-import { redactTokens } from "./Token.js"
+import { quoteSafely } from "./Token.js"
 
 /**
  * One problem found in an input: where (a dotted path such as `name` or `scopes.1`) and what is wrong.
@@ -38,7 +39,7 @@ export class InputIssue extends Schema.Class<InputIssue>("InputIssue")({
   message: Schema.String
 }) {
   constructor(props: { readonly path: string; readonly message: string }, options?: Schema.MakeOptions) {
-    super({ path: redactTokens(props.path), message: redactTokens(props.message) }, options)
+    super({ path: quoteSafely(props.path), message: quoteSafely(props.message) }, options)
   }
 }
 
@@ -54,7 +55,7 @@ export class NotAuthorized extends Schema.TaggedError<NotAuthorized>()("NotAutho
   role: Schema.String
 }) {
   constructor(props: { readonly action: string; readonly role: string }, options?: Schema.MakeOptions) {
-    super({ action: props.action, role: redactTokens(props.role) }, options)
+    super({ action: props.action, role: quoteSafely(props.role) }, options)
     ownMessage(this, `only an administrator may ${this.action}; the caller's role is ${quoted(this.role)}`)
   }
 }
@@ -70,7 +71,7 @@ export class PlanNotEligible extends Schema.TaggedError<PlanNotEligible>()("Plan
   plan: Schema.String
 }) {
   constructor(props: { readonly organizationId: string; readonly plan: string }, options?: Schema.MakeOptions) {
-    super({ organizationId: redactTokens(props.organizationId), plan: redactTokens(props.plan) }, options)
+    super({ organizationId: quoteSafely(props.organizationId), plan: quoteSafely(props.plan) }, options)
     ownMessage(
       this,
       `service accounts need the enterprise plan; organisation ${this.organizationId} is on ${quoted(this.plan)}`
@@ -90,12 +91,12 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
   field: Schema.String,
   issues: Schema.Array(InputIssue)
 }) {
-  // The field may be a key the caller made up (an unknown field): it is redacted like the issues' paths.
+  // The field may be a key the caller made up (an unknown field): it is quoted safely like the issues' paths.
   constructor(
     props: { readonly input: string; readonly field: string; readonly issues: ReadonlyArray<InputIssue> },
     options?: Schema.MakeOptions
   ) {
-    super({ input: props.input, field: redactTokens(props.field), issues: props.issues }, options)
+    super({ input: props.input, field: quoteSafely(props.field), issues: props.issues }, options)
     const details = this.issues.map((issue) => (issue.path === "" ? issue.message : `${issue.path}: ${issue.message}`))
     ownMessage(this, `invalid ${this.input}: ${details.join("; ")}`)
   }
@@ -300,7 +301,7 @@ export class EventStoreUnavailable extends Schema.TaggedError<EventStoreUnavaila
   retryable: Schema.Boolean,
   unknownOutcome: Schema.optional(Schema.Boolean)
 }) {
-  // A store's own messages may quote what it holds (a stream name, say).
+  // A store's own messages may quote what it holds (a stream name, say): quoted safely.
   constructor(
     props: {
       readonly operation: string
@@ -310,7 +311,7 @@ export class EventStoreUnavailable extends Schema.TaggedError<EventStoreUnavaila
     },
     options?: Schema.MakeOptions
   ) {
-    super({ ...props, reason: redactTokens(props.reason) }, options)
+    super({ ...props, reason: quoteSafely(props.reason, 1000) }, options)
     ownMessage(this, `event store ${this.operation} failed: ${this.reason}`)
   }
 }
@@ -328,8 +329,8 @@ export class CorruptStoredEvent extends Schema.TaggedError<CorruptStoredEvent>()
   position: Schema.optional(Schema.BigIntFromSelf),
   reason: Schema.String
 }) {
-  // A stored event could hold anything, its stream name included: no token value gets through, and the reason is
-  // kept short. (Whoever keys anything by the stream uses the stream it read, not this copy.)
+  // A stored event could hold anything, its stream name included: both are quoted safely (no token value, no control
+  // character) and kept short. (Whoever keys anything by the stream uses the stream it read, not this copy.)
   constructor(
     props: {
       readonly streamId: string
@@ -339,10 +340,7 @@ export class CorruptStoredEvent extends Schema.TaggedError<CorruptStoredEvent>()
     },
     options?: Schema.MakeOptions
   ) {
-    super(
-      { ...props, streamId: redactTokens(props.streamId), reason: redactTokens(props.reason).slice(0, 1000) },
-      options
-    )
+    super({ ...props, streamId: quoteSafely(props.streamId, 1000), reason: quoteSafely(props.reason, 1000) }, options)
     ownMessage(this, `stored event ${this.streamId}@${this.revision} cannot be read: ${this.reason}`)
   }
   /** As JSON: the revision and position as decimal text (JSON has no 64-bit integers; `JSON.stringify` would throw). */

@@ -270,3 +270,37 @@ export const findTokens = (text: string): ReadonlyArray<string> =>
  */
 export const redactTokens = (text: string): string =>
   text.replace(TOKEN_PATTERN, (match) => (isWellFormed(match) ? "[REDACTED]" : match))
+
+// `sat_` and the letters and digits after it, however many: a whole token, one with a wrong checksum, or the start
+// of one that a message cut short (`JSON.parse` quotes the first characters of a line it cannot read).
+const TOKEN_SHAPED = new RegExp(`${TOKEN_PREFIX}[0-9A-Za-z]+`, "g")
+// Characters a terminal does not print but may act on, or that hide or reorder text: C0 and C1 controls and DEL,
+// format characters (bidirectional overrides and isolates, zero-width marks, soft hyphens, tags), the line and
+// paragraph separators, and lone surrogates.
+const NON_PRINTING = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u
+const NON_PRINTING_ALL = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu
+
+const escapeCharacter = (character: string): string => {
+  const code = character.codePointAt(0) ?? 0
+  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`
+}
+
+/**
+ * How a text taken from input (a line of a file, a stored field, an argument) is quoted in a message or a report:
+ * at most `maxLength` characters of it, then `…`; every token-shaped value (`sat_` and the letters and digits after
+ * it — a whole token, one with a wrong checksum, or the start of one) replaced with `[REDACTED]`; and every control
+ * or non-printing character escaped as `\u001b` (`\u{e0001}` beyond the BMP), so that quoted input can neither act
+ * on a terminal nor leak a secret. Text that needs none of this is returned as it is.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const quoteSafely = (text: string, maxLength = 300): string => {
+  const cut = text.length > maxLength
+  if (!cut && !NON_PRINTING.test(text) && !text.includes(TOKEN_PREFIX)) return text
+  // Never split a surrogate pair where the text is cut.
+  let end = cut ? maxLength : text.length
+  if (cut && end > 0 && /[\ud800-\udbff]/.test(text.charAt(end - 1))) end--
+  const shown = text.slice(0, end).replace(TOKEN_SHAPED, "[REDACTED]").replace(NON_PRINTING_ALL, escapeCharacter)
+  return cut ? `${shown}…` : shown
+}

@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import { redactTokens } from "./Token.js"
+import { quoteSafely } from "./Token.js"
 
 /**
  * Gives an error its message as a plain own property (not a getter of its class): so it shows in `JSON.stringify`,
@@ -13,5 +13,8 @@ export const ownMessage = (error: Error, message: string): void => {
   Object.defineProperty(error, "message", { value: message, enumerable: true, writable: true, configurable: true })
 }
 
-/** A value quoted in a message: token values replaced, and quotes and control characters escaped as in JSON. */
-export const quoted = (value: string): string => JSON.stringify(redactTokens(value))
+/**
+ * A value quoted in a message: as everywhere input is quoted (`Token.quoteSafely`: token values replaced, control and
+ * invisible characters escaped, at most 300 characters), between double quotes, with the quotes in it escaped.
+ */
+export const quoted = (value: string): string => `"${quoteSafely(value).replaceAll('"', '\\"')}"`

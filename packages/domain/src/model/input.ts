@@ -11,11 +11,21 @@ const MAX_ISSUES = 10
 const MAX_ITEMS = 1_000
 const MAX_DEPTH = 16
 
+const samePath = (a: ReadonlyArray<PropertyKey>, b: ReadonlyArray<PropertyKey>): boolean =>
+  a.length === b.length && a.every((key, i) => key === b[i])
+
 /**
  * Turns a parse error into `InvalidInput` with one issue per problem (at most ten) and the first problem's field.
  */
 export const toInvalidInput = (input: string, error: ParseResult.ParseError): InvalidInput => {
-  const formatted = ParseResult.ArrayFormatter.formatErrorSync(error)
+  // An optional field that fails is a union with `undefined`: the formatter adds "Expected undefined" next to the
+  // real problem at the same path, which says nothing to whoever wrote the input.
+  const all = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const formatted = all.filter(
+    (issue) =>
+      !issue.message.startsWith("Expected undefined") ||
+      !all.some((other) => other !== issue && samePath(other.path, issue.path))
+  )
   const issues = formatted.slice(0, MAX_ISSUES).map(
     (issue) =>
       new InputIssue({

@@ -97,10 +97,28 @@ export const makeUsageMethods = (
         if (at > now + FUTURE_MILLIS) return Effect.fail(refused("at", "must not be in the future"))
         if (at < now - retentionDays * DAY)
           return Effect.fail(refused("at", `must be within the last ${retentionDays} days`))
+        // A time the host gives may be before the token existed; now cannot (short of clocks apart across processes,
+        // which is why only a given time is checked: it costs a look at the directory).
+        if (usage.right.at !== undefined && at < issuedAt(organizationId, serviceAccountId, tokenId))
+          return Effect.fail(refused("at", "must not be before the token was issued"))
         recorder.add(organizationId, serviceAccountId, tokenId, usage.right.requests, usage.right.units, at)
         return Effect.void
       })
     )
+
+  /** When the token was issued (milliseconds; 0 if the directory view does not have it, which refuses nothing). */
+  const issuedAt = (
+    organizationId: Caller["organization"]["id"],
+    serviceAccountId: ServiceAccountId,
+    tokenId: string
+  ): number => {
+    const account = DirectoryView.account(
+      DirectoryView.directoryOf(current().directory, organizationId),
+      serviceAccountId
+    )
+    const token = account._tag === "Some" ? account.value.tokens.find((t) => t.tokenId === tokenId) : undefined
+    return token === undefined ? 0 : DateTime.toEpochMillis(token.issuedAt)
+  }
 
   const withLastUse = (account: DirectoryView.AccountView): DirectoryView.AccountView => {
     const usage = current().usage

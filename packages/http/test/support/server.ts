@@ -1,9 +1,8 @@
 /**
  * Starts `HttpService.layer` (with the tests' login) on Node's HTTP server, on 127.0.0.1 and a port the system picks,
- * over a store the test can inspect; and a client that keeps every answer.
+ * over a store the test can inspect; and a client that calls with the tests' login headers.
  */
 import { createServer } from "node:http"
-import { HttpServer } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import {
   EventStore,
@@ -13,90 +12,36 @@ import {
 } from "@service-accounts/domain"
 import { HttpService } from "@service-accounts/http"
 import { make as makeMemoryStore } from "@service-accounts/store-memory"
-import { Effect, Exit, Layer, Logger, LogLevel, Scope, Stream } from "effect"
+import { type Clock, Effect, Layer, Logger, LogLevel } from "effect"
+import * as Harness from "./harness.js"
 import { type As, callers, headerLogin } from "./login.js"
 
-export interface RunningServer {
-  /** `http://127.0.0.1:<port>` */
-  readonly url: string
-  /** The store the server runs on. */
-  readonly store: EventStoreShape
-  /** How many events `store` holds: a refused request must not change it. */
-  readonly eventCount: () => Promise<number>
-  readonly close: () => Promise<void>
-}
+export type { Answer, RunningServer } from "./harness.js"
+export type CallOptions = Harness.CallOptions<As>
 
 export interface ServerOptions {
   /** The store (a new in-memory store when not given). */
   readonly store?: EventStoreShape
   readonly service?: ServiceAccountsOptions
+  /** `HttpService.layer`'s `recordUsage` (default: its default). */
+  readonly recordUsage?: boolean
+  /** The clock the server runs on (default: the real one). */
+  readonly clock?: Clock.Clock
 }
 
-const baseUrl = HttpServer.addressWith((address) =>
-  Effect.succeed(address._tag === "TcpAddress" ? `http://${address.hostname}:${address.port}` : "http://localhost")
-)
-
-export const startServer = async (options: ServerOptions = {}): Promise<RunningServer> => {
+export const startServer = async (options: ServerOptions = {}): Promise<Harness.RunningServer> => {
   const store = options.store ?? (await Effect.runPromise(makeMemoryStore))
-  const scope = Effect.runSync(Scope.make())
-  const layer = HttpService.layer({ login: headerLogin }).pipe(
-    Layer.provide(ServiceAccounts.layerWith(options.service ?? {})),
+  const recordUsage = options.recordUsage === undefined ? {} : { recordUsage: options.recordUsage }
+  const layer = HttpService.layer({ login: headerLogin, ...recordUsage }).pipe(
+    Layer.provideMerge(ServiceAccounts.layerWith(options.service ?? {})),
     Layer.provide(Layer.succeed(EventStore, store)),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
     // Warnings and errors only: the library's routine lines would drown the test output.
-    Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
+    Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)),
+    Layer.provide(options.clock === undefined ? Layer.empty : Layer.setClock(options.clock))
   )
-  try {
-    const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
-    const url = await Effect.runPromise(Effect.provide(baseUrl, context))
-    return {
-      url,
-      store,
-      eventCount: () => Effect.runPromise(Stream.runCount(store.readAll())),
-      close: () => Effect.runPromise(Scope.close(scope, Exit.void))
-    }
-  } catch (error) {
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    throw error
-  }
+  return Harness.launch(layer, store)
 }
 
-export interface Answer {
-  readonly status: number
-  readonly headers: Headers
-  readonly text: string
-  /** The body as JSON (`undefined` for an empty body). */
-  readonly json: unknown
-}
-
-export interface CallOptions {
-  readonly as?: As
-  /** A JSON body. */
-  readonly body?: unknown
-  /** A body sent as it is, with `Content-Type: application/json`. */
-  readonly rawBody?: string
-  readonly headers?: Record<string, string>
-}
-
-/** Calls the server and keeps every answer (for the check that no answer but the issue one holds a secret). */
-export const client = (url: string) => {
-  const answers: Array<{ readonly method: string; readonly path: string; readonly answer: Answer }> = []
-  const call = async (method: string, path: string, options: CallOptions = {}): Promise<Answer> => {
-    const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body))
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        ...callers[options.as ?? "admin"],
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-        ...options.headers
-      },
-      ...(body === undefined ? {} : { body })
-    })
-    const text = await response.text()
-    const json: unknown = text === "" ? undefined : JSON.parse(text)
-    const answer = { status: response.status, headers: response.headers, text, json }
-    answers.push({ method, path, answer })
-    return answer
-  }
-  return { call, answers }
-}
+/** Calls the server with the tests' login headers and keeps every answer. */
+export const client = (url: string) => Harness.client<As>(url, callers)
