@@ -2,9 +2,10 @@ import { binaryEvent, KurrentDBClient } from "@kurrent/kurrentdb-client"
 import { start } from "@service-accounts/eventstoredb-test-server"
 import { eventStoreConformance } from "@service-accounts/testing"
 import { Effect } from "effect"
-import { afterAll } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { layer, layerConfig } from "../src/index.js"
 import { kurrentdb } from "./layers.js"
+import { readsByAgent } from "./reads.js"
 
 /**
  * Writes an event whose data is not JSON (as another application may): the client writes it as it is, and the
@@ -28,6 +29,18 @@ const connectionString = kurrentdb(server.connectionString)
 
 eventStoreConformance("kurrentdb (test server)", layer({ connectionString }), {
   plantUnreadable: plantUnreadable(connectionString)
+})
+
+// Runs after the suite above (tests run in file order): its reads reached the server through the bridge. grpc-js
+// carried Read calls too, but only subscriptions (bridge.test.ts shows the split call by call).
+describe("the conformance suite over kurrentdb://", () => {
+  it("read through the client's native bridge", async () => {
+    const reads = Effect.runSync(
+      readsByAgent({ callsByAgent: (method) => Effect.sync(() => server.callsByAgent(method)) })
+    )
+    expect(reads.bridge).toBeGreaterThan(0)
+    expect(reads.grpcJs).toBeGreaterThan(0)
+  })
 })
 
 // The old scheme still works (the client prints a deprecation warning for it). A server of its own: the suite above
