@@ -47,7 +47,12 @@ export const rules = /** @satisfies {Rules} */ ({
     "@service-accounts/http": { imports: ["@service-accounts/domain"] },
     "@service-accounts/eventstoredb-test-server": { imports: [] },
     "@service-accounts/cli": {
-      imports: ["@service-accounts/domain", "@service-accounts/store-memory", "@service-accounts/store-eventstoredb"]
+      imports: [
+        "@service-accounts/domain",
+        "@service-accounts/store-memory",
+        "@service-accounts/store-eventstoredb",
+        "@service-accounts/store-kurrentdb"
+      ]
     },
     "@service-accounts/bench": { published: true, imports: [] },
     "@service-accounts/example-quickstart": { published: true, imports: [] },
