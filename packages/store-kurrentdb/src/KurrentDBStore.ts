@@ -5,7 +5,10 @@
  *
  * - reads of a stream and of `$all` go through the client's native bridge (a Rust gRPC client shipped as prebuilt
  *   binaries in `@kurrent/bridge`); subscriptions and writes go through grpc-js, appends over `BatchAppend` when
- *   the server offers it;
+ *   the server offers it and no credentials are set (with credentials, which the adapter gives the client as a
+ *   credentials provider, the client sends each append as its own `Append` call);
+ * - use this adapter or the EventStoreDB one in a process, not both: the two clients register their generated
+ *   protobuf classes under the same global names, and the `BatchAppend` of the one loaded first breaks;
  * - connection strings are `kurrentdb://…` (also `kurrentdb+discover://`, `kurrent://`, `kdb://`); `esdb://…` still
  *   works (the adapter reads the string itself, so the client's deprecation warning for it is not printed).
  *
