@@ -35,12 +35,24 @@ export const rules = /** @satisfies {Rules} */ ({
     "@service-accounts/domain": { imports: [] },
     "@service-accounts/testing": { imports: ["@service-accounts/domain"] },
     "@service-accounts/store-memory": { imports: ["@service-accounts/domain"] },
-    "@service-accounts/store-eventstoredb": { imports: ["@service-accounts/domain"] },
+    // What the two EventStoreDB-protocol adapters share (ADR 0013): the port's mapping, client-agnostic.
+    "@service-accounts/eventstoredb-core": { imports: ["@service-accounts/domain"] },
+    "@service-accounts/store-eventstoredb": {
+      imports: ["@service-accounts/domain", "@service-accounts/eventstoredb-core"]
+    },
+    "@service-accounts/store-kurrentdb": {
+      imports: ["@service-accounts/domain", "@service-accounts/eventstoredb-core"]
+    },
     // The HTTP API over the domain's service; the host chooses the store, so no adapter.
     "@service-accounts/http": { imports: ["@service-accounts/domain"] },
     "@service-accounts/eventstoredb-test-server": { imports: [] },
     "@service-accounts/cli": {
-      imports: ["@service-accounts/domain", "@service-accounts/store-memory", "@service-accounts/store-eventstoredb"]
+      imports: [
+        "@service-accounts/domain",
+        "@service-accounts/store-memory",
+        "@service-accounts/store-eventstoredb",
+        "@service-accounts/store-kurrentdb"
+      ]
     },
     "@service-accounts/bench": { published: true, imports: [] },
     "@service-accounts/example-quickstart": { published: true, imports: [] },

@@ -78,6 +78,9 @@ export type EsdbRate = typeof EsdbRate.Type
 export const EsdbCommandsResult = Schema.Struct({ ...EsdbRate.fields, eventSize: EventSize })
 export type EsdbCommandsResult = typeof EsdbCommandsResult.Type
 
+/** Which adapter a commands job over EventStoreDB measures (and whose client is its raw baseline). */
+const EsdbAdapter = Schema.optionalWith(Schema.Literal("eventstoredb", "kurrentdb"), { default: () => "eventstoredb" })
+
 /** The parameters of the jobs over EventStoreDB, decoded by the worker. */
 export const EsdbJobParams = Schema.Union(
   Schema.Struct({ job: Schema.Literal("esdb-load"), connectionString: Schema.String, events: Schema.Number }),
@@ -91,14 +94,16 @@ export const EsdbJobParams = Schema.Union(
     job: Schema.Literal("esdb-library"),
     connectionString: Schema.String,
     count: Schema.Number,
-    warmup: Schema.Number
+    warmup: Schema.Number,
+    adapter: EsdbAdapter
   }),
   Schema.Struct({
     job: Schema.Literal("esdb-raw"),
     connectionString: Schema.String,
     count: Schema.Number,
     warmup: Schema.Number,
-    size: EventSize
+    size: EventSize,
+    adapter: EsdbAdapter
   })
 )
 export type EsdbJobParams = typeof EsdbJobParams.Type

@@ -13,10 +13,10 @@ export default defineConfig([
   {
     // The executable: ESM only, with its shebang, its dependencies bundled in: resolving and loading the hundreds of
     // modules of effect and @effect/* took 0.3 s of every run (bench/src/audit.ts). The EventStoreDB adapter is
-    // bundled too, into a chunk of its own that is loaded when a command uses a server: it shares the bundle's one
-    // copy of effect and of the domain (a separately installed adapter would bring a second copy of each, with tags
-    // and classes of its own). Only the gRPC client stays a package of its own. `require` is there for the CommonJS
-    // modules bundled in.
+    // bundled too, and so is the KurrentDB adapter, each into a chunk of its own that is loaded when a command uses a
+    // server of its kind: they share the bundle's one copy of effect and of the domain (a separately installed adapter
+    // would bring a second copy of each, with tags and classes of its own). Only the gRPC clients stay packages of
+    // their own (the KurrentDB client loads a native add-on). `require` is there for the CommonJS modules bundled in.
     entry: ["src/bin.ts"],
     format: ["esm"],
     // A map of everything bundled would be four times the bundle, in every install.
@@ -24,8 +24,8 @@ export default defineConfig([
     target: "node20",
     tsconfig: "tsconfig.build.json",
     splitting: true,
-    noExternal: [/^(?!@eventstore\/db-client$)/],
-    external: ["@eventstore/db-client"],
+    noExternal: [/^(?!(@eventstore\/db-client|@kurrent\/kurrentdb-client)$)/],
+    external: ["@eventstore/db-client", "@kurrent/kurrentdb-client"],
     banner: {
       js: '#!/usr/bin/env node\nimport { createRequire as __saAuditRequire } from "node:module"\nconst require = __saAuditRequire(import.meta.url)'
     }

@@ -96,46 +96,63 @@ const measureLag = async (connectionString: string, revocations: number, report:
   }
 }
 
+/** The adapters the commands figure is measured for, with the names the report and `BENCH_JSON` give them. */
+const adapters = [
+  {
+    adapter: "eventstoredb",
+    label: "over EventStoreDB",
+    package: "store-eventstoredb",
+    target: "library / raw, issueToken over EventStoreDB",
+    ratioKey: "esdbCommandsRatio",
+    key: "esdbCommands"
+  },
+  {
+    adapter: "kurrentdb",
+    label: "over EventStoreDB through store-kurrentdb",
+    package: "store-kurrentdb",
+    target: "library / raw, issueToken over EventStoreDB through store-kurrentdb",
+    ratioKey: "kurrentdbCommandsRatio",
+    key: "kurrentdbCommands"
+  }
+] as const
+
 const measureCommands = async (connectionString: string, settings: Settings, report: Report): Promise<void> => {
   const { config } = settings
   const { problems, measurementRows, details, targets, json } = report
-  const library: Array<EsdbCommandsResult> = []
-  const raw: Array<typeof EsdbRate.Type> = []
   const warmup = Math.min(200, config.esdbCommands)
-  for (let round = 0; round < config.esdbRuns; round++) {
-    const t = performance.now()
-    const ours = Schema.decodeUnknownSync(EsdbCommandsResult)(
-      await runWorker("esdb-library", { connectionString, count: config.esdbCommands, warmup })
+  for (const side of adapters) {
+    const library: Array<EsdbCommandsResult> = []
+    const raw: Array<typeof EsdbRate.Type> = []
+    for (let round = 0; round < config.esdbRuns; round++) {
+      const t = performance.now()
+      const params = { connectionString, count: config.esdbCommands, warmup, adapter: side.adapter }
+      const ours = Schema.decodeUnknownSync(EsdbCommandsResult)(await runWorker("esdb-library", params))
+      const theirs = Schema.decodeUnknownSync(EsdbRate)(
+        await runWorker("esdb-raw", { ...params, size: ours.eventSize })
+      )
+      library.push(ours)
+      raw.push(theirs)
+      log(`instances: issueToken ${side.label} round ${round + 1}/${config.esdbRuns} done in ${elapsed(t)}`)
+    }
+    if (library.some((r) => r.eventSize.data === 0))
+      problems.push(`${side.package} commands: no TokenIssued was read back`)
+    const rate = { library: spread(library.map((r) => r.perSecond)), raw: spread(raw.map((r) => r.perSecond)) }
+    measurementRows.push([
+      `issueToken commands/s ${side.label} (raw: the same client's appendToStream of the same size)`,
+      formatSpread(rate.library),
+      formatSpread(rate.raw),
+      "—"
+    ])
+    const size = library[0]?.eventSize
+    const cpu = { library: spread(library.map((r) => r.cpuMsPerOp)), raw: spread(raw.map((r) => r.cpuMsPerOp)) }
+    details.push(
+      `issueToken ${side.label}: ${formatNumber(config.esdbCommands)} commands a round after ${warmup} untimed, one at a time, each side in its own process; raw events of ${size?.data ?? 0} + ${size?.metadata ?? 0} bytes (data + metadata, as the library's TokenIssued); CPU time of the client process per operation: library ${formatNumber(cpu.library.median)} ms, raw ${formatNumber(cpu.raw.median)} ms (the server's not counted)`
     )
-    const theirs = Schema.decodeUnknownSync(EsdbRate)(
-      await runWorker("esdb-raw", { connectionString, count: config.esdbCommands, warmup, size: ours.eventSize })
-    )
-    library.push(ours)
-    raw.push(theirs)
-    log(`instances: issueToken over EventStoreDB round ${round + 1}/${config.esdbRuns} done in ${elapsed(t)}`)
+    const commands = ratio(rate.library, rate.raw, true)
+    targets.push({ name: side.target, ratio: commands, comparison: ">=", threshold: 0.5 })
+    json[side.ratioKey] = commands.value
+    json[side.key] = { commandsPerRound: config.esdbCommands, perSecond: rate, cpuMsPerOp: cpu, eventSize: size }
   }
-  if (library.some((r) => r.eventSize.data === 0)) problems.push("esdb commands: no TokenIssued was read back")
-  const rate = { library: spread(library.map((r) => r.perSecond)), raw: spread(raw.map((r) => r.perSecond)) }
-  measurementRows.push([
-    `issueToken commands/s over EventStoreDB (raw: appendToStream of the same size)`,
-    formatSpread(rate.library),
-    formatSpread(rate.raw),
-    "—"
-  ])
-  const size = library[0]?.eventSize
-  const cpu = { library: spread(library.map((r) => r.cpuMsPerOp)), raw: spread(raw.map((r) => r.cpuMsPerOp)) }
-  details.push(
-    `issueToken over EventStoreDB: ${formatNumber(config.esdbCommands)} commands a round after ${warmup} untimed, one at a time, each side in its own process; raw events of ${size?.data ?? 0} + ${size?.metadata ?? 0} bytes (data + metadata, as the library's TokenIssued); CPU time of the client process per operation: library ${formatNumber(cpu.library.median)} ms, raw ${formatNumber(cpu.raw.median)} ms (the server's not counted)`
-  )
-  const commands = ratio(rate.library, rate.raw, true)
-  targets.push({
-    name: "library / raw, issueToken over EventStoreDB",
-    ratio: commands,
-    comparison: ">=",
-    threshold: 0.5
-  })
-  json.esdbCommandsRatio = commands.value
-  json.esdbCommands = { commandsPerRound: config.esdbCommands, perSecond: rate, cpuMsPerOp: cpu, eventSize: size }
 }
 
 export const measureInstances = async (settings: Settings, report: Report): Promise<void> => {

@@ -1,6 +1,7 @@
 /**
- * Commands over EventStoreDB (issue 16): `issueToken` through `store-eventstoredb` against the raw client's own
- * `appendToStream`, on the same test server (a process of its own), each side in a process of its own.
+ * Commands over EventStoreDB (issue 16): `issueToken` through an adapter (`store-eventstoredb`, or `store-kurrentdb`
+ * with `adapter: "kurrentdb"`) against the same client's own `appendToStream`, on the same test server (a process of
+ * its own), each side in a process of its own.
  *
  * - the library: `ServiceAccounts.issueToken` on an organisation of its own, one command after the other (each
  *   appends one `TokenIssued` with the expected revision, then updates the read models);
@@ -10,17 +11,18 @@
  * Each first runs `warmup` untimed operations (the connection, the JIT), then `count` timed ones.
  */
 import { randomUUID } from "node:crypto"
-import { EventStoreDBClient } from "@eventstore/db-client"
 import { ServiceAccounts } from "@service-accounts/domain"
-import { layer as eventStoreDb } from "@service-accounts/store-eventstoredb"
 import { Layer, Logger, LogLevel, ManagedRuntime } from "effect"
-import { type EventSize, rawEvent, sizeOf } from "../esdb/events.js"
+import { adapterSide, type EsdbAdapter } from "../esdb/clients.js"
+import type { EventSize } from "../esdb/events.js"
 import { ADMIN, streamOf } from "../history.js"
 
 export interface EsdbCommandsParams {
   readonly connectionString: string
   readonly count: number
   readonly warmup: number
+  /** Default: `eventstoredb`. */
+  readonly adapter?: EsdbAdapter
 }
 
 export interface EsdbRate {
@@ -48,13 +50,11 @@ export const libraryCommands = async (params: EsdbCommandsParams): Promise<EsdbC
     organization: { id: organizationId, plan: "enterprise", tenantUrl: "https://bench.example.com" },
     actor: ADMIN
   }
+  const side = await adapterSide(params.adapter ?? "eventstoredb", params.connectionString)
   const runtime = ManagedRuntime.make(
-    ServiceAccounts.layer.pipe(
-      Layer.provide(eventStoreDb({ connectionString: params.connectionString })),
-      Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
-    )
+    ServiceAccounts.layer.pipe(Layer.provide(side.layer), Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)))
   )
-  const client = EventStoreDBClient.connectionString(params.connectionString)
+  const client = side.raw()
   try {
     const service = await runtime.runPromise(ServiceAccounts)
     const account = await runtime.runPromise(service.create(caller, { name: "bench" }))
@@ -66,14 +66,7 @@ export const libraryCommands = async (params: EsdbCommandsParams): Promise<EsdbC
     for (let i = 0; i < params.count; i++) await issue(`token-${i}`)
     const cpuMsPerOp = (cpuMs() - cpu) / params.count
     const seconds = (performance.now() - started) / 1000
-    let eventSize: EventSize = { data: 0, metadata: 0 }
-    for await (const resolved of client.readStream(streamOf(organizationId), {
-      direction: "backwards",
-      fromRevision: "end",
-      maxCount: 1
-    })) {
-      if (resolved.event !== undefined) eventSize = sizeOf(resolved.event.data, resolved.event.metadata)
-    }
+    const eventSize = await client.lastEventSize(streamOf(organizationId))
     return { count: params.count, seconds, perSecond: params.count / seconds, cpuMsPerOp, eventSize }
   } finally {
     await client.dispose()
@@ -83,13 +76,13 @@ export const libraryCommands = async (params: EsdbCommandsParams): Promise<EsdbC
 
 /** The raw client's `appendToStream`, one event of `size` at a time with the expected revision: its rate. */
 export const rawAppends = async (params: EsdbCommandsParams & { readonly size: EventSize }): Promise<EsdbRate> => {
-  const client = EventStoreDBClient.connectionString(params.connectionString)
+  const side = await adapterSide(params.adapter ?? "eventstoredb", params.connectionString)
+  const client = side.raw()
   const stream = `raw-esdb-${randomUUID()}`
   try {
-    let expectedRevision: bigint | "no_stream" = "no_stream"
+    let expected: bigint | "no_stream" = "no_stream"
     const append = async (n: number) => {
-      const result = await client.appendToStream(stream, rawEvent(n, params.size), { expectedRevision })
-      expectedRevision = result.nextExpectedRevision
+      expected = await client.append(stream, n, params.size, expected)
     }
     for (let i = 0; i < params.warmup; i++) await append(i)
     const started = performance.now()

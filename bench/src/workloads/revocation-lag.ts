@@ -16,7 +16,7 @@
  * Times come from the machine's monotonic clock, shared by its processes (`../esdb/clock.ts`).
  */
 import { randomUUID } from "node:crypto"
-import { END, EventStoreDBClient, excludeSystemEvents } from "@eventstore/db-client"
+import { END, EventStoreDBClient, excludeSystemEvents, jsonEvent } from "@eventstore/db-client"
 import { ServiceAccounts } from "@service-accounts/domain"
 import { layer as eventStoreDb } from "@service-accounts/store-eventstoredb"
 import { Exit, Layer, Logger, LogLevel, ManagedRuntime, type Redacted } from "effect"
@@ -178,7 +178,7 @@ export const rawWriter = (connectionString: string, stream: string, size: EventS
   return {
     write: async (k) => {
       const started = now()
-      const result = await client.appendToStream(stream, rawEvent(k, size), { expectedRevision })
+      const result = await client.appendToStream(stream, jsonEvent(rawEvent(k, size)), { expectedRevision })
       expectedRevision = result.nextExpectedRevision
       return started
     },

@@ -1,6 +1,7 @@
 /**
  * `pnpm --filter @service-accounts/example-eventstoredb start`: the quick-start story on EventStoreDB — the in-process
- * test server by default, a real server when `EVENTSTORE_CONNECTION_STRING` is set.
+ * test server by default, a real server when a connection string is set; `EVENTSTORE_ADAPTER=kurrentdb` runs it
+ * through the KurrentDB adapter (see `Store.ts`).
  */
 import { Effect, Logger, LogLevel } from "effect"
 import { program } from "./program.js"

@@ -39,6 +39,8 @@ describe("JSDoc examples", () => {
       "@service-accounts/domain",
       "@service-accounts/store-memory",
       "@service-accounts/store-eventstoredb",
+      "@service-accounts/store-kurrentdb",
+      "@service-accounts/eventstoredb-core",
       "@service-accounts/testing",
       "@service-accounts/eventstoredb-test-server",
       "@service-accounts/cli",

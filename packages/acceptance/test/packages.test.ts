@@ -80,6 +80,15 @@ describe("the publishable packages' manifests", () => {
     )
   })
 
+  it("the KurrentDB store takes its client as a peer too, and the mapping both share as a dependency", () => {
+    const kurrent = named("@service-accounts/store-kurrentdb").manifest
+    expect(kurrent.peerDependencies?.["@kurrent/kurrentdb-client"]).toMatch(/^\^1\./)
+    expect(kurrent.dependencies?.["@kurrent/kurrentdb-client"]).toBeUndefined()
+    for (const store of ["@service-accounts/store-eventstoredb", "@service-accounts/store-kurrentdb"]) {
+      expect(named(store).manifest.dependencies?.["@service-accounts/eventstoredb-core"]).toBe("workspace:^")
+    }
+  })
+
   it.each(names)("%s builds before it is packed", (name) => {
     expect(named(name).manifest.scripts?.prepack).toMatch(/\bbuild\b/)
   })

@@ -1,5 +1,5 @@
 /**
- * Where a history comes from: an NDJSON file or an EventStoreDB server. Either way it is read as a stream, in
+ * Where a history comes from: an NDJSON file or an EventStoreDB (or KurrentDB) server. Either way it is read as a stream, in
  * position order, with a progress bar on a terminal, and can be read again (verification may need two passes).
  *
  * @example
@@ -32,7 +32,8 @@ import {
   type RecordedEvent
 } from "@service-accounts/domain"
 import type * as EventStoreDB from "@service-accounts/store-eventstoredb"
-import { Chunk, Context, Effect, Either, Layer, Option, type Redacted, type Scope, Stream } from "effect"
+import type * as KurrentDB from "@service-accounts/store-kurrentdb"
+import { Chunk, Context, Effect, Either, Layer, Option, Redacted, type Scope, Stream } from "effect"
 import { FileProblem, InvalidFile, UnreadableEvent } from "./Errors.js"
 import { isSystemEvent } from "./HistoryTransfer.js"
 import * as Progress from "./Progress.js"
@@ -48,12 +49,21 @@ export type Source =
   | { readonly _tag: "EventStoreDB"; readonly connectionString: Redacted.Redacted<string> }
 
 /**
+ * A connection string the adapter cannot read (the EventStoreDB or the KurrentDB adapter's, both tagged
+ * `InvalidConnectionString`).
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type InvalidConnectionString = EventStoreDB.InvalidConnectionString | KurrentDB.InvalidConnectionString
+
+/**
  * Everything reading a source may fail with.
  *
  * @since 0.1.0
  * @category errors
  */
-export type SourceError = InvalidFile | FileProblem | UnreadableEvent | ReadError | EventStoreDB.InvalidConnectionString
+export type SourceError = InvalidFile | FileProblem | UnreadableEvent | ReadError | InvalidConnectionString
 
 /**
  * @since 0.1.0
@@ -213,8 +223,38 @@ export const describeConnection = (connectionString: string): string => {
     : "an EventStoreDB server"
 }
 
-/** The EventStoreDB adapter (and its gRPC client) is loaded only when a command uses a server: a file reads fast. */
-const adapter = Effect.promise(() => import("@service-accounts/store-eventstoredb"))
+/**
+ * The schemes of `@kurrent/kurrentdb-client`, which `esdb://` is not among: `esdb://` keeps the EventStoreDB adapter
+ * it always had.
+ */
+const KURRENTDB_SCHEME = /^\s*(kurrentdb|kurrent|kdb)(\+discover)?:\/\//
+
+/**
+ * Which adapter a connection string is for: `kurrentdb://`, `kurrent://` and `kdb://` (each also `+discover`) are the
+ * KurrentDB adapter's (`@service-accounts/store-kurrentdb`), `esdb://` the EventStoreDB adapter's.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const adapterFor = (connectionString: Redacted.Redacted<string>): "kurrentdb" | "eventstoredb" =>
+  KURRENTDB_SCHEME.test(Redacted.value(connectionString)) ? "kurrentdb" : "eventstoredb"
+
+/** What the commands use of either adapter. */
+interface Adapter {
+  readonly describeConnection: (connectionString: Redacted.Redacted<string>) => string
+  readonly layer: (options: {
+    readonly connectionString: Redacted.Redacted<string>
+  }) => Layer.Layer<EventStore, InvalidConnectionString>
+}
+
+/**
+ * The adapter for a connection string, loaded only when a command uses a server (a file reads fast), and only that
+ * one: the two adapters' clients break each other's appends in one process.
+ */
+const adapter = (connectionString: Redacted.Redacted<string>): Effect.Effect<Adapter> =>
+  adapterFor(connectionString) === "kurrentdb"
+    ? Effect.promise(() => import("@service-accounts/store-kurrentdb"))
+    : Effect.promise(() => import("@service-accounts/store-eventstoredb"))
 
 /**
  * The servers a connection string names, as the adapter reads it: never its credentials or options.
@@ -223,19 +263,20 @@ const adapter = Effect.promise(() => import("@service-accounts/store-eventstored
  * @category utils
  */
 export const describeEventStoreDB = (connectionString: Redacted.Redacted<string>): Effect.Effect<string> =>
-  Effect.map(adapter, (loaded) => loaded.describeConnection(connectionString))
+  Effect.map(adapter(connectionString), (loaded) => loaded.describeConnection(connectionString))
 
 /**
- * The EventStoreDB adapter's layer. The adapter (and its gRPC client) is loaded only when a command uses a server,
- * so reading a file starts fast.
+ * The layer of the adapter for the connection string (`adapterFor`): the KurrentDB adapter for `kurrentdb://` and
+ * its other schemes, the EventStoreDB adapter for `esdb://`. The adapter (and its gRPC client) is loaded only when a
+ * command uses a server, so reading a file starts fast.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const eventStoreDBLayer = (
   connectionString: Redacted.Redacted<string>
-): Layer.Layer<EventStore, EventStoreDB.InvalidConnectionString> =>
-  Layer.unwrapEffect(Effect.map(adapter, (loaded) => loaded.layer({ connectionString })))
+): Layer.Layer<EventStore, InvalidConnectionString> =>
+  Layer.unwrapEffect(Effect.map(adapter(connectionString), (loaded) => loaded.layer({ connectionString })))
 
 /**
  * Connects to EventStoreDB (the connection opens on the first read) for the lifetime of the scope.
@@ -245,7 +286,7 @@ export const eventStoreDBLayer = (
  */
 export const openEventStoreDB = (
   connectionString: Redacted.Redacted<string>
-): Effect.Effect<OpenedSource, EventStoreDB.InvalidConnectionString, Scope.Scope> =>
+): Effect.Effect<OpenedSource, InvalidConnectionString, Scope.Scope> =>
   Effect.gen(function* () {
     const context = yield* Layer.build(eventStoreDBLayer(connectionString))
     const store = Context.get(context, EventStore)

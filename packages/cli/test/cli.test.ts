@@ -251,7 +251,7 @@ describe("sa-audit on bad input", () => {
         [["replay", "--file", goldenPath, "--format", "xml"], "Expected one of the following cases: table, json"],
         [
           ["replay", "--eventstoredb", "http://admin:hunter2@localhost"],
-          "--eventstoredb must be an EventStoreDB connection string"
+          "--eventstoredb must be an EventStoreDB or KurrentDB connection string"
         ],
         [["replay", "--file", goldenPath, "--view", "bogus"], "Expected one of the following cases: directory, audit"],
         [["replay", "--file", goldenPath, "extra"], "Received unknown argument: 'extra'"],

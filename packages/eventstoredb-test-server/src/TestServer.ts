@@ -33,6 +33,8 @@ export interface TestServerService {
   readonly openSubscriptions: Effect.Effect<number>
   /** How many calls of an RPC the server has received. */
   readonly callCount: (method: RpcMethod) => Effect.Effect<number>
+  /** How many calls of an RPC each client library made, by `user-agent` (`""`: none); see `RunningTestServer`. */
+  readonly callsByAgent: (method: RpcMethod) => Effect.Effect<ReadonlyMap<string, number>>
   /**
    * Ends every call, closes the listener and listens again on the same port with the same store (see
    * `RunningTestServer.restart`).
@@ -59,6 +61,7 @@ const toService = (server: RunningTestServer): TestServerService => ({
   dropSubscriptions: (mode) => Effect.sync(() => server.dropSubscriptions(mode)),
   openSubscriptions: Effect.sync(() => server.openSubscriptions()),
   callCount: (method) => Effect.sync(() => server.callCount(method)),
+  callsByAgent: (method) => Effect.sync(() => server.callsByAgent(method)),
   restart: Effect.promise(() => server.restart())
 })
 

@@ -81,6 +81,12 @@ export interface RunningTestServer {
   /** How many calls of an RPC the server has received (for example to check an append took `BatchAppend`). */
   callCount(method: RpcMethod): number
   /**
+   * How many calls of an RPC each client library made, by the `user-agent` header the call carried: grpc-js sends
+   * `grpc-node-js/<version>`; `""` counts calls without one, such as the reads of `@kurrent/kurrentdb-client`'s
+   * native bridge. For example to check that reads took the bridge.
+   */
+  callsByAgent(method: RpcMethod): ReadonlyMap<string, number>
+  /**
    * Restarts the server as a process restart would look to its clients, with the data kept: every open call is
    * ended (UNAVAILABLE), the listener and its connections are closed, then the server listens again on the same
    * address and port with the same store (and the same call counts). Clients reconnect on their next call;
@@ -146,6 +152,7 @@ export const start = async (options: StartOptions = {}): Promise<RunningTestServ
     },
     openSubscriptions: () => context.openCalls("subscription").length,
     callCount: (method) => context.callCount(method),
+    callsByAgent: (method) => context.callsByAgent(method),
     restart: () =>
       closing === undefined
         ? inTurn(async () => {

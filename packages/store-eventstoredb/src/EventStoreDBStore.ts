@@ -17,6 +17,7 @@
  */
 import type { EventStoreDBClient } from "@eventstore/db-client"
 import { EventStore, type EventStoreShape } from "@service-accounts/domain"
+import * as Core from "@service-accounts/eventstoredb-core"
 import {
   Config,
   type ConfigError,
@@ -25,35 +26,21 @@ import {
   Either,
   Layer,
   Redacted,
-  Schedule,
+  type Schedule,
   Schema,
   type Scope
 } from "effect"
-import { client as clientFor, describe, parse } from "./internal/connectionString.js"
-import { keepFor, readAll, readStream } from "./internal/read.js"
-import { subscribeToAll, subscribeToStream } from "./internal/subscribe.js"
-import { append, tombstone } from "./internal/write.js"
+import { streamsClient } from "./internal/client.js"
+import { client as clientFor, dialect } from "./internal/connectionString.js"
 
 /**
- * Options of the adapter.
+ * Options of the adapter: `resubscribe` (how subscriptions come back after a drop) and `streamPrefixes` (which
+ * streams `readAll` and `subscribeToAll` show). The same options as the KurrentDB adapter's.
  *
  * @since 0.1.0
  * @category models
  */
-export interface EventStoreDBOptions {
-  /**
-   * How long to wait between attempts to resubscribe after a subscription dropped (the server ended the call or the
-   * connection failed). It starts over once messages flow again; when it gives up, the subscription fails with
-   * `EventStoreUnavailable`. Default: {@link defaultResubscribe}.
-   */
-  readonly resubscribe?: Schedule.Schedule<unknown, unknown>
-  /**
-   * Only streams whose names start with one of these prefixes are part of `readAll` and `subscribeToAll` (filtered
-   * by the server for subscriptions). Set it when the database is shared with applications whose events are not JSON,
-   * for example `["serviceAccountDirectory-"]`. Default: every stream that is not a system stream.
-   */
-  readonly streamPrefixes?: ReadonlyArray<string>
-}
+export type EventStoreDBOptions = Core.StoreOptions
 
 /**
  * Where the adapter connects: a connection string (`esdb://…` or `esdb+discover://…`), or a client made elsewhere.
@@ -72,10 +59,7 @@ export type Connection =
  * @since 0.1.0
  * @category constants
  */
-export const defaultResubscribe: Schedule.Schedule<unknown, unknown> = Schedule.exponential("100 millis").pipe(
-  Schedule.union(Schedule.spaced("5 seconds")),
-  Schedule.upTo("1 minute")
-)
+export const defaultResubscribe: Schedule.Schedule<unknown, unknown> = Core.defaultResubscribe
 
 /**
  * The connection string could not be parsed, names an option the client does not know (named in the reason), or
@@ -119,18 +103,8 @@ export class EventStoreDBConnection extends Context.Tag("@service-accounts/store
  * @since 0.1.0
  * @category constructors
  */
-export const make = (client: EventStoreDBClient, options: EventStoreDBOptions = {}): EventStoreShape => {
-  const keep = keepFor(options.streamPrefixes)
-  const settings = { schedule: options.resubscribe ?? defaultResubscribe }
-  return {
-    append: append(client),
-    readStream: readStream(client),
-    readAll: readAll(client, keep),
-    subscribeToStream: subscribeToStream(client, settings),
-    subscribeToAll: subscribeToAll(client, settings, keep, options.streamPrefixes),
-    tombstone: tombstone(client)
-  }
-}
+export const make = (client: EventStoreDBClient, options: EventStoreDBOptions = {}): EventStoreShape =>
+  Core.makeStore(streamsClient(client), options)
 
 const textOf = (connectionString: string | Redacted.Redacted<string>): string =>
   Redacted.isRedacted(connectionString) ? Redacted.value(connectionString) : connectionString
@@ -150,9 +124,9 @@ const textOf = (connectionString: string | Redacted.Redacted<string>): string =>
  * @category utils
  */
 export const describeConnection = (connectionString: string | Redacted.Redacted<string>): string =>
-  Either.match(parse(textOf(connectionString)), {
+  Either.match(Core.parseConnectionString(dialect, textOf(connectionString)), {
     onLeft: () => "an EventStoreDB server (its connection string cannot be read)",
-    onRight: describe
+    onRight: Core.describeSettings
   })
 
 /**
@@ -170,20 +144,11 @@ export const connect = (
   Effect.acquireRelease(
     Effect.suspend(() =>
       Either.mapLeft(
-        Either.flatMap(parse(textOf(connectionString)), clientFor),
+        Either.flatMap(Core.parseConnectionString(dialect, textOf(connectionString)), clientFor),
         (reason) => new InvalidConnectionString({ reason })
       )
     ),
-    // `dispose` waits for every call the client opened to finish; a call it cannot end must not hold the scope.
-    (client) =>
-      Effect.promise(() => client.dispose().catch(() => undefined)).pipe(
-        Effect.timeoutTo({
-          duration: "5 seconds",
-          onSuccess: () => Effect.void,
-          onTimeout: () => Effect.logWarning("the EventStoreDB client did not finish disposing within 5 seconds")
-        }),
-        Effect.flatten
-      )
+    Core.disposeClient("EventStoreDB")
   )
 
 const clientOf = (connection: Connection): Effect.Effect<EventStoreDBClient, InvalidConnectionString, Scope.Scope> =>

@@ -6,16 +6,17 @@
  * back. The stream keeps only the last few (`$maxCount`), so the server can scavenge the rest. The events are typed
  * `$ServiceAccountsCheckpoint`: a `$` type is a system event to every reader of the whole store (this adapter's
  * `readAll` and `subscribeToAll` skip them, and subscriptions ask the server to filter them out), so a runner never
- * sees its own checkpoints, which would otherwise make every save produce an event to checkpoint again.
+ * sees its own checkpoints, which would otherwise make every save produce an event to checkpoint again. The
+ * KurrentDB adapter keeps them the same way, in the same streams.
  *
  * @since 0.1.0
  */
-import { ANY, type EventStoreDBClient, jsonEvent } from "@eventstore/db-client"
-import { Checkpoints, type CheckpointStoreShape, CorruptStoredEvent, StreamDeleted } from "@service-accounts/domain"
-import { Effect, Layer, Option, Stream } from "effect"
-import { isStreamDeleted, unavailable } from "./internal/errors.js"
-import { readStream } from "./internal/read.js"
+import type { EventStoreDBClient } from "@eventstore/db-client"
+import { Checkpoints, type CheckpointStoreShape } from "@service-accounts/domain"
+import * as Core from "@service-accounts/eventstoredb-core"
+import { Effect, Layer } from "effect"
 import { EventStoreDBConnection } from "./EventStoreDBStore.js"
+import { streamsClient } from "./internal/client.js"
 
 /**
  * The stream category of checkpoints.
@@ -23,7 +24,7 @@ import { EventStoreDBConnection } from "./EventStoreDBStore.js"
  * @since 0.1.0
  * @category constants
  */
-export const CHECKPOINT_CATEGORY = "serviceAccountCheckpoint"
+export const CHECKPOINT_CATEGORY = Core.CHECKPOINT_CATEGORY
 
 /**
  * The event type of a checkpoint: `$`-prefixed, so readers of the whole store treat it as a system event.
@@ -31,10 +32,7 @@ export const CHECKPOINT_CATEGORY = "serviceAccountCheckpoint"
  * @since 0.1.0
  * @category constants
  */
-export const CHECKPOINT_EVENT_TYPE = "$ServiceAccountsCheckpoint"
-
-/** How many checkpoints a stream keeps. */
-const KEEP = 5
+export const CHECKPOINT_EVENT_TYPE = Core.CHECKPOINT_EVENT_TYPE
 
 /**
  * The stream that holds a runner's checkpoints.
@@ -42,13 +40,7 @@ const KEEP = 5
  * @since 0.1.0
  * @category streams
  */
-export const checkpointStream = (name: string): string => `${CHECKPOINT_CATEGORY}-${name}`
-
-const positionFrom = (data: unknown): bigint | undefined => {
-  if (typeof data !== "object" || data === null || !("position" in data)) return undefined
-  const position = data.position
-  return typeof position === "string" && /^\d+$/.test(position) ? BigInt(position) : undefined
-}
+export const checkpointStream: (name: string) => string = Core.checkpointStream
 
 /**
  * Checkpoints kept in the database the client is connected to.
@@ -56,45 +48,8 @@ const positionFrom = (data: unknown): bigint | undefined => {
  * @since 0.1.0
  * @category constructors
  */
-export const makeCheckpoints = (client: EventStoreDBClient): CheckpointStoreShape => ({
-  load: (name) => {
-    const streamId = checkpointStream(name)
-    return readStream(client)(streamId, { direction: "backwards", maxCount: 1 }).pipe(
-      Stream.runHead,
-      Effect.flatMap(
-        Option.match({
-          onNone: () => Effect.succeed(Option.none()),
-          onSome: (event) => {
-            const position = positionFrom(event.data)
-            return position === undefined
-              ? Effect.fail(
-                  new CorruptStoredEvent({
-                    streamId,
-                    revision: event.revision,
-                    position: event.position,
-                    reason: 'a checkpoint holds {"position": "<decimal position>"} as JSON'
-                  })
-                )
-              : Effect.succeed(Option.some(position))
-          }
-        })
-      )
-    )
-  },
-  save: (name, position) => {
-    const streamId = checkpointStream(name)
-    return Effect.tryPromise({
-      try: async () => {
-        const event = jsonEvent({ type: CHECKPOINT_EVENT_TYPE, data: { position: position.toString(10) } })
-        const result = await client.appendToStream(streamId, event, { expectedRevision: ANY })
-        if (result.nextExpectedRevision === 0n) {
-          await client.setStreamMetadata(streamId, { maxCount: KEEP })
-        }
-      },
-      catch: (error) => (isStreamDeleted(error) ? new StreamDeleted({ streamId }) : unavailable("append", error, true))
-    })
-  }
-})
+export const makeCheckpoints = (client: EventStoreDBClient): CheckpointStoreShape =>
+  Core.makeCheckpoints(streamsClient(client))
 
 /**
  * Provides the domain's `Checkpoints` from the database of `EventStoreDBConnection` (which the adapter's `layer`

@@ -56,6 +56,22 @@ describe("connection strings", () => {
     })
   )
 
+  it.scoped("a password the parser stopped at is not in the reason, nor an option the client does not know", () =>
+    Effect.gen(function* () {
+      // A forgotten `@`: the password reads as a port (the client quoted it in its error).
+      const noAt = yield* Effect.flip(Layer.build(layer({ connectionString: "esdb://admin:hunter2.example" })))
+      expect(noAt.message).toBe(
+        "invalid EventStoreDB connection string: host 1 must be a host name and an optional port (1–65535)"
+      )
+      // The client would print the whole string to the console for an option it does not know.
+      const unknown = yield* Effect.flip(
+        Layer.build(layer({ connectionString: "esdb://admin:hunter2@localhost:2113?tls=false&tlsVerfyCert=false" }))
+      )
+      expect(unknown.message).toContain('unknown option "tlsVerfyCert"')
+      expect(unknown.message).not.toContain("hunter2")
+    })
+  )
+
   it.scoped("layerConfig reads EVENTSTORE_CONNECTION_STRING, and fails with a ConfigError without it", () =>
     Effect.gen(function* () {
       const missing = yield* Effect.flip(

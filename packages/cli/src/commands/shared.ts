@@ -5,22 +5,30 @@
 import { Options } from "@effect/cli"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import { type DomainEvent, isDirectoryStream, OrganizationId, type RecordedEvent } from "@service-accounts/domain"
-import type { InvalidConnectionString } from "@service-accounts/store-eventstoredb"
 import { Chunk, Effect, Either, Option, type Redacted, Schema, type Scope, Stream } from "effect"
 import * as Content from "../Content.js"
 import { type FileProblem, UnreadableEvent, UsageError } from "../Errors.js"
-import { type OpenedSource, openEventStoreDB, openFile, type Source, type SourceError } from "../Source.js"
+import {
+  type InvalidConnectionString,
+  type OpenedSource,
+  openEventStoreDB,
+  openFile,
+  type Source,
+  type SourceError
+} from "../Source.js"
 
-// Only the scheme is checked here (the adapter reads the rest). The message replaces every other (`override`): it
-// never repeats the value, which may hold a password.
-const ConnectionString = Schema.Redacted(Schema.String.pipe(Schema.pattern(/^esdb(\+discover)?:\/\/\S+$/))).annotations(
-  {
-    message: () => ({
-      message: "--eventstoredb must be an EventStoreDB connection string such as esdb://localhost:2113?tls=false",
-      override: true
-    })
-  }
-)
+// Only the scheme is checked here (the adapter reads the rest): esdb:// for the EventStoreDB adapter, kurrentdb://
+// (kurrent://, kdb://) for the KurrentDB adapter, each also +discover. The message replaces every other
+// (`override`): it never repeats the value, which may hold a password.
+const ConnectionString = Schema.Redacted(
+  Schema.String.pipe(Schema.pattern(/^(esdb|kurrentdb|kurrent|kdb)(\+discover)?:\/\/\S+$/))
+).annotations({
+  message: () => ({
+    message:
+      "--eventstoredb must be an EventStoreDB or KurrentDB connection string such as kurrentdb://localhost:2113?tls=false or esdb://localhost:2113?tls=false",
+    override: true
+  })
+})
 
 /** `--file`: an NDJSON export. */
 export const file = Options.file("file").pipe(
@@ -34,7 +42,7 @@ export const eventstoredb = Options.text("eventstoredb").pipe(
   Options.withPseudoName("<connection string>"),
   Options.withSchema(ConnectionString),
   Options.withDescription(
-    "Read the history from this EventStoreDB server (esdb://host:port?tls=false; credentials are never shown)."
+    "Read the history from this EventStoreDB or KurrentDB server (kurrentdb://host:port?tls=false or esdb://…; credentials are never shown)."
   ),
   Options.optional
 )

@@ -5,13 +5,12 @@ import { Command, Options } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeSink from "@effect/platform-node/NodeSink"
 import { type AppendError, Ndjson, type ReadError } from "@service-accounts/domain"
-import type * as EventStoreDB from "@service-accounts/store-eventstoredb"
 import { Console, Effect, Option, type Redacted, Stream } from "effect"
 import * as Content from "../Content.js"
 import { FileProblem, UsageError } from "../Errors.js"
 import { importHistory, type InvalidHistory, type TargetNotEmpty } from "../HistoryTransfer.js"
 import * as Progress from "../Progress.js"
-import { describeEventStoreDB, eventStoreDBLayer, fileText } from "../Source.js"
+import { describeEventStoreDB, eventStoreDBLayer, fileText, type InvalidConnectionString } from "../Source.js"
 import { eventstoredb, openSource, sourceOptions } from "./shared.js"
 
 const out = Options.file("out").pipe(
@@ -57,7 +56,9 @@ const force = Options.boolean("force").pipe(
 )
 
 const target = eventstoredb.pipe(
-  Options.withDescription("The EventStoreDB server to import into (esdb://host:port?tls=false).")
+  Options.withDescription(
+    "The EventStoreDB or KurrentDB server to import into (kurrentdb://host:port?tls=false or esdb://…)."
+  )
 )
 
 interface ImportOptions {
@@ -74,7 +75,7 @@ type ImportError =
   | Ndjson.InvalidNdjson
   | ReadError
   | AppendError
-  | EventStoreDB.InvalidConnectionString
+  | InvalidConnectionString
 
 const runImport = (options: ImportOptions): Effect.Effect<void, ImportError, FileSystem.FileSystem> =>
   Effect.gen(function* () {

@@ -61,7 +61,7 @@ const wrongExpectedVersionResponse = (currentRevision: bigint, expected: Expecte
 export const handleAppend =
   (context: ServerContext) =>
   (call: AppendCall, callback: AppendCallback): void => {
-    context.called("Streams.Append")
+    context.called("Streams.Append", call)
     let header: { readonly streamName: string; readonly expected: ExpectedRevision } | undefined
     const events: Array<ProposedEvent> = []
     let size = 0

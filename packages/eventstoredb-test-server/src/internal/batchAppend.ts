@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import type { ServerContext } from "./context.js"
+import type { CallHeaders, ServerContext } from "./context.js"
 import {
   badRequestStatus,
   maximumAppendSizeExceededStatus,
@@ -22,7 +22,7 @@ import type { ExpectedRevision, ProposedEvent, WriteResult } from "./types.js"
 import { expectedRevisionOf, streamIdentifier, streamNameOf, uuidText } from "./wire.js"
 
 /** What the handler needs of grpc-js's duplex call (so a test can drive it with any duplex stream). */
-export interface BatchAppendCall extends ResponseSink<StreamsPb.BatchAppendResp> {
+export interface BatchAppendCall extends ResponseSink<StreamsPb.BatchAppendResp>, CallHeaders {
   on(event: "data", listener: (request: StreamsPb.BatchAppendReq) => void): unknown
   on(event: "end" | "error" | "cancelled" | "close" | "drain", listener: () => void): unknown
   pause(): unknown
@@ -60,7 +60,7 @@ const success = (lastRevision: bigint, position: bigint | undefined): StreamsPb.
 export const handleBatchAppend =
   (context: ServerContext) =>
   (call: BatchAppendCall): void => {
-    context.called("Streams.BatchAppend")
+    context.called("Streams.BatchAppend", call)
     const writer = new ResponseWriter(call)
     const untrack = context.track({
       kind: "batchAppend",

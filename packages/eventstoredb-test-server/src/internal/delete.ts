@@ -53,7 +53,7 @@ const handler =
     response: (commitPosition: string) => Resp
   ) =>
   (call: Grpc.ServerUnaryCall<Req, Resp>, callback: Grpc.sendUnaryData<Resp>): void => {
-    context.called(method)
+    context.called(method, call)
     const outcome = run(call.request.getOptions(), operation)
     if ("error" in outcome) {
       callback(outcome.error)

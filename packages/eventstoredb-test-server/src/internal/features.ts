@@ -26,10 +26,10 @@ const methods: ReadonlyArray<readonly [service: string, method: string, features
 export const handleGetSupportedMethods =
   (context: ServerContext) =>
   (
-    _call: Grpc.ServerUnaryCall<SharedPb.Empty, ServerFeaturesPb.SupportedMethods>,
+    call: Grpc.ServerUnaryCall<SharedPb.Empty, ServerFeaturesPb.SupportedMethods>,
     callback: Grpc.sendUnaryData<ServerFeaturesPb.SupportedMethods>
   ): void => {
-    context.called("ServerFeatures.GetSupportedMethods")
+    context.called("ServerFeatures.GetSupportedMethods", call)
     const supported = methods.map(([service, method, features]) =>
       new serverFeaturesPb.SupportedMethod()
         .setServiceName(service)

@@ -44,7 +44,7 @@ const SHUTDOWN_GRACE_MS = 500
 const handleRead =
   (context: ServerContext) =>
   (call: Grpc.ServerWritableStream<StreamsPb.ReadReq, StreamsPb.ReadResp>): void => {
-    context.called("Streams.Read")
+    context.called("Streams.Read", call)
     const options = call.request.getOptions()
     if (options === undefined) {
       call.emit("error", invalidArgumentError("A read needs options."))

@@ -1,4 +1,3 @@
-import type { AllStreamResolvedEvent, ResolvedEvent } from "@eventstore/db-client"
 import {
   CorruptStoredEvent,
   EventStoreUnavailable,
@@ -7,10 +6,8 @@ import {
   type RecordedEvent
 } from "@service-accounts/domain"
 import { Either } from "effect"
+import type { ClientEvent } from "./client.js"
 import { isJsonObject } from "./json.js"
-
-/** What the client hands out for each event of a read or a subscription. */
-export type ClientEvent = ResolvedEvent | AllStreamResolvedEvent
 
 /**
  * The event a resolved event stands for. Links are never resolved here, so `event` is the record itself (a link
@@ -79,7 +76,8 @@ export const toRecorded = (
     )
   }
   if (!record.isJson) {
-    return corrupt(`its data is not JSON: the content type is not application/json (${record.data.length} bytes)`)
+    const size = record.data instanceof Uint8Array ? ` (${record.data.length} bytes)` : ""
+    return corrupt(`its data is not JSON: the content type is not application/json${size}`)
   }
   const data: unknown = record.data
   if (!isJson(data)) {

@@ -1,12 +1,4 @@
 import {
-  ANY,
-  type AppendExpectedRevision,
-  type EventStoreDBClient,
-  type JSONEventData,
-  NO_STREAM,
-  STREAM_EXISTS
-} from "@eventstore/db-client"
-import {
   type AppendError,
   type AppendResult,
   EventStoreUnavailable,
@@ -17,29 +9,16 @@ import {
   satisfies
 } from "@service-accounts/domain"
 import { Effect, Option, Stream } from "effect"
-import { writeError } from "./errors.js"
+import type { JsonEventData, StreamsClient } from "./client.js"
+import { failures } from "./errors.js"
 import { jsonPayload } from "./json.js"
 import { readStream, streamHead } from "./read.js"
-
-/** The client's expected revision for the port's. */
-const clientExpected = (expected: "any" | "no_stream" | "stream_exists" | bigint): AppendExpectedRevision => {
-  switch (expected) {
-    case "any":
-      return ANY
-    case "no_stream":
-      return NO_STREAM
-    case "stream_exists":
-      return STREAM_EXISTS
-    default:
-      return expected
-  }
-}
 
 /**
  * The event as the client sends it: its id (the server deduplicates by it), its type, and data and metadata as JSON
  * (`application/json`).
  */
-const eventData = (event: ProposedEvent): JSONEventData => ({
+const eventData = (event: ProposedEvent): JsonEventData => ({
   id: event.eventId,
   contentType: "application/json",
   type: event.type,
@@ -52,7 +31,7 @@ const eventData = (event: ProposedEvent): JSONEventData => ({
  * negative revision). It checks the expectation against the stream's last event, as an append would.
  */
 const withoutWriting = (
-  client: EventStoreDBClient,
+  client: StreamsClient,
   streamId: string,
   expected: ExpectedRevision
 ): Effect.Effect<AppendResult, AppendError> =>
@@ -69,7 +48,7 @@ const withoutWriting = (
  * servers may for a re-sent, deduplicated append). The events are written, so a failure here is an unknown outcome.
  */
 const positionAt = (
-  client: EventStoreDBClient,
+  client: StreamsClient,
   streamId: string,
   revision: bigint
 ): Effect.Effect<bigint, EventStoreUnavailable> =>
@@ -94,14 +73,14 @@ const positionAt = (
   )
 
 /** The port's `append`. */
-export const append =
-  (client: EventStoreDBClient): EventStoreShape["append"] =>
-  (streamId, events, expected) => {
+export const append = (client: StreamsClient): EventStoreShape["append"] => {
+  const { writeError } = failures(client.commandError)
+  return (streamId, events, expected) => {
     if (events.length === 0 || (typeof expected === "bigint" && expected < 0n)) {
       return withoutWriting(client, streamId, expected)
     }
     return Effect.tryPromise({
-      try: () => client.appendToStream(streamId, events.map(eventData), { expectedRevision: clientExpected(expected) }),
+      try: () => client.append(streamId, events.map(eventData), expected),
       catch: (error) => writeError("append", streamId, expected, error)
     }).pipe(
       Effect.flatMap((result): Effect.Effect<AppendResult, AppendError> => {
@@ -120,20 +99,18 @@ export const append =
       })
     )
   }
+}
 
 /**
  * The port's `tombstone`. The client's types do not offer `stream_exists` for a tombstone, so that expectation is
  * checked by reading the stream's last event first; the tombstone then expects `any`.
  */
-export const tombstone =
-  (client: EventStoreDBClient): EventStoreShape["tombstone"] =>
-  (streamId, expected) => {
+export const tombstone = (client: StreamsClient): EventStoreShape["tombstone"] => {
+  const { writeError } = failures(client.commandError)
+  return (streamId, expected) => {
     const send = (revision: "any" | "no_stream" | bigint) =>
       Effect.tryPromise({
-        try: () =>
-          client.tombstoneStream(streamId, {
-            expectedRevision: revision === "any" ? ANY : revision === "no_stream" ? NO_STREAM : revision
-          }),
+        try: () => client.tombstone(streamId, revision),
         catch: (error) => writeError("tombstone", streamId, expected, error)
       }).pipe(Effect.asVoid)
     if (expected === "stream_exists" || (typeof expected === "bigint" && expected < 0n)) {
@@ -141,3 +118,4 @@ export const tombstone =
     }
     return send(expected)
   }
+}

@@ -1,13 +1,4 @@
 import {
-  BACKWARDS,
-  END,
-  type EventStoreDBClient,
-  FORWARDS,
-  type ReadPosition,
-  type ReadRevision,
-  START
-} from "@eventstore/db-client"
-import {
   type EventStoreShape,
   type EventStoreUnavailable,
   type ReadAllOptions,
@@ -16,10 +7,10 @@ import {
   StreamDeleted
 } from "@service-accounts/domain"
 import { Chunk, Effect, Either, Option, Stream } from "effect"
-import type { Item } from "./cursor.js"
-import { isStreamDeleted, isStreamNotFound, unavailable } from "./errors.js"
-import { fromReadable, open, type Stoppable } from "./readable.js"
-import { type ClientEvent, isSystemEvent, positionOf, streamOf, toRecorded } from "./recorded.js"
+import type { ClientEvent, ClientPosition, OpenRead, StreamsClient } from "./client.js"
+import { failures } from "./errors.js"
+import { fromRead } from "./readable.js"
+import { isSystemEvent, positionOf, streamOf, toRecorded } from "./recorded.js"
 
 /** The largest revision or position the server understands (an unsigned 64-bit integer). */
 const MAX_U64 = 0xffff_ffff_ffff_ffffn
@@ -29,7 +20,7 @@ export const limitOf = (maxCount: number | undefined): number =>
   maxCount === undefined ? Number.POSITIVE_INFINITY : maxCount > 0 ? Math.floor(maxCount) : 0
 
 /** The client's position for one of the port's positions (see `positionOf`). */
-export const clientPosition = (position: bigint): ReadPosition => ({ commit: position, prepare: position })
+export const clientPosition = (position: bigint): ClientPosition => ({ commit: position, prepare: position })
 
 /** Which events of the whole store the port shows: not the server's own, and only the configured streams. */
 export type Keep = (event: ClientEvent) => boolean
@@ -40,36 +31,25 @@ export const keepFor =
   (event) =>
     !isSystemEvent(event) && (prefixes === undefined || prefixes.some((prefix) => streamOf(event).startsWith(prefix)))
 
-const items = <A>(stream: Stream.Stream<Item<A>, unknown>): Stream.Stream<A, unknown> =>
-  Stream.filterMap(stream, (item) => (item._tag === "Item" ? Option.some(item.item) : Option.none()))
-
 const limited = <A, E>(stream: Stream.Stream<A, E>, limit: number): Stream.Stream<A, E> =>
   Number.isFinite(limit) ? Stream.take(stream, limit) : stream
 
-/** The client's read of one stream. */
-const streamRead =
-  (
-    client: EventStoreDBClient,
-    streamId: string,
-    fromRevision: ReadRevision,
-    direction: "forwards" | "backwards",
-    limit: number
-  ) =>
-  () =>
-    client.readStream(streamId, {
-      fromRevision,
-      direction: direction === "forwards" ? FORWARDS : BACKWARDS,
-      ...(Number.isFinite(limit) ? { maxCount: limit } : {})
-    })
+/** A read of one stream; an infinite limit is no limit. */
+const streamRead = (
+  client: StreamsClient,
+  streamId: string,
+  from: "start" | "end" | bigint,
+  direction: "forwards" | "backwards",
+  limit: number
+): OpenRead => client.readStream(streamId, from, direction, Number.isFinite(limit) ? limit : undefined)
 
-/** The client's read of `$all` (system events included). */
-const allRead =
-  (client: EventStoreDBClient, fromPosition: ReadPosition, direction: "forwards" | "backwards", limit: number) => () =>
-    client.readAll({
-      fromPosition,
-      direction: direction === "forwards" ? FORWARDS : BACKWARDS,
-      ...(Number.isFinite(limit) ? { maxCount: limit } : {})
-    })
+/** A read of `$all` (system events included); an infinite limit is no limit. */
+const allRead = (
+  client: StreamsClient,
+  from: "start" | "end" | ClientPosition,
+  direction: "forwards" | "backwards",
+  limit: number
+): OpenRead => client.readAll(from, direction, Number.isFinite(limit) ? limit : undefined)
 
 /**
  * A read through the client as the port's events: the events `select` keeps, converted a chunk at a time. A stored
@@ -77,23 +57,23 @@ const allRead =
  * says (`undefined`) that the read is simply empty.
  */
 const decoded = (
-  make: () => Stoppable,
+  read: OpenRead,
   select: (event: ClientEvent) => boolean,
   onError: (error: unknown) => ReadError | undefined
 ): Stream.Stream<RecordedEvent, ReadError> =>
   Stream.fromPull(
-    open<ClientEvent>(make).pipe(
-      Effect.map((cursor) => {
+    read.pipe(
+      Effect.map((next) => {
         let pending: ReadError | undefined
         const pull: Effect.Effect<Chunk.Chunk<RecordedEvent>, Option.Option<ReadError>> = Effect.suspend(() =>
           pending === undefined
-            ? cursor.pull.pipe(
+            ? next.pipe(
                 Effect.mapError(Option.flatMap((error) => Option.fromNullable(onError(error)))),
                 Effect.flatMap((chunk) => {
                   const out: Array<RecordedEvent> = []
                   for (const item of chunk) {
-                    if (item._tag !== "Item" || !select(item.item)) continue
-                    const recorded = toRecorded(item.item)
+                    if (!select(item)) continue
+                    const recorded = toRecorded(item)
                     if (Either.isLeft(recorded)) {
                       pending = recorded.left
                       break
@@ -117,21 +97,21 @@ const all = (): boolean => true
 const streamStart = (
   from: "start" | "end" | bigint | undefined,
   direction: "forwards" | "backwards"
-): ReadRevision | undefined => {
+): "start" | "end" | bigint | undefined => {
   if (direction === "forwards") {
-    if (from === undefined || from === "start") return START
+    if (from === undefined || from === "start") return "start"
     if (from === "end") return undefined
-    return from < 0n ? START : from > MAX_U64 ? undefined : from
+    return from < 0n ? "start" : from > MAX_U64 ? undefined : from
   }
-  if (from === undefined || from === "end") return END
+  if (from === undefined || from === "end") return "end"
   if (from === "start") return 0n
-  return from < 0n ? undefined : from > MAX_U64 ? END : from
+  return from < 0n ? undefined : from > MAX_U64 ? "end" : from
 }
 
 /** The port's `readStream`: a missing (or soft-deleted) stream reads as empty, a tombstoned one fails. */
-export const readStream =
-  (client: EventStoreDBClient): EventStoreShape["readStream"] =>
-  (streamId, options) => {
+export const readStream = (client: StreamsClient): EventStoreShape["readStream"] => {
+  const { isStreamDeleted, isStreamNotFound, unavailable } = failures(client.commandError)
+  return (streamId, options) => {
     const limit = limitOf(options?.maxCount)
     const direction = options?.direction ?? "forwards"
     const fromRevision = streamStart(options?.from, direction)
@@ -144,6 +124,7 @@ export const readStream =
           : unavailable("read", error, false)
     )
   }
+}
 
 /**
  * The port's `readAll`. It skips the server's own events (and, with `streamPrefixes`, other streams); `maxCount`
@@ -153,9 +134,9 @@ export const readStream =
  * the position itself is read first, going forwards, then the read goes backwards from there. Anything the server
  * returns at or after the position going backwards is dropped, so either server behaviour gives the port's result.
  */
-export const readAll =
-  (client: EventStoreDBClient, keep: Keep): EventStoreShape["readAll"] =>
-  (options?: ReadAllOptions) => {
+export const readAll = (client: StreamsClient, keep: Keep): EventStoreShape["readAll"] => {
+  const { unavailable } = failures(client.commandError)
+  return (options?: ReadAllOptions) => {
     const limit = limitOf(options?.maxCount)
     const direction = options?.direction ?? "forwards"
     const from = options?.from
@@ -164,13 +145,13 @@ export const readAll =
     let events: Stream.Stream<RecordedEvent, ReadError>
     if (direction === "forwards") {
       if (from === "end") return Stream.empty
-      const start = from === undefined || from === "start" || from < 0n ? START : clientPosition(from)
+      const start = from === undefined || from === "start" || from < 0n ? "start" : clientPosition(from)
       events = decoded(allRead(client, start, "forwards", Number.POSITIVE_INFINITY), keep, onError)
     } else if (from === undefined || from === "end") {
-      events = decoded(allRead(client, END, "backwards", Number.POSITIVE_INFINITY), keep, onError)
+      events = decoded(allRead(client, "end", "backwards", Number.POSITIVE_INFINITY), keep, onError)
     } else if (from === "start") {
       // The oldest event is the only one at or before the start.
-      events = Stream.take(decoded(allRead(client, START, "forwards", Number.POSITIVE_INFINITY), keep, onError), 1)
+      events = Stream.take(decoded(allRead(client, "start", "forwards", Number.POSITIVE_INFINITY), keep, onError), 1)
     } else if (from < 0n) {
       return Stream.empty
     } else {
@@ -188,16 +169,18 @@ export const readAll =
     }
     return limited(events, limit)
   }
+}
 
 /** The last event of a stream: its revision and position, `undefined` when the stream does not exist. */
 export const streamHead = (
-  client: EventStoreDBClient,
+  client: StreamsClient,
   streamId: string
 ): Effect.Effect<
   { readonly revision: bigint; readonly position: bigint } | undefined,
   StreamDeleted | EventStoreUnavailable
-> =>
-  items(fromReadable<ClientEvent>(streamRead(client, streamId, END, "backwards", 1))).pipe(
+> => {
+  const { isStreamDeleted, isStreamNotFound, unavailable } = failures(client.commandError)
+  return fromRead(streamRead(client, streamId, "end", "backwards", 1)).pipe(
     Stream.runHead,
     Effect.map(
       Option.match({
@@ -214,11 +197,12 @@ export const streamHead = (
         : Effect.fail(isStreamDeleted(error) ? new StreamDeleted({ streamId }) : unavailable("read", error, false))
     )
   )
+}
 
 /** The position of the last record of `$all` (whatever it is), `undefined` when the store is empty. */
-export const allHead = (client: EventStoreDBClient): Effect.Effect<bigint | undefined, EventStoreUnavailable> =>
-  items(fromReadable<ClientEvent>(allRead(client, END, "backwards", 1))).pipe(
+export const allHead = (client: StreamsClient): Effect.Effect<bigint | undefined, EventStoreUnavailable> =>
+  fromRead(allRead(client, "end", "backwards", 1)).pipe(
     Stream.runHead,
     Effect.map((event) => Option.getOrUndefined(Option.flatMapNullable(event, positionOf))),
-    Effect.mapError((error) => unavailable("read", error, false))
+    Effect.mapError((error) => failures(client.commandError).unavailable("read", error, false))
   )

@@ -1,4 +1,3 @@
-import { type EventStoreDBClient, START, excludeSystemEvents, streamNameFilter } from "@eventstore/db-client"
 import {
   EventStoreUnavailable,
   type EventStoreShape,
@@ -7,11 +6,12 @@ import {
   SubscriptionMessage
 } from "@service-accounts/domain"
 import { Chunk, Effect, Either, ExecutionStrategy, Exit, Option, Schedule, Scope, Stream } from "effect"
+import type { ClientEvent, StreamsClient, SubscriptionFilter } from "./client.js"
 import type { Cursor } from "./cursor.js"
-import { describe, isStreamDeleted, isTransient, unavailable } from "./errors.js"
+import { describe, type Failures, failures } from "./errors.js"
 import { allHead, clientPosition, type Keep, streamHead } from "./read.js"
 import { open as openReadable, type Stoppable } from "./readable.js"
-import { type ClientEvent, positionOf, toRecorded } from "./recorded.js"
+import { positionOf, toRecorded } from "./recorded.js"
 
 /** How subscriptions come back after a drop. */
 export interface ResubscribeSettings {
@@ -175,7 +175,7 @@ const catchUp = (
 
 /** A failure of a subscription that no resubscription can fix. */
 const fatalFor =
-  (streamId: string | undefined) =>
+  ({ isStreamDeleted, isTransient, unavailable }: Failures, streamId: string | undefined) =>
   (error: unknown): ReadError | undefined => {
     if (streamId !== undefined && isStreamDeleted(error)) return new StreamDeleted({ streamId })
     if (isTransient(error)) return undefined
@@ -184,16 +184,16 @@ const fatalFor =
 
 /** The port's `subscribeToStream`. */
 export const subscribeToStream =
-  (client: EventStoreDBClient, settings: ResubscribeSettings): EventStoreShape["subscribeToStream"] =>
+  (client: StreamsClient, settings: ResubscribeSettings): EventStoreShape["subscribeToStream"] =>
   (streamId, options) =>
     catchUp(
       {
-        open: (after) => client.subscribeToStream(streamId, { fromRevision: after ?? START }),
+        open: (after) => client.subscribeToStream(streamId, after),
         head: Effect.map(streamHead(client, streamId), (head) => head?.revision),
         caughtUpWhenEmpty: true,
         pointOf: (event) => event.event?.revision ?? event.link?.revision,
         keep: () => true,
-        fatal: fatalFor(streamId)
+        fatal: fatalFor(failures(client.commandError), streamId)
       },
       options?.from,
       settings
@@ -205,22 +205,22 @@ export const subscribeToStream =
  */
 export const subscribeToAll =
   (
-    client: EventStoreDBClient,
+    client: StreamsClient,
     settings: ResubscribeSettings,
     keep: Keep,
     prefixes: ReadonlyArray<string> | undefined
   ): EventStoreShape["subscribeToAll"] =>
   (options) => {
-    const filter = prefixes === undefined ? excludeSystemEvents() : streamNameFilter({ prefixes: [...prefixes] })
+    const filter: SubscriptionFilter =
+      prefixes === undefined ? { _tag: "ExcludeSystemEvents" } : { _tag: "StreamPrefixes", prefixes }
     return catchUp(
       {
-        open: (after) =>
-          client.subscribeToAll({ fromPosition: after === undefined ? START : clientPosition(after), filter }),
+        open: (after) => client.subscribeToAll(after === undefined ? undefined : clientPosition(after), filter),
         head: allHead(client),
         caughtUpWhenEmpty: false,
         pointOf: positionOf,
         keep,
-        fatal: fatalFor(undefined)
+        fatal: fatalFor(failures(client.commandError), undefined)
       },
       options?.from,
       settings
