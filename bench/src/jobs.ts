@@ -104,6 +104,17 @@ export const commandsJob = async (params: CommandsParams, probe?: Probe): Promis
   return { history: history.length, raw: get("raw"), ours: get("ours"), emmett: get("emmett"), problems }
 }
 
+/** The most of the (sorted) times that fall within any span of `width`, wherever it starts. */
+const mostWithin = (times: ReadonlyArray<number>, width: number): number => {
+  let most = 0
+  let first = 0
+  for (let last = 0; last < times.length; last++) {
+    while ((times[last] ?? 0) - (times[first] ?? 0) >= width) first++
+    most = Math.max(most, last - first + 1)
+  }
+  return most
+}
+
 /** Interleaves raw and library rounds; round 0 warms up and is not recorded. */
 export const authenticateJob = async (params: AuthenticateParams, probe?: Probe): Promise<AuthenticateResult> => {
   const fixture = Authenticate.authenticateFixture(params.tokens)
@@ -111,7 +122,6 @@ export const authenticateJob = async (params: AuthenticateParams, probe?: Probe)
   const ours = await Authenticate.oursSubject(fixture)
   const results = { raw: [] as number[], ours: [] as number[], composed: [] as number[], recorded: [] as number[] }
   const problems: Array<string> = []
-  let recordingMs = 0
   for (let round = 0; round <= params.runs; round++) {
     for (const [name, subject] of [
       ["raw", raw],
@@ -124,7 +134,6 @@ export const authenticateJob = async (params: AuthenticateParams, probe?: Probe)
         name === "raw"
           ? await subject.run(params.calls)
           : await subject.run(params.calls, name === "ours" ? probe : undefined, name === "ours" ? "yield" : name)
-      if (name === "recorded") recordingMs += measured.seconds * 1000
       if (measured.accepted !== measured.calls) {
         problems.push(`${name}: ${measured.calls - measured.accepted} of ${measured.calls} calls did not authenticate`)
       }
@@ -132,6 +141,7 @@ export const authenticateJob = async (params: AuthenticateParams, probe?: Probe)
     }
   }
   await ours.close()
+  const appends = ours.usageAppends()
   return {
     tokens: fixture.values.length,
     raw: results.raw,
@@ -139,10 +149,10 @@ export const authenticateJob = async (params: AuthenticateParams, probe?: Probe)
     composed: results.composed,
     recorded: results.recorded,
     usage: {
-      appends: ours.usageAppends(),
+      appends: appends.length,
       organizations: new Set(fixture.organizations).size,
-      // Flush intervals the recording calls spanned (at least one: the last flush, when the service closed).
-      intervals: Math.max(1, Math.ceil(recordingMs / Authenticate.USAGE_FLUSH_MS))
+      mostInAnInterval: mostWithin(appends, Authenticate.USAGE_FLUSH_MS),
+      intervalMs: Authenticate.USAGE_FLUSH_MS
     },
     setupMs: { raw: raw.setupMs, ours: ours.setupMs },
     problems

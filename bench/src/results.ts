@@ -46,7 +46,12 @@ export const AuthenticateResult = Schema.Struct({
   /** The library recording each call as a use of its token. */
   recorded: Numbers,
   /** The usage appends the store received over the recording calls. */
-  usage: Schema.Struct({ appends: Schema.Number, organizations: Schema.Number, intervals: Schema.Number }),
+  usage: Schema.Struct({
+    appends: Schema.Number,
+    organizations: Schema.Number,
+    mostInAnInterval: Schema.Number,
+    intervalMs: Schema.Number
+  }),
   setupMs: Schema.Struct({ raw: Schema.Number, ours: Schema.Number }),
   problems: Schema.Array(Schema.String)
 })

@@ -101,8 +101,8 @@ export interface AuthenticateSubject {
   readonly setupMs: number
   readonly run: (calls: number, probe?: Probe, path?: CallPath) => Promise<AuthenticateMeasurement>
   readonly close: () => Promise<void>
-  /** Appends of usage the store received (the library only; after `close`, the last flush included). */
-  readonly usageAppends: () => number
+  /** When the store received each append of usage (`performance.now()`; the library only; after `close`, the last flush included). */
+  readonly usageAppends: () => ReadonlyArray<number>
 }
 
 const measurement = (calls: number, start: number, end: number, accepted: number): AuthenticateMeasurement => {
@@ -114,14 +114,14 @@ const measurement = (calls: number, start: number, end: number, accepted: number
 export const oursSubject = async (fixture: AuthenticateFixture): Promise<AuthenticateSubject> => {
   const t0 = performance.now()
   const scope = Effect.runSync(Scope.make())
-  let usageAppends = 0
+  const usageAppends: Array<number> = []
   const service = await Effect.gen(function* () {
     const memory = yield* makeMemoryStore
     // The same store, counting the appends of usage it receives.
     const store: typeof memory = {
       ...memory,
       append: (streamId, events, expected) => {
-        if (isUsageStream(streamId)) usageAppends++
+        if (isUsageStream(streamId)) usageAppends.push(performance.now())
         return memory.append(streamId, events, expected)
       }
     }
@@ -233,6 +233,6 @@ export const rawSubject = async (fixture: AuthenticateFixture): Promise<Authenti
       return measurement(calls, start, end, accepted)
     },
     close: () => Promise.resolve(),
-    usageAppends: () => 0
+    usageAppends: () => []
   }
 }

@@ -56,7 +56,10 @@ export const keyOf = (digest: string): number =>
 const chunk = (digest: string, n: number): number =>
   (digest.charCodeAt(3 * n) << 16) | (digest.charCodeAt(3 * n + 1) << 8) | digest.charCodeAt(3 * n + 2)
 
-/** One token, in the fields a request reads. Replaced on revocation, never changed. */
+/**
+ * One token, in the fields a request reads. Replaced on revocation, never changed — but for the usage tally, which
+ * is the recorder's and not the index's.
+ */
 export class Slot<F extends SlotFields> {
   readonly key: number
   readonly d1: number
@@ -69,6 +72,16 @@ export class Slot<F extends SlotFields> {
   readonly d8: number
   readonly d9: number
   readonly d10: number
+  /**
+   * Requests of this token counted since the usage recorder last flushed, and the last one's time: the only fields
+   * that change, and only the recorder of the service that owns the index writes or reads them (see
+   * `service/usage.ts`) — `authenticate` counts a request here, on the slot it has just read, rather than in a `Map`
+   * of its own. `tallyRound` is the recorder's round the counts belong to; they are void in any other round.
+   * Nothing else (the token index, its snapshots, equality) looks at them.
+   */
+  tallyRound = -1
+  tallyRequests = 0
+  tallyLastUsedAt = 0
   /** A token's slot from its binary digest, or a copy of a slot (the digest read from it) with other fields. */
   constructor(
     digest: string | Slot<F>,

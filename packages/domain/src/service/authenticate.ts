@@ -24,7 +24,7 @@ import * as Token from "../model/Token.js"
 import type { FreshnessGate } from "./freshness.js"
 import type { ReadModelsState } from "./liveReadModels.js"
 import { binaryDigest } from "../fast/tokenSlots.js"
-import { slotFor } from "../readModels/TokenIndex.js"
+import { type TokenSlot, slotFor } from "../readModels/TokenIndex.js"
 
 const authenticationFailures = Metric.counter("service_accounts_authentication_failures", {
   description: "authentications refused, by cause"
@@ -59,13 +59,13 @@ const refuse = (cause: FailureCause): Effect.Effect<never, AuthenticationFailed>
 
 type AuthenticateOptions = Parameters<ServiceAccountsShape["authenticate"]>[1]
 
-/** The check itself, synchronous: the principal, or why the value is refused. */
+/** The check itself, synchronous: the token's slot, or why the value is refused. */
 const check = (
   state: ReadModelsState,
   gate: FreshnessGate,
   value: unknown,
   options: AuthenticateOptions
-): Principal | FailureCause => {
+): TokenSlot | FailureCause => {
   // Read models too far behind the store may not know of a revocation made elsewhere (see freshness.ts).
   if (gate.stale) return "read-models-stale"
   // Whatever arrives — a string, a Redacted, or anything else a careless caller passes — is only ever read.
@@ -83,13 +83,7 @@ const check = (
   if (options?.organizationId !== undefined && options.organizationId !== token.organizationId) {
     return "other-organization"
   }
-  // A new object for each caller: nothing a caller does to it reaches the index.
-  return {
-    organizationId: token.organizationId,
-    serviceAccountId: token.serviceAccountId,
-    tokenId: token.tokenId,
-    scopes: token.scopes
-  }
+  return token
 }
 
 /** An iterator that is finished from the start: `yield*` over it evaluates to `value` without yielding. */
@@ -111,15 +105,22 @@ class Done<A> {
 interface Context {
   readonly current: () => ReadModelsState
   readonly gate: FreshnessGate
-  /** Records an accepted request as a use of its token (when the caller asked for it). */
-  readonly record: (principal: Principal) => void
+  /** Counts an accepted request as a use of its token (when the caller asked for it). */
+  readonly record: (token: TokenSlot) => void
 }
 
 /** The check, and the use recorded when it accepts and the caller asked for it. */
 const run = (context: Context, value: unknown, options: AuthenticateOptions): Principal | FailureCause => {
-  const outcome = check(context.current(), context.gate, value, options)
-  if (typeof outcome !== "string" && options?.record === true) context.record(outcome)
-  return outcome
+  const token = check(context.current(), context.gate, value, options)
+  if (typeof token === "string") return token
+  if (options?.record === true) context.record(token)
+  // A new object for each caller: nothing a caller does to it reaches the index.
+  return {
+    organizationId: token.organizationId,
+    serviceAccountId: token.serviceAccountId,
+    tokenId: token.tokenId,
+    scopes: token.scopes
+  }
 }
 
 class Authentication extends Effectable.Class<Principal, AuthenticationFailed> {
@@ -149,7 +150,7 @@ class Authentication extends Effectable.Class<Principal, AuthenticationFailed> {
 export const makeAuthenticate = (
   current: () => ReadModelsState,
   gate: FreshnessGate,
-  record: (principal: Principal) => void = () => {}
+  record: (token: TokenSlot) => void = () => {}
 ): ServiceAccountsShape["authenticate"] => {
   const context: Context = { current, gate, record }
   return (value, options) => new Authentication(context, value, options)

@@ -222,8 +222,8 @@ export const make = (options: ServiceAccountsOptions) =>
       )
 
     const freshness = yield* makeFreshness(store, freshnessOptions(options))
-    const authenticate = makeAuthenticate(readModels.current, freshness.gate, (principal) =>
-      recorder.add(principal.organizationId, principal.serviceAccountId, principal.tokenId, 1, 0, Date.now())
+    const authenticate = makeAuthenticate(readModels.current, freshness.gate, (token) =>
+      recorder.tally(token, Date.now())
     )
 
     // Follow the whole store (from the snapshot's position, when there is one), so writes of other processes reach

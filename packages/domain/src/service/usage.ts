@@ -1,10 +1,13 @@
 /**
- * Recording usage (ADR 0011): uses are summed in memory per UTC day and token — a `Map` look-up and two additions —
- * and flushed in batches, every `flushInterval`, when `maxPending` tokens have sums, and when the layer closes. A
+ * Recording usage (ADR 0011): uses are summed in memory per UTC day and token and flushed in batches, every `flushInterval`, when `maxPending` tokens have sums, and when the layer closes. A
  * flush appends one `UsageRecorded` event (per 2,000 tokens) to this process's stream of the day, with the expected
  * revision: this process alone writes it. An append that fails — before the store committed it, or after — is tried
  * again at the next flush with the very same event and expectation, so the store recognises it if it was written and
  * nothing is counted twice; uses recorded meanwhile go into the next event. A crash loses what was not flushed yet.
+ *
+ * `authenticate`'s requests (`tally`) are counted on the token index slot the check has just read — no look-up of
+ * their own — and move into the sums at the flush; a host's reports (`add`) go into the sums at once, a `Map`
+ * look-up and two additions.
  *
  * @internal
  */
@@ -33,6 +36,19 @@ interface Sum {
   lastUsedAt: number
 }
 
+/** What `tally` counts on: a token index slot's identity and its tally fields (see `tokenSlots.ts`). */
+export interface Tallied {
+  readonly organizationId: OrganizationId
+  readonly serviceAccountId: ServiceAccountId
+  readonly tokenId: TokenId
+  tallyRound: number
+  tallyRequests: number
+  tallyLastUsedAt: number
+}
+
+/** Recorders' rounds are numbered across the process, so no two recorders ever count in the same round. */
+let rounds = 0
+
 /** An event waiting to be appended, with the expectation it must be appended with (kept when it is tried again). */
 interface Pending {
   readonly streamId: string
@@ -55,6 +71,12 @@ export interface UsageRecorder {
     units: number,
     at: number
   ) => void
+  /**
+   * Adds one request, with no units, of a token `authenticate` has just found, at `at`: counted on the token's slot,
+   * and added to the sums at the next flush (once per token, however many requests). Synchronous and allocates
+   * nothing but the first time a token is used in a round.
+   */
+  readonly tally: (token: Tallied, at: number) => void
   /** Appends what was summed (and what failed before). Never fails: a failed append waits for the next flush. */
   readonly flush: Effect.Effect<void>
   /** Flushes every `flushInterval`, and sooner when `maxPending` tokens have sums: to be forked in the scope. */
@@ -99,6 +121,41 @@ export const makeRecorder = (
       currentDay = day
     }
     return day
+  }
+
+  /** The slots counted on in this round, and the day all their requests are of. */
+  let tallied: Array<Tallied> = []
+  let round = ++rounds
+  let tallyStart = 0
+  let tallyEnd = 0
+
+  /** The tallies of this round into the sums; a new round starts. */
+  const settle = (): void => {
+    const taken = tallied
+    tallied = []
+    round = ++rounds
+    for (const token of taken) {
+      add(token.organizationId, token.serviceAccountId, token.tokenId, token.tallyRequests, 0, token.tallyLastUsedAt)
+    }
+  }
+
+  const tally: UsageRecorder["tally"] = (token, at) => {
+    if (at < tallyStart || at >= tallyEnd) {
+      // Another day: what was counted so far is of the day before (or of none, the first time).
+      settle()
+      tallyStart = Math.floor(at / DAY) * DAY
+      tallyEnd = tallyStart + DAY
+    }
+    if (token.tallyRound === round) {
+      token.tallyRequests++
+      if (at > token.tallyLastUsedAt) token.tallyLastUsedAt = at
+      return
+    }
+    token.tallyRound = round
+    token.tallyRequests = 1
+    token.tallyLastUsedAt = at
+    tallied.push(token)
+    if (size + tallied.length >= options.maxPending) Deferred.unsafeDone(full, Exit.void)
   }
 
   const add: UsageRecorder["add"] = (organizationId, serviceAccountId, tokenId, requests, units, at) => {
@@ -181,6 +238,7 @@ export const makeRecorder = (
   })
 
   const flush = Effect.suspend(() => {
+    if (tallied.length > 0) settle()
     if (size > 0) enqueue()
     return drain
   })
@@ -198,7 +256,7 @@ export const makeRecorder = (
     )
   )
 
-  return { add, flush, run, pending: () => size + queue.length, appends: () => appended }
+  return { add, tally, flush, run, pending: () => size + tallied.length + queue.length, appends: () => appended }
 }
 
 /** Now, by the fiber's clock: what a use without a time is recorded at. */
