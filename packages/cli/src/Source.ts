@@ -80,6 +80,17 @@ export interface OpenedSource {
   readonly description: string
   /** The history; each run reads it again from the start. */
   readonly events: (options: ReadOptions) => Stream.Stream<RecordedEvent, SourceError>
+  /**
+   * The history, each chunk of events given to `f` in the step that read it; the stream holds what `f` makes of
+   * them. What a command that folds the whole history uses: an event is decoded, used and dropped within one step
+   * (from a file, every 64 KiB), never held by a stream.
+   *
+   * @since 0.3.0
+   */
+  readonly mapChunks: <B, E>(
+    options: ReadOptions,
+    f: (events: ReadonlyArray<RecordedEvent>) => Either.Either<ReadonlyArray<B>, E>
+  ) => Stream.Stream<B, SourceError | E>
 }
 
 const fileProblem = (path: string) => (error: PlatformError) =>
@@ -173,30 +184,66 @@ export const openFile = (path: string): Effect.Effect<OpenedSource, FileProblem,
     if (info.type !== "File") return yield* new FileProblem({ path, reason: "is not a file" })
     const size = Number(info.size)
     const context = yield* Effect.context<FileSystem.FileSystem>()
+    const mapChunks = <B, E>(
+      options: ReadOptions,
+      f: (events: ReadonlyArray<RecordedEvent>) => Either.Either<ReadonlyArray<B>, E>
+    ): Stream.Stream<B, SourceError | E> => fileChunks(path, size, options, f).pipe(Stream.provideContext(context))
     return {
       description: path,
-      events: (options) =>
-        Stream.suspend(() => {
-          const progress = Progress.make(options.label, size)
-          let bytes = 0
-          const text = fileText(path, (read) => {
-            bytes = read
-          })
-          const decoded = Ndjson.decode(text, options.check === undefined ? undefined : { check: options.check }).pipe(
-            Stream.mapError((error) =>
-              error._tag === "InvalidNdjson"
-                ? new InvalidFile({
-                    path,
-                    reason: error.reason,
-                    ...(error.line === undefined ? {} : { line: error.line })
-                  })
-                : error
-            )
-          )
-          return withProgress(decoded, progress, () => bytes)
-        }).pipe(Stream.provideContext(context))
+      events: (options) => mapChunks(options, Either.right),
+      mapChunks
     }
   })
+
+/**
+ * A file's history, read 64 KiB at a time (as `fileText`) into an `Ndjson.Reader`; `f` takes the events of each read
+ * in the same step. At a bad line, the events before it are given to `f`, and the stream fails when pulled again.
+ */
+const fileChunks = <B, E>(
+  path: string,
+  size: number,
+  options: ReadOptions,
+  f: (events: ReadonlyArray<RecordedEvent>) => Either.Either<ReadonlyArray<B>, E>
+): Stream.Stream<B, SourceError | E, FileSystem.FileSystem> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const file = yield* Effect.mapError(fs.open(path, { flag: "r" }), fileProblem(path))
+      const reader = new Ndjson.Reader(options.check === undefined ? {} : { check: options.check })
+      const progress = Progress.make(options.label, size)
+      const buffer = new Uint8Array(READ_SIZE)
+      const decoder = new TextDecoder("utf-8")
+      let bytes = 0
+      let count = 0
+      let ended = false
+      const next = Effect.suspend((): Effect.Effect<Chunk.Chunk<B>, Option.Option<SourceError | E>> => {
+        const failure = reader.failure
+        if (failure !== undefined) return Effect.fail(Option.some(invalidFile(path, failure)))
+        if (ended) return Effect.fail(Option.none())
+        let read: number
+        try {
+          read = readSync(file.fd, buffer, 0, READ_SIZE, null)
+        } catch (error) {
+          const reason = error instanceof Error && "code" in error ? String(error.code) : String(error)
+          return Effect.fail(Option.some(new FileProblem({ path, reason: `cannot be read (${reason})` })))
+        }
+        bytes += read
+        if (read === 0) ended = true
+        const text = ended ? decoder.decode() : decoder.decode(buffer.subarray(0, read), { stream: true })
+        const events = ended ? [...reader.push(text), ...reader.end()] : reader.push(text)
+        count += events.length
+        progress.update(bytes, count)
+        const made = f(events)
+        return Either.isLeft(made)
+          ? Effect.fail(Option.some(made.left))
+          : Effect.succeed(Chunk.unsafeFromArray(made.right))
+      })
+      return Stream.repeatEffectChunkOption(next).pipe(Stream.ensuring(Effect.sync(progress.finish)))
+    })
+  )
+
+const invalidFile = (path: string, error: Ndjson.InvalidNdjson): InvalidFile =>
+  new InvalidFile({ path, reason: error.reason, ...(error.line === undefined ? {} : { line: error.line }) })
 
 /**
  * The connection string without credentials or options, for messages: what follows its last `@` (a password comes
@@ -249,32 +296,40 @@ export const openEventStoreDB = (
   Effect.gen(function* () {
     const context = yield* Layer.build(eventStoreDBLayer(connectionString))
     const store = Context.get(context, EventStore)
-    return {
-      description: yield* describeEventStoreDB(connectionString),
-      events: (options) =>
-        Stream.unwrap(
-          Effect.gen(function* () {
-            const last = yield* Stream.runHead(store.readAll({ direction: "backwards", maxCount: 1 }))
-            const total = Option.match(last, { onNone: () => undefined, onSome: (event) => Number(event.position) })
-            const events = Stream.filter(store.readAll(), (event) => !isSystemEvent(event)).pipe(
-              Stream.mapEffect((event) => {
-                const reason = options.check?.(event)
-                return reason === undefined
-                  ? Either.right(event)
-                  : Either.left(
-                      new UnreadableEvent({
-                        streamId: event.streamId,
-                        revision: event.revision,
-                        position: event.position,
-                        reason
-                      })
-                    )
-              })
-            )
-            return withProgress(events, Progress.make(options.label, total), (event) => Number(event.position))
-          })
-        )
-    }
+    const events = (options: ReadOptions): Stream.Stream<RecordedEvent, SourceError> =>
+      Stream.unwrap(
+        Effect.gen(function* () {
+          const last = yield* Stream.runHead(store.readAll({ direction: "backwards", maxCount: 1 }))
+          const total = Option.match(last, { onNone: () => undefined, onSome: (event) => Number(event.position) })
+          const events = Stream.filter(store.readAll(), (event) => !isSystemEvent(event)).pipe(
+            Stream.mapEffect((event) => {
+              const reason = options.check?.(event)
+              return reason === undefined
+                ? Either.right(event)
+                : Either.left(
+                    new UnreadableEvent({
+                      streamId: event.streamId,
+                      revision: event.revision,
+                      position: event.position,
+                      reason
+                    })
+                  )
+            })
+          )
+          return withProgress(events, Progress.make(options.label, total), (event) => Number(event.position))
+        })
+      )
+    const mapChunks = <B, E>(
+      options: ReadOptions,
+      f: (events: ReadonlyArray<RecordedEvent>) => Either.Either<ReadonlyArray<B>, E>
+    ): Stream.Stream<B, SourceError | E> =>
+      Stream.mapChunksEffect(events(options), (chunk) =>
+        Either.match(f(Chunk.toReadonlyArray(chunk)), {
+          onLeft: Effect.fail,
+          onRight: (made) => Effect.succeed(Chunk.unsafeFromArray(made))
+        })
+      )
+    return { description: yield* describeEventStoreDB(connectionString), events, mapChunks }
   })
 
 /**
