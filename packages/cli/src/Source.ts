@@ -22,6 +22,7 @@
  * @since 0.1.0
  */
 import { readSync } from "node:fs"
+import { StringDecoder } from "node:string_decoder"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import {
@@ -105,6 +106,22 @@ const fileProblem = (path: string) => (error: PlatformError) =>
   })
 
 /**
+ * A decoder of UTF-8 text read a piece at a time (`undefined`: the end), giving what `TextDecoder` gives: a character
+ * split between two pieces kept whole, an invalid sequence as U+FFFD, a byte-order mark at the start dropped. A
+ * `StringDecoder` does it several times quicker than a streaming `TextDecoder`.
+ */
+const utf8 = (): ((bytes: Uint8Array | undefined) => string) => {
+  const decoder = new StringDecoder("utf8")
+  let atStart = true
+  return (bytes) => {
+    const text = bytes === undefined ? decoder.end() : decoder.write(bytes)
+    if (!atStart || text === "") return text
+    atStart = false
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  }
+}
+
+/**
  * How much of a file is read at a time. Larger reads are fewer, but what they hold (lines, parsed events) is still
  * alive at the young generation's next collection, which then copies it: 64 KiB keeps that small.
  */
@@ -114,8 +131,7 @@ const READ_SIZE = 1 << 16
  * The text of a file as a stream of chunks, with a callback for the bytes read so far. The file is opened through
  * `FileSystem` and read 64 KiB at a time into one buffer, synchronously: a command reads one file from start to end
  * with nothing to do meanwhile, and an asynchronous read (a trip through Node's thread pool and the fiber's
- * scheduler) cost several times what decoding the chunk costs. The text is decoded as UTF-8 (a character split
- * between two reads is kept whole).
+ * scheduler) cost several times what decoding the chunk costs. The text is decoded as UTF-8 (see `utf8`).
  *
  * @since 0.1.0
  * @category files
@@ -129,7 +145,7 @@ export const fileText = (
       const fs = yield* FileSystem.FileSystem
       const file = yield* Effect.mapError(fs.open(path, { flag: "r" }), fileProblem(path))
       const buffer = new Uint8Array(READ_SIZE)
-      const decoder = new TextDecoder("utf-8")
+      const decode = utf8()
       let bytes = 0
       let ended = false
       const next = Effect.suspend((): Effect.Effect<Chunk.Chunk<string>, Option.Option<FileProblem>> => {
@@ -145,7 +161,7 @@ export const fileText = (
         onBytes(bytes)
         if (read === 0) ended = true
         return Effect.succeed(
-          Chunk.of(ended ? decoder.decode() : decoder.decode(buffer.subarray(0, read), { stream: true }))
+          Chunk.of(decode(ended ? undefined : buffer.subarray(0, read)))
         )
       })
       return Stream.repeatEffectChunkOption(next).pipe(Stream.filter((text) => text !== ""))
@@ -212,7 +228,7 @@ const fileChunks = <B, E>(
       const reader = new Ndjson.Reader(options.check === undefined ? {} : { check: options.check })
       const progress = Progress.make(options.label, size)
       const buffer = new Uint8Array(READ_SIZE)
-      const decoder = new TextDecoder("utf-8")
+      const decode = utf8()
       let bytes = 0
       let count = 0
       let ended = false
@@ -229,7 +245,7 @@ const fileChunks = <B, E>(
         }
         bytes += read
         if (read === 0) ended = true
-        const text = ended ? decoder.decode() : decoder.decode(buffer.subarray(0, read), { stream: true })
+        const text = decode(ended ? undefined : buffer.subarray(0, read))
         const events = ended ? [...reader.push(text), ...reader.end()] : reader.push(text)
         count += events.length
         progress.update(bytes, count)
