@@ -160,9 +160,7 @@ export const fileText = (
         bytes += read
         onBytes(bytes)
         if (read === 0) ended = true
-        return Effect.succeed(
-          Chunk.of(decode(ended ? undefined : buffer.subarray(0, read)))
-        )
+        return Effect.succeed(Chunk.of(decode(ended ? undefined : buffer.subarray(0, read))))
       })
       return Stream.repeatEffectChunkOption(next).pipe(Stream.filter((text) => text !== ""))
     })
@@ -199,11 +197,10 @@ export const openFile = (path: string): Effect.Effect<OpenedSource, FileProblem,
     const info = yield* Effect.mapError(fs.stat(path), fileProblem(path))
     if (info.type !== "File") return yield* new FileProblem({ path, reason: "is not a file" })
     const size = Number(info.size)
-    const context = yield* Effect.context<FileSystem.FileSystem>()
     const mapChunks = <B, E>(
       options: ReadOptions,
       f: (events: ReadonlyArray<RecordedEvent>) => Either.Either<ReadonlyArray<B>, E>
-    ): Stream.Stream<B, SourceError | E> => fileChunks(path, size, options, f).pipe(Stream.provideContext(context))
+    ): Stream.Stream<B, SourceError | E> => fileChunks(fs, path, size, options, f)
     return {
       description: path,
       events: (options) => mapChunks(options, Either.right),
@@ -216,14 +213,16 @@ export const openFile = (path: string): Effect.Effect<OpenedSource, FileProblem,
  * in the same step. At a bad line, the events before it are given to `f`, and the stream fails when pulled again.
  */
 const fileChunks = <B, E>(
+  fs: FileSystem.FileSystem,
   path: string,
   size: number,
   options: ReadOptions,
   f: (events: ReadonlyArray<RecordedEvent>) => Either.Either<ReadonlyArray<B>, E>
-): Stream.Stream<B, SourceError | E, FileSystem.FileSystem> =>
+): Stream.Stream<B, SourceError | E> =>
+  // The file system is the one `openFile` was given: nothing is provided to each read (which would cost a change of
+  // the fiber's context per read).
   Stream.unwrapScoped(
     Effect.gen(function* () {
-      const fs = yield* FileSystem.FileSystem
       const file = yield* Effect.mapError(fs.open(path, { flag: "r" }), fileProblem(path))
       const reader = new Ndjson.Reader(options.check === undefined ? {} : { check: options.check })
       const progress = Progress.make(options.label, size)
