@@ -21,6 +21,10 @@ export default defineConfig([
     format: ["esm"],
     // A map of everything bundled would be four times the bundle, in every install.
     sourcemap: false,
+    // Without white space and with shorter syntax, the 2.4 MB that every run compiles first take a third less time to
+    // compile (about 30 ms of a run); names are kept, for stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
     target: "node20",
     tsconfig: "tsconfig.build.json",
     splitting: true,

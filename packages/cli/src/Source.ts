@@ -22,6 +22,7 @@
  * @since 0.1.0
  */
 import { readSync } from "node:fs"
+import { StringDecoder } from "node:string_decoder"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import {
@@ -90,6 +91,17 @@ export interface OpenedSource {
   readonly description: string
   /** The history; each run reads it again from the start. */
   readonly events: (options: ReadOptions) => Stream.Stream<RecordedEvent, SourceError>
+  /**
+   * The history, each chunk of events given to `f` in the step that read it; the stream holds what `f` makes of
+   * them. What a command that folds the whole history uses: an event is decoded, used and dropped within one step
+   * (from a file, every 64 KiB), never held by a stream.
+   *
+   * @since 0.3.0
+   */
+  readonly mapChunks: <B, E>(
+    options: ReadOptions,
+    f: (events: ReadonlyArray<RecordedEvent>) => Either.Either<ReadonlyArray<B>, E>
+  ) => Stream.Stream<B, SourceError | E>
 }
 
 const fileProblem = (path: string) => (error: PlatformError) =>
@@ -104,6 +116,22 @@ const fileProblem = (path: string) => (error: PlatformError) =>
   })
 
 /**
+ * A decoder of UTF-8 text read a piece at a time (`undefined`: the end), giving what `TextDecoder` gives: a character
+ * split between two pieces kept whole, an invalid sequence as U+FFFD, a byte-order mark at the start dropped. A
+ * `StringDecoder` does it several times quicker than a streaming `TextDecoder`.
+ */
+const utf8 = (): ((bytes: Uint8Array | undefined) => string) => {
+  const decoder = new StringDecoder("utf8")
+  let atStart = true
+  return (bytes) => {
+    const text = bytes === undefined ? decoder.end() : decoder.write(bytes)
+    if (!atStart || text === "") return text
+    atStart = false
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  }
+}
+
+/**
  * How much of a file is read at a time. Larger reads are fewer, but what they hold (lines, parsed events) is still
  * alive at the young generation's next collection, which then copies it: 64 KiB keeps that small.
  */
@@ -113,8 +141,7 @@ const READ_SIZE = 1 << 16
  * The text of a file as a stream of chunks, with a callback for the bytes read so far. The file is opened through
  * `FileSystem` and read 64 KiB at a time into one buffer, synchronously: a command reads one file from start to end
  * with nothing to do meanwhile, and an asynchronous read (a trip through Node's thread pool and the fiber's
- * scheduler) cost several times what decoding the chunk costs. The text is decoded as UTF-8 (a character split
- * between two reads is kept whole).
+ * scheduler) cost several times what decoding the chunk costs. The text is decoded as UTF-8 (see `utf8`).
  *
  * @since 0.1.0
  * @category files
@@ -128,7 +155,7 @@ export const fileText = (
       const fs = yield* FileSystem.FileSystem
       const file = yield* Effect.mapError(fs.open(path, { flag: "r" }), fileProblem(path))
       const buffer = new Uint8Array(READ_SIZE)
-      const decoder = new TextDecoder("utf-8")
+      const decode = utf8()
       let bytes = 0
       let ended = false
       const next = Effect.suspend((): Effect.Effect<Chunk.Chunk<string>, Option.Option<FileProblem>> => {
@@ -143,9 +170,7 @@ export const fileText = (
         bytes += read
         onBytes(bytes)
         if (read === 0) ended = true
-        return Effect.succeed(
-          Chunk.of(ended ? decoder.decode() : decoder.decode(buffer.subarray(0, read), { stream: true }))
-        )
+        return Effect.succeed(Chunk.of(decode(ended ? undefined : buffer.subarray(0, read))))
       })
       return Stream.repeatEffectChunkOption(next).pipe(Stream.filter((text) => text !== ""))
     })
@@ -182,31 +207,68 @@ export const openFile = (path: string): Effect.Effect<OpenedSource, FileProblem,
     const info = yield* Effect.mapError(fs.stat(path), fileProblem(path))
     if (info.type !== "File") return yield* new FileProblem({ path, reason: "is not a file" })
     const size = Number(info.size)
-    const context = yield* Effect.context<FileSystem.FileSystem>()
+    const mapChunks = <B, E>(
+      options: ReadOptions,
+      f: (events: ReadonlyArray<RecordedEvent>) => Either.Either<ReadonlyArray<B>, E>
+    ): Stream.Stream<B, SourceError | E> => fileChunks(fs, path, size, options, f)
     return {
       description: path,
-      events: (options) =>
-        Stream.suspend(() => {
-          const progress = Progress.make(options.label, size)
-          let bytes = 0
-          const text = fileText(path, (read) => {
-            bytes = read
-          })
-          const decoded = Ndjson.decode(text, options.check === undefined ? undefined : { check: options.check }).pipe(
-            Stream.mapError((error) =>
-              error._tag === "InvalidNdjson"
-                ? new InvalidFile({
-                    path,
-                    reason: error.reason,
-                    ...(error.line === undefined ? {} : { line: error.line })
-                  })
-                : error
-            )
-          )
-          return withProgress(decoded, progress, () => bytes)
-        }).pipe(Stream.provideContext(context))
+      events: (options) => mapChunks(options, Either.right),
+      mapChunks
     }
   })
+
+/**
+ * A file's history, read 64 KiB at a time (as `fileText`) into an `Ndjson.Reader`; `f` takes the events of each read
+ * in the same step. At a bad line, the events before it are given to `f`, and the stream fails when pulled again.
+ */
+const fileChunks = <B, E>(
+  fs: FileSystem.FileSystem,
+  path: string,
+  size: number,
+  options: ReadOptions,
+  f: (events: ReadonlyArray<RecordedEvent>) => Either.Either<ReadonlyArray<B>, E>
+): Stream.Stream<B, SourceError | E> =>
+  // The file system is the one `openFile` was given: nothing is provided to each read (which would cost a change of
+  // the fiber's context per read).
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const file = yield* Effect.mapError(fs.open(path, { flag: "r" }), fileProblem(path))
+      const reader = new Ndjson.Reader(options.check === undefined ? {} : { check: options.check })
+      const progress = Progress.make(options.label, size)
+      const buffer = new Uint8Array(READ_SIZE)
+      const decode = utf8()
+      let bytes = 0
+      let count = 0
+      let ended = false
+      const next = Effect.suspend((): Effect.Effect<Chunk.Chunk<B>, Option.Option<SourceError | E>> => {
+        const failure = reader.failure
+        if (failure !== undefined) return Effect.fail(Option.some(invalidFile(path, failure)))
+        if (ended) return Effect.fail(Option.none())
+        let read: number
+        try {
+          read = readSync(file.fd, buffer, 0, READ_SIZE, null)
+        } catch (error) {
+          const reason = error instanceof Error && "code" in error ? String(error.code) : String(error)
+          return Effect.fail(Option.some(new FileProblem({ path, reason: `cannot be read (${reason})` })))
+        }
+        bytes += read
+        if (read === 0) ended = true
+        const text = decode(ended ? undefined : buffer.subarray(0, read))
+        const events = ended ? [...reader.push(text), ...reader.end()] : reader.push(text)
+        count += events.length
+        progress.update(bytes, count)
+        const made = f(events)
+        return Either.isLeft(made)
+          ? Effect.fail(Option.some(made.left))
+          : Effect.succeed(Chunk.unsafeFromArray(made.right))
+      })
+      return Stream.repeatEffectChunkOption(next).pipe(Stream.ensuring(Effect.sync(progress.finish)))
+    })
+  )
+
+const invalidFile = (path: string, error: Ndjson.InvalidNdjson): InvalidFile =>
+  new InvalidFile({ path, reason: error.reason, ...(error.line === undefined ? {} : { line: error.line }) })
 
 /**
  * The connection string without credentials or options, for messages: what follows its last `@` (a password comes
@@ -290,32 +352,40 @@ export const openEventStoreDB = (
   Effect.gen(function* () {
     const context = yield* Layer.build(eventStoreDBLayer(connectionString))
     const store = Context.get(context, EventStore)
-    return {
-      description: yield* describeEventStoreDB(connectionString),
-      events: (options) =>
-        Stream.unwrap(
-          Effect.gen(function* () {
-            const last = yield* Stream.runHead(store.readAll({ direction: "backwards", maxCount: 1 }))
-            const total = Option.match(last, { onNone: () => undefined, onSome: (event) => Number(event.position) })
-            const events = Stream.filter(store.readAll(), (event) => !isSystemEvent(event)).pipe(
-              Stream.mapEffect((event) => {
-                const reason = options.check?.(event)
-                return reason === undefined
-                  ? Either.right(event)
-                  : Either.left(
-                      new UnreadableEvent({
-                        streamId: event.streamId,
-                        revision: event.revision,
-                        position: event.position,
-                        reason
-                      })
-                    )
-              })
-            )
-            return withProgress(events, Progress.make(options.label, total), (event) => Number(event.position))
-          })
-        )
-    }
+    const events = (options: ReadOptions): Stream.Stream<RecordedEvent, SourceError> =>
+      Stream.unwrap(
+        Effect.gen(function* () {
+          const last = yield* Stream.runHead(store.readAll({ direction: "backwards", maxCount: 1 }))
+          const total = Option.match(last, { onNone: () => undefined, onSome: (event) => Number(event.position) })
+          const events = Stream.filter(store.readAll(), (event) => !isSystemEvent(event)).pipe(
+            Stream.mapEffect((event) => {
+              const reason = options.check?.(event)
+              return reason === undefined
+                ? Either.right(event)
+                : Either.left(
+                    new UnreadableEvent({
+                      streamId: event.streamId,
+                      revision: event.revision,
+                      position: event.position,
+                      reason
+                    })
+                  )
+            })
+          )
+          return withProgress(events, Progress.make(options.label, total), (event) => Number(event.position))
+        })
+      )
+    const mapChunks = <B, E>(
+      options: ReadOptions,
+      f: (events: ReadonlyArray<RecordedEvent>) => Either.Either<ReadonlyArray<B>, E>
+    ): Stream.Stream<B, SourceError | E> =>
+      Stream.mapChunksEffect(events(options), (chunk) =>
+        Either.match(f(Chunk.toReadonlyArray(chunk)), {
+          onLeft: Effect.fail,
+          onRight: (made) => Effect.succeed(Chunk.unsafeFromArray(made))
+        })
+      )
+    return { description: yield* describeEventStoreDB(connectionString), events, mapChunks }
   })
 
 /**

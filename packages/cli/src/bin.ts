@@ -1,11 +1,12 @@
 /**
  * The `sa-audit` executable.
  */
+import { format } from "node:util"
 import { setFlagsFromString } from "node:v8"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import { Effect, Layer, Logger, LogLevel } from "effect"
+import { Console, Effect, Layer, Logger, LogLevel } from "effect"
 import { main } from "./Cli.js"
 import { ExitCode } from "./Errors.js"
 
@@ -32,7 +33,18 @@ const colour = {
   stderr: !noColour && process.stderr.isTTY === true
 }
 
-const program = main(process.argv, { colour }).pipe(
+// Standard output written to a pipe is written asynchronously: what the reader has not taken yet waits in memory.
+// A large output (a replay's audit trail) would pile up there, so each line printed waits until the pipe has taken
+// what was written before it (writes to a file or a terminal are synchronous, and never wait).
+const written = (text: string): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (process.stdout.write(`${text}\n`)) resume(Effect.void)
+    else process.stdout.once("drain", () => resume(Effect.void))
+  })
+
+const program = Console.consoleWith((console) =>
+  Effect.withConsole(main(process.argv, { colour }), { ...console, log: (...items) => written(format(...items)) })
+).pipe(
   Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
   // Logs are for operators of a service, not for an audit's output: only warnings, and on standard error.
   Logger.withMinimumLogLevel(LogLevel.Warning),

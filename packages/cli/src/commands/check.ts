@@ -3,10 +3,10 @@
  */
 import { Command } from "@effect/cli"
 import { isDirectoryStream, makeInvariantChecker, Upcasting } from "@service-accounts/domain"
-import { Chunk, Console, Effect, Either, Stream } from "effect"
+import { Console, Effect, Either, Stream } from "effect"
 import * as Content from "../Content.js"
 import * as Render from "../Render.js"
-import { FindingsReported, format, openSource, sourceOptions } from "./shared.js"
+import { FindingsReported, format, NOTHING, openSource, sourceOptions } from "./shared.js"
 
 /** The command. */
 export const check = Command.make("check", { ...sourceOptions, format }, (options) =>
@@ -17,20 +17,21 @@ export const check = Command.make("check", { ...sourceOptions, format }, (option
     const content = Content.checker()
     let events = 0
     const directories = new Set<string>()
-    yield* Stream.runForEachChunk(source.events({ check: content.check, label: "checking" }), (chunk) =>
-      Effect.sync(() =>
-        Chunk.forEach(chunk, (event) => {
-          if (!isDirectoryStream(event.streamId)) return
-          events++
-          directories.add(event.streamId)
-          const decoded = content.decoded(event)
-          checker.next(
-            Either.getOrElse(Upcasting.upcast(event), () => event),
-            Either.isRight(decoded) ? decoded.right : undefined
-          )
-        })
-      )
-    )
+    // Checked in the step that read each chunk: no event is held by the stream.
+    const checked = source.mapChunks({ check: content.check, label: "checking" }, (chunk) => {
+      for (const event of chunk) {
+        if (!isDirectoryStream(event.streamId)) continue
+        events++
+        directories.add(event.streamId)
+        const decoded = content.decoded(event)
+        checker.next(
+          Either.getOrElse(Upcasting.upcast(event), () => event),
+          Either.isRight(decoded) ? decoded.right : undefined
+        )
+      }
+      return NOTHING
+    })
+    yield* Stream.runDrain(checked)
     const violations = checker.finish()
     if (options.format === "json") {
       yield* Console.log(

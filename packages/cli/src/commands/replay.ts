@@ -6,7 +6,7 @@ import { AuditTrail, applyEvents, DirectoryView, type DomainEvent } from "@servi
 import { Console, Effect, Option, Stream } from "effect"
 import * as Render from "../Render.js"
 import type { OpenedSource } from "../Source.js"
-import { domainEvents, format, openSource, organization, sourceOptions } from "./shared.js"
+import { format, mapDomainChunks, openSource, organization, sourceOptions } from "./shared.js"
 
 const view = Options.choice("view", ["directory", "audit"]).pipe(
   Options.withDescription("What to replay: the directory view (default) or the audit trail."),
@@ -48,7 +48,14 @@ export const foldDirectory = <E>(
 
 const replayDirectory = (source: OpenedSource, options: { format: string; organization: Option.Option<string> }) =>
   Effect.gen(function* () {
-    const state = yield* foldDirectory(domainEvents(source, "replaying"))
+    // Folded in the step that read each chunk: no event is held by the stream.
+    let state = DirectoryView.projection.initialState
+    yield* Stream.runDrain(
+      mapDomainChunks(source, "replaying", (events) => {
+        state = applyEvents(DirectoryView.projection, state, events)
+        return []
+      })
+    )
     const directories = Render.organizations(state, Option.getOrUndefined(options.organization))
     yield* printLines(
       options.format === "json" ? Render.directoryJsonLines(directories) : Render.directoryLines(directories)
@@ -62,20 +69,20 @@ const replayAudit = (source: OpenedSource, options: { format: string; organizati
     let first = true
     let count = 0
     if (json) yield* Console.log("[")
-    yield* domainEvents(source, "replaying").pipe(
-      Stream.filter((event) => only === undefined || event.event.organizationId === only),
-      // A chunk of lines to a write: one write per event would cost more than the event.
-      Stream.runForEachChunk((events) => {
-        const lines: Array<string> = []
-        for (const event of events) {
-          const entry = AuditTrail.entry(event)
-          lines.push(json ? `${first ? "" : ","}${JSON.stringify(Render.auditJson(entry))}` : Render.auditLine(entry))
-          first = false
-          count++
-        }
-        return lines.length === 0 ? Effect.void : Console.log(lines.join("\n"))
-      })
-    )
+    // Each chunk's lines made in the step that read it, and printed as one write: one write per event would cost
+    // more than the event.
+    const texts = mapDomainChunks(source, "replaying", (events) => {
+      const lines: Array<string> = []
+      for (const event of events) {
+        if (only !== undefined && event.event.organizationId !== only) continue
+        const entry = AuditTrail.entry(event)
+        lines.push(json ? `${first ? "" : ","}${JSON.stringify(Render.auditJson(entry))}` : Render.auditLine(entry))
+        first = false
+        count++
+      }
+      return lines.length === 0 ? [] : [lines.join("\n")]
+    })
+    yield* Stream.runForEach(texts, (text) => Console.log(text))
     if (json) yield* Console.log("]")
     else if (count === 0) yield* Console.log("(no events)")
   })

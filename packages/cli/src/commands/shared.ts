@@ -5,7 +5,7 @@
 import { Options } from "@effect/cli"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import { type DomainEvent, isDirectoryStream, OrganizationId, type RecordedEvent } from "@service-accounts/domain"
-import { Chunk, Effect, Either, Option, type Redacted, Schema, type Scope, Stream } from "effect"
+import { Effect, Either, Option, type Redacted, Schema, type Scope, Stream } from "effect"
 import * as Content from "../Content.js"
 import { type FileProblem, UnreadableEvent, UsageError } from "../Errors.js"
 import {
@@ -106,24 +106,35 @@ const unreadable = (event: RecordedEvent) => (error: { readonly reason: string }
     reason: error.reason
   })
 
-/** The directory events of a history, decoded. */
-export const domainEvents = (source: OpenedSource, label: string): Stream.Stream<DomainEvent, SourceError> =>
+/** What a fold of the history gives each chunk: nothing for the stream to hold. */
+export const NOTHING: Either.Either<ReadonlyArray<never>, never> = Either.right([])
+
+/**
+ * The directory events of a history, decoded (each once: the content check's decoding is kept), each chunk given to
+ * `f` in the step that read it (`OpenedSource.mapChunks`); the stream holds what `f` makes of them.
+ */
+export const mapDomainChunks = <B>(
+  source: OpenedSource,
+  label: string,
+  f: (events: ReadonlyArray<DomainEvent>) => ReadonlyArray<B>
+): Stream.Stream<B, SourceError> =>
   Stream.suspend(() => {
     const content = Content.checker()
-    return source.events({ check: content.check, label }).pipe(
-      Stream.filter((event) => isDirectoryStream(event.streamId)),
-      // A chunk at a time, synchronously: a step of the stream per event would cost more than the event's fold.
-      Stream.mapChunksEffect((chunk) => {
-        const out: Array<DomainEvent> = []
-        for (const event of chunk) {
-          const decoded = content.decoded(event)
-          if (Either.isLeft(decoded)) return Effect.fail(unreadable(event)(decoded.left))
-          out.push(decoded.right)
-        }
-        return Effect.succeed(Chunk.unsafeFromArray(out))
-      })
-    )
+    return source.mapChunks({ check: content.check, label }, (events) => {
+      const decoded: Array<DomainEvent> = []
+      for (const event of events) {
+        if (!isDirectoryStream(event.streamId)) continue
+        const result = content.decoded(event)
+        if (Either.isLeft(result)) return Either.left(unreadable(event)(result.left))
+        decoded.push(result.right)
+      }
+      return Either.right(f(decoded))
+    })
   })
+
+/** The directory events of a history, decoded. */
+export const domainEvents = (source: OpenedSource, label: string): Stream.Stream<DomainEvent, SourceError> =>
+  mapDomainChunks(source, label, (events) => events)
 
 /**
  * The history was read and the command reported findings (violations, tampering, an unknown token): the process

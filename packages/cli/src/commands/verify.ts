@@ -6,10 +6,11 @@
 import { Command, Options } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { IntegrityCheckpoints, IntegrityVerification } from "@service-accounts/domain"
-import { Console, Effect, Either, Option, ParseResult, Schema } from "effect"
+import { Console, Effect, Either, Option, ParseResult, Schema, Stream } from "effect"
 import { FileProblem, UsageError } from "../Errors.js"
 import * as Render from "../Render.js"
-import { FindingsReported, format, openSource, sourceOptions } from "./shared.js"
+import type { SourceError } from "../Source.js"
+import { FindingsReported, format, NOTHING, openSource, sourceOptions } from "./shared.js"
 
 const publicKey = Options.file("public-key").pipe(
   Options.withPseudoName("<public key .pem>"),
@@ -134,7 +135,15 @@ export const verify = Command.make(
       const source = yield* openSource(options)
       // Tamper evidence judges the stored bytes, so events are not required to decode: an edit that breaks an
       // event's schema is reported as an edit, not as unreadable input.
-      const report = yield* IntegrityVerification.verifyHistory(source.events({ label: "verifying" }), {
+      // Verified in the step that read each chunk: no event is held by the stream.
+      const read: IntegrityVerification.HistoryReader<SourceError, never> = (onChunk) =>
+        Stream.runDrain(
+          source.mapChunks({ label: "verifying" }, (events) => {
+            onChunk(events)
+            return NOTHING
+          })
+        )
+      const report = yield* IntegrityVerification.verifyHistoryWith(read, {
         publicKey: key,
         requireSigned: options.requireSigned,
         expectCheckpoints: expected

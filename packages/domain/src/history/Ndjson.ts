@@ -35,217 +35,141 @@
  *
  * @since 0.1.0
  */
-import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
-import type { Json, RecordedEvent } from "../store/EventStore.js"
-import { decodeEither } from "../fast/compiled.js"
-import { hasOnlyKeys, ParsedJson, ParsedJsonObject } from "../fast/decoding.js"
-import { Counter, IsoTime } from "./lineFields.js"
-import { isJson } from "../fast/json.js"
-import { quoteSafely } from "../model/Token.js"
-import { MAX_LINE_LENGTH, type NumberedLine, splitLines } from "./lines.js"
+import { Chunk, Effect, Stream } from "effect"
+import type { RecordedEvent } from "../store/EventStore.js"
+import {
+  decodeHeader,
+  decodeLine,
+  EventLine,
+  encodeLine,
+  FORMAT,
+  Header,
+  HEADER_LINE,
+  InvalidNdjson,
+  JsonValue,
+  problem,
+  readLine,
+  VERSION
+} from "./eventLine.js"
+import { LineCutter, MAX_LINE_LENGTH, type NumberedLine, splitLines } from "./lines.js"
 
-export { MAX_LINE_LENGTH, type NumberedLine, splitLines }
-
-/**
- * The `format` of the header line.
- *
- * @since 0.1.0
- * @category constants
- */
-export const FORMAT = "service-accounts/ndjson"
-
-/**
- * The version of the format this code writes and reads.
- *
- * @since 0.1.0
- * @category constants
- */
-export const VERSION = 1
-
-/**
- * The header line's schema.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Header = Schema.Struct({ format: Schema.Literal(FORMAT), version: Schema.Literal(VERSION) })
-
-/**
- * The header line, without its line break.
- *
- * @since 0.1.0
- * @category constants
- */
-export const HEADER_LINE: string = JSON.stringify({ format: FORMAT, version: VERSION })
+export {
+  decodeHeader,
+  decodeLine,
+  EventLine,
+  encodeLine,
+  FORMAT,
+  Header,
+  HEADER_LINE,
+  InvalidNdjson,
+  JsonValue,
+  MAX_LINE_LENGTH,
+  type NumberedLine,
+  splitLines,
+  VERSION
+}
 
 /**
- * Any JSON value.
+ * What a reader may refuse besides malformed lines: `check` gives the reason an event is not acceptable to the
+ * caller (reported with its line), or `undefined`.
  *
- * @since 0.1.0
- * @category schemas
+ * @since 0.3.0
+ * @category models
  */
-export const JsonValue: Schema.Schema<Json> = Schema.declare(isJson, {
-  identifier: "Json",
-  description: "a JSON value"
-})
+export interface ReadOptions {
+  readonly check?: ((event: RecordedEvent) => string | undefined) | undefined
+}
 
-const JsonObject = Schema.Record({ key: Schema.String, value: JsonValue })
+/** The header, then each event line: the state of reading one history, line by line. */
+class LineReader {
+  private seenHeader = false
+  failure: InvalidNdjson | undefined
+  constructor(private readonly check: ((event: RecordedEvent) => string | undefined) | undefined) {}
 
-/**
- * One event line's schema: from its JSON to its fields, revision and position as `bigint`, time as a `Date`.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EventLine = Schema.Struct({
-  stream: Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })),
-  revision: Counter,
-  position: Counter,
-  eventId: Schema.UUID.annotations({ message: () => "must be a UUID" }),
-  type: Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })),
-  data: JsonValue,
-  metadata: JsonObject,
-  recordedAt: IsoTime
-})
+  /** The line's event; `undefined` for the header, and for a bad line, which sets `failure`. */
+  read(line: NumberedLine): RecordedEvent | undefined {
+    if (!this.seenHeader) {
+      this.seenHeader = true
+      const header = decodeHeader(line)
+      if (header._tag === "Left") this.failure = header.left
+      return undefined
+    }
+    const read = readLine(line)
+    if (read instanceof InvalidNdjson) {
+      this.failure = read
+      return undefined
+    }
+    const reason = this.check?.(read)
+    if (reason === undefined) return read
+    this.failure = problem(line, reason)
+    return undefined
+  }
 
-/**
- * A line that cannot be read, or a file that is not a history. `line` counts from 1; it is absent when the
- * problem is the file as a whole (an empty file).
- *
- * @since 0.1.0
- * @category errors
- */
-export class InvalidNdjson extends Schema.TaggedError<InvalidNdjson>()("InvalidNdjson", {
-  line: Schema.optional(Schema.Number),
-  reason: Schema.String
-}) {
-  override get message(): string {
-    return this.line === undefined ? this.reason : `line ${this.line}: ${this.reason}`
+  /** The text has ended: one without even a header is not a history. */
+  end(): void {
+    if (!this.seenHeader && this.failure === undefined) {
+      this.failure = new InvalidNdjson({ reason: `the file is empty: a history starts with the header ${HEADER_LINE}` })
+    }
   }
 }
 
-const decodeHeaderSchema = Schema.decodeUnknownEither(Header, { onExcessProperty: "error" })
-/** Every problem of a line, excess properties included: what a bad line is reported with. */
-const decodeLineSchema = Schema.decodeUnknownEither(EventLine, { onExcessProperty: "error", errors: "all" })
-
 /**
- * The same schema for a line `JSON.parse` just read (its data and metadata only need their numbers checked),
- * stopping at the first problem and not looking for excess properties, which `hasOnlyKeys` checks first: Effect's
- * check of excess properties costs more than the rest of the line's decoding together.
- */
-const decodeLineFast = decodeEither(
-  Schema.Struct({ ...EventLine.fields, data: ParsedJson, metadata: ParsedJsonObject })
-)
-const lineKeys: ReadonlySet<string> = new Set(Object.keys(EventLine.fields))
-
-/** A stored line may hold anything (`JSON.parse` quotes some of it): quote it safely, and keep it short. */
-const safe = (text: string): string => quoteSafely(text, 300)
-
-const describeIssues = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`))
-    .join("; ")
-
-const parseJson = (text: string): Either.Either<unknown, string> => {
-  try {
-    return Either.right(JSON.parse(text))
-  } catch (error) {
-    return Either.left(invalidJson(error))
-  }
-}
-
-const invalidJson = (error: unknown): string =>
-  `invalid JSON (${error instanceof Error ? error.message : String(error)})`
-
-const problem = (line: NumberedLine, reason: string): InvalidNdjson =>
-  new InvalidNdjson({
-    line: line.number,
-    reason: line.terminated ? safe(reason) : `the file ends in the middle of this line (truncated): ${safe(reason)}`
-  })
-
-const TOO_LONG = `the line is longer than ${MAX_LINE_LENGTH.toLocaleString("en-US")} characters: not a line of this format`
-
-/**
- * Reads the header line.
+ * Reads a history from text that arrives in pieces, synchronously (`decode` does the same over a stream): `push`
+ * gives the events of the lines a piece of text completes, `end` the last one's once the text has ended. The header
+ * is checked, then each event line is decoded; the first bad line (or, at the end, a text without a header) sets
+ * `failure`, after which nothing more is read: the events before it have been given. For a caller that reads a file
+ * itself and uses each event in the step that read it, rather than passing every event through a stream.
  *
- * @since 0.1.0
+ * @example
+ * ```ts
+ * import { Ndjson } from "@service-accounts/domain"
+ *
+ * const reader = new Ndjson.Reader()
+ * const events = [...reader.push(`${Ndjson.HEADER_LINE}\n{"stream":`), ...reader.push('"a"}\n'), ...reader.end()]
+ * reader.failure?.line // 2: the first bad line (its event has no revision, position, …)
+ * ```
+ *
+ * @since 0.3.0
  * @category decoding
  */
-export const decodeHeader = (line: NumberedLine): Either.Either<typeof Header.Type, InvalidNdjson> => {
-  const expected = `the first line must be the header ${HEADER_LINE}`
-  if (line.tooLong === true) return Either.left(problem(line, `${expected}, but ${TOO_LONG}`))
-  return Either.flatMap(
-    Either.mapLeft(parseJson(line.text), (reason) => problem(line, `${expected}, but it is ${reason}`)),
-    (json) =>
-      Either.mapLeft(decodeHeaderSchema(json), (error) => {
-        const version = typeof json === "object" && json !== null && "version" in json ? json.version : undefined
-        return json !== null && typeof json === "object" && "format" in json && json.format === FORMAT
-          ? problem(line, `format version ${String(version)} is not known to this version of the library`)
-          : problem(line, `${expected}: ${describeIssues(error)}`)
-      })
-  )
-}
-
-const decodeEventLine = (json: unknown) => {
-  if (hasOnlyKeys(json, lineKeys)) {
-    const fields = decodeLineFast(json)
-    if (Either.isRight(fields)) return fields
+export class Reader {
+  private readonly cutter = new LineCutter()
+  private readonly lines: LineReader
+  private out: Array<RecordedEvent> = []
+  private readonly onLine = (line: NumberedLine): void => {
+    if (this.lines.failure !== undefined) return
+    const event = this.lines.read(line)
+    if (event !== undefined) this.out.push(event)
   }
-  return decodeLineSchema(json)
-}
 
-/**
- * Reads one event line.
- *
- * @since 0.1.0
- * @category decoding
- */
-export const decodeLine = (line: NumberedLine): Either.Either<RecordedEvent, InvalidNdjson> => {
-  const read = readLine(line)
-  return read instanceof InvalidNdjson ? Either.left(read) : Either.right(read)
-}
-
-/** `decodeLine` without the `Either`: this runs for every line of a history, so it is written step by step. */
-const readLine = (line: NumberedLine): RecordedEvent | InvalidNdjson => {
-  if (line.tooLong === true) return problem(line, TOO_LONG)
-  let json: unknown
-  try {
-    json = JSON.parse(line.text)
-  } catch (error) {
-    return problem(line, line.text.trim() === "" ? "the line is empty" : invalidJson(error))
+  constructor(options: ReadOptions = {}) {
+    this.lines = new LineReader(options.check)
   }
-  const decoded = decodeEventLine(json)
-  if (Either.isLeft(decoded)) return problem(line, describeIssues(decoded.left))
-  const fields = decoded.right
-  return {
-    streamId: fields.stream,
-    revision: fields.revision,
-    position: fields.position,
-    eventId: fields.eventId,
-    type: fields.type,
-    data: fields.data,
-    metadata: fields.metadata,
-    recordedAt: fields.recordedAt
+
+  /** The first bad line's error (or the empty text's): once set, the rest of the text is ignored. */
+  get failure(): InvalidNdjson | undefined {
+    return this.lines.failure
+  }
+
+  /** The events of the lines `text` completes, up to the first bad one. */
+  push(text: string): Array<RecordedEvent> {
+    if (this.lines.failure === undefined) this.cutter.push(text, this.onLine)
+    return this.take()
+  }
+
+  /** The text has ended: the event of its last line if no line break ended it. */
+  end(): Array<RecordedEvent> {
+    if (this.lines.failure === undefined) this.cutter.end(this.onLine)
+    this.lines.end()
+    return this.take()
+  }
+
+  private take(): Array<RecordedEvent> {
+    const events = this.out
+    this.out = []
+    return events
   }
 }
-
-/**
- * Writes one event line, without its line break.
- *
- * @since 0.1.0
- * @category encoding
- */
-export const encodeLine = (event: RecordedEvent): string =>
-  JSON.stringify({
-    stream: event.streamId,
-    revision: String(event.revision),
-    position: String(event.position),
-    eventId: event.eventId,
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata,
-    recordedAt: event.recordedAt.toISOString()
-  })
 
 /**
  * An event with the number of the line it was read from.
@@ -268,65 +192,71 @@ export interface NumberedEvent {
  */
 export const decodeLines = <E, R>(
   lines: Stream.Stream<NumberedLine, E, R>,
-  options?: { readonly check?: (event: RecordedEvent) => string | undefined }
+  options?: ReadOptions
 ): Stream.Stream<NumberedEvent, E | InvalidNdjson, R> =>
   readLines(lines, options, (line, event) => ({ line: line.number, event }))
 
 /** `decodeLines`, giving what `wrap` makes of each line and its event. */
 const readLines = <A, E, R>(
   lines: Stream.Stream<NumberedLine, E, R>,
-  options: { readonly check?: (event: RecordedEvent) => string | undefined } | undefined,
+  options: ReadOptions | undefined,
   wrap: (line: NumberedLine, event: RecordedEvent) => A
 ): Stream.Stream<A, E | InvalidNdjson, R> =>
   Stream.suspend(() => {
-    let seenHeader = false
+    const reader = new LineReader(options?.check)
     // A chunk of lines at a time, synchronously (a step of the stream per line would cost more than decoding it).
     // At a bad line the lines before it are delivered, and the stream fails when it is pulled again.
-    let failure: InvalidNdjson | undefined
-    const check = options?.check
     const events = Stream.mapChunksEffect(lines, (chunk) => {
-      if (failure !== undefined) return Effect.fail(failure)
+      if (reader.failure !== undefined) return Effect.fail(reader.failure)
       const out: Array<A> = []
       for (const line of chunk) {
-        if (!seenHeader) {
-          seenHeader = true
-          const header = decodeHeader(line)
-          if (Either.isLeft(header)) failure = header.left
-        } else {
-          const read = readLine(line)
-          const reason = read instanceof InvalidNdjson ? undefined : check?.(read)
-          if (read instanceof InvalidNdjson) failure = read
-          else if (reason !== undefined) failure = problem(line, reason)
-          else out.push(wrap(line, read))
-        }
-        if (failure !== undefined) break
+        const event = reader.read(line)
+        if (event !== undefined) out.push(wrap(line, event))
+        if (reader.failure !== undefined) break
       }
-      return failure !== undefined && out.length === 0
-        ? Effect.fail(failure)
+      return reader.failure !== undefined && out.length === 0
+        ? Effect.fail(reader.failure)
         : Effect.succeed(Chunk.unsafeFromArray(out))
     })
-    const end = Stream.suspend(() =>
-      failure !== undefined
-        ? Stream.fail(failure)
-        : seenHeader
-          ? Stream.empty
-          : Stream.fail(
-              new InvalidNdjson({ reason: `the file is empty: a history starts with the header ${HEADER_LINE}` })
-            )
-    )
+    const end = Stream.suspend(() => {
+      reader.end()
+      return reader.failure === undefined ? Stream.empty : Stream.fail(reader.failure)
+    })
     return Stream.concat(events, end)
   })
 
 /**
- * Reads a history from text chunks (`splitLines` then `decodeLines`), giving the recorded events.
+ * Reads a history from text chunks (what `splitLines` then `decodeLines` do, in one step per chunk: a `Reader`),
+ * giving the recorded events.
  *
  * @since 0.1.0
  * @category decoding
  */
 export const decode = <E, R>(
   chunks: Stream.Stream<string, E, R>,
-  options?: { readonly check?: (event: RecordedEvent) => string | undefined }
-): Stream.Stream<RecordedEvent, E | InvalidNdjson, R> => readLines(splitLines(chunks), options, (_, event) => event)
+  options?: ReadOptions
+): Stream.Stream<RecordedEvent, E | InvalidNdjson, R> =>
+  Stream.suspend(() => {
+    const reader = new Reader(options)
+    // At a bad line the events before it are delivered, and the stream fails when it is pulled again.
+    const events = Stream.mapChunksEffect(chunks, (texts) => {
+      if (reader.failure !== undefined) return Effect.fail(reader.failure)
+      const out: Array<RecordedEvent> = []
+      for (const text of texts) {
+        for (const event of reader.push(text)) out.push(event)
+        if (reader.failure !== undefined) break
+      }
+      return reader.failure !== undefined && out.length === 0
+        ? Effect.fail(reader.failure)
+        : Effect.succeed(Chunk.unsafeFromArray(out))
+    })
+    const rest = Stream.suspend(() => {
+      const last = reader.end()
+      const failed = reader.failure === undefined ? Stream.empty : Stream.fail(reader.failure)
+      return last.length === 0 ? failed : Stream.concat(Stream.fromIterable(last), failed)
+    })
+    return Stream.concat(events, rest)
+  })
 
 /**
  * Writes a history: the header, then one line per event, each with its line break.
@@ -346,7 +276,5 @@ export const encode = <E, R>(events: Stream.Stream<RecordedEvent, E, R>): Stream
  * @since 0.1.0
  * @category decoding
  */
-export const decodeText = (
-  text: string,
-  options?: { readonly check?: (event: RecordedEvent) => string | undefined }
-): Stream.Stream<RecordedEvent, InvalidNdjson> => decode(Stream.make(text), options)
+export const decodeText = (text: string, options?: ReadOptions): Stream.Stream<RecordedEvent, InvalidNdjson> =>
+  decode(Stream.make(text), options)

@@ -43,6 +43,64 @@ const tooLong = (number: number, text: string): NumberedLine => ({
 })
 
 /**
+ * Cuts text, arriving in pieces of any size, into numbered lines, synchronously: what `splitLines` does over a
+ * stream, for a reader that decodes each line as soon as a piece completes it (`Ndjson.Reader`).
+ *
+ * @internal
+ */
+export class LineCutter {
+  private carry = ""
+  private number = 0
+  /** Inside a line already delivered as too long: everything up to its line break is dropped. */
+  private skipping = false
+
+  /** Hands `onLine` each line that `text` completes, in order. */
+  push(text: string, onLine: (line: NumberedLine) => void): void {
+    const newline = text.indexOf("\n")
+    if (newline === -1) {
+      if (this.skipping) return
+      this.carry += text
+      if (this.carry.length > MAX_LINE_LENGTH) this.cutTooLong(onLine)
+      return
+    }
+    // The piece is split alone (splitting `carry + text` would copy the whole piece into a new string first): the
+    // line it ends is the carry and its first part; after a line too long to read, its first part is dropped.
+    const parts = text.split("\n")
+    if (this.skipping) parts.shift()
+    else if (this.carry !== "") parts[0] = this.carry + (parts[0] ?? "")
+    this.skipping = false
+    this.carry = parts.pop() ?? ""
+    for (const part of parts) {
+      onLine(
+        part.length > MAX_LINE_LENGTH
+          ? tooLong(++this.number, part)
+          : {
+              number: ++this.number,
+              text: part.endsWith("\r") ? part.slice(0, -1) : part,
+              terminated: true
+            }
+      )
+    }
+    if (this.carry.length > MAX_LINE_LENGTH) this.cutTooLong(onLine)
+  }
+
+  /** The text has ended: its last line, if no line break ended it. */
+  end(onLine: (line: NumberedLine) => void): void {
+    if (this.carry === "") return
+    const text = this.carry
+    this.carry = ""
+    onLine({ number: ++this.number, text, terminated: false })
+  }
+
+  private cutTooLong(onLine: (line: NumberedLine) => void): void {
+    const line = tooLong(++this.number, this.carry)
+    this.carry = ""
+    this.skipping = true
+    onLine(line)
+  }
+}
+
+/**
  * Cuts text, arriving in chunks of any size, into numbered lines. A last line without a line break is
  * delivered with `terminated: false`. A line longer than `MAX_LINE_LENGTH` is delivered cut (`tooLong`) as soon as
  * it is that long, and the rest of it is skipped: memory stays bounded whatever the text holds.
@@ -52,39 +110,16 @@ const tooLong = (number: number, text: string): NumberedLine => ({
  */
 export const splitLines = <E, R>(chunks: Stream.Stream<string, E, R>): Stream.Stream<NumberedLine, E, R> =>
   Stream.suspend(() => {
-    let carry = ""
-    let number = 0
-    // Inside a line already delivered as too long: everything up to its line break is dropped.
-    let skipping = false
+    const cutter = new LineCutter()
     const complete = Stream.mapConcat(chunks, (chunk): ReadonlyArray<NumberedLine> => {
-      const newline = chunk.indexOf("\n")
-      if (newline === -1) {
-        if (skipping) return []
-        carry += chunk
-        if (carry.length <= MAX_LINE_LENGTH) return []
-        const line = tooLong(++number, carry)
-        carry = ""
-        skipping = true
-        return [line]
-      }
-      const parts = (skipping ? chunk.slice(newline + 1) : carry + chunk).split("\n")
-      skipping = false
-      carry = parts.pop() ?? ""
-      const lines = parts.map(
-        (text): NumberedLine =>
-          text.length > MAX_LINE_LENGTH
-            ? tooLong(++number, text)
-            : { number: ++number, text: text.endsWith("\r") ? text.slice(0, -1) : text, terminated: true }
-      )
-      if (carry.length > MAX_LINE_LENGTH) {
-        lines.push(tooLong(++number, carry))
-        carry = ""
-        skipping = true
-      }
+      const lines: Array<NumberedLine> = []
+      cutter.push(chunk, (line) => lines.push(line))
       return lines
     })
-    const rest = Stream.suspend(() =>
-      carry === "" ? Stream.empty : Stream.make({ number: ++number, text: carry, terminated: false })
-    )
+    const rest = Stream.suspend(() => {
+      const lines: Array<NumberedLine> = []
+      cutter.end((line) => lines.push(line))
+      return Stream.fromIterable(lines)
+    })
     return Stream.concat(complete, rest)
   })

@@ -32,7 +32,7 @@
  * @since 0.1.0
  */
 import { createPublicKey, type KeyObject } from "node:crypto"
-import { Effect, Either, Stream } from "effect"
+import { Effect, Either, type Stream } from "effect"
 import { quoteSafely } from "../model/Token.js"
 import type { RecordedEvent } from "../store/EventStore.js"
 import { isDirectoryStream } from "../store/StoredEvent.js"
@@ -40,12 +40,14 @@ import * as Integrity from "./Integrity.js"
 import { decodeCheckpoint, isIntegrityStream } from "./IntegrityCheckpoints.js"
 import type {
   ExpectedCheckpoint,
+  HistoryReader,
   LocatedCheckpoint,
   UncoveredEvents,
   VerificationOptions,
   VerificationReport
 } from "./verificationTypes.js"
 import {
+  byFirstPosition,
   byPosition,
   range,
   wholeHistory,
@@ -54,12 +56,15 @@ import {
   newDirectory,
   type Pinned,
   type Remembered,
+  readerOf,
   rememberLate,
+  uncoveredOf,
   watchCoverage
 } from "./verificationState.js"
 
 export type {
   ExpectedCheckpoint,
+  HistoryReader,
   LocatedCheckpoint,
   UncoveredEvents,
   VerificationOptions,
@@ -278,46 +283,27 @@ export class HistoryVerifier {
 
   /** What no valid checkpoint covers, by directory; findings when everything must be signed. */
   private coverage(): ReadonlyArray<UncoveredEvents> {
-    const uncovered: Array<UncoveredEvents> = []
-    for (const [streamId, state] of this.directories) {
-      const last = state.verifier.lastRevision
-      if (last <= state.covered) continue
-      const each: UncoveredEvents = {
-        streamId,
-        events: Number(last - state.covered),
-        firstRevision: state.covered + 1n,
-        lastRevision: last,
-        firstPosition: state.afterCovered,
-        lastPosition: state.lastPosition
-      }
-      uncovered.push(each)
-      if (this.options.requireSigned === true) {
+    const uncovered = uncoveredOf(this.directories)
+    if (this.options.requireSigned === true) {
+      for (const each of uncovered) {
         this.report({
-          streamId,
+          streamId: each.streamId,
           revision: each.firstRevision,
           ...(each.firstPosition === undefined ? {} : { position: each.firstPosition }),
           kind: "unsigned-events",
-          message: `${each.events} event(s) (${range("revision", each.firstRevision, last)}, ${range("position", each.firstPosition, each.lastPosition)}) are not covered by any signed checkpoint`
+          message: `${each.events} event(s) (${range("revision", each.firstRevision, each.lastRevision)}, ${range("position", each.firstPosition, each.lastPosition)}) are not covered by any signed checkpoint`
         })
       }
-    }
-    if (this.options.requireSigned === true && this.checkpoints === 0) {
-      this.report(
-        wholeHistory(
-          "no-signed-checkpoint",
-          "the history holds no checkpoint with a valid signature: nothing vouches that its end is where it was"
+      if (this.checkpoints === 0) {
+        this.report(
+          wholeHistory(
+            "no-signed-checkpoint",
+            "the history holds no checkpoint with a valid signature: nothing vouches that its end is where it was"
+          )
         )
-      )
+      }
     }
-    return uncovered.sort((a, b) =>
-      a.firstPosition === undefined || b.firstPosition === undefined
-        ? 0
-        : a.firstPosition < b.firstPosition
-          ? -1
-          : a.firstPosition > b.firstPosition
-            ? 1
-            : 0
-    )
+    return uncovered.sort(byFirstPosition)
   }
 
   /** Each expected checkpoint the history does not hold is a finding. */
@@ -383,15 +369,24 @@ export class HistoryVerifier {
 export const verifyHistory = <E, R>(
   history: Stream.Stream<RecordedEvent, E, R>,
   options: VerificationOptions = {}
+): Effect.Effect<VerificationReport, E, R> => verifyHistoryWith(readerOf(history), options)
+
+/**
+ * `verifyHistory` of a history its source reads itself (`HistoryReader`): run once, or twice for late checkpoints.
+ *
+ * @since 0.3.0
+ * @category verification
+ */
+export const verifyHistoryWith = <E, R>(
+  read: HistoryReader<E, R>,
+  options: VerificationOptions = {}
 ): Effect.Effect<VerificationReport, E, R> =>
   Effect.gen(function* () {
     const verifier = new HistoryVerifier(options)
-    yield* Stream.runForEachChunk(history, (chunk) =>
-      Effect.sync(() => {
-        for (const event of chunk) verifier.next(event)
-      })
-    )
+    yield* read((events) => {
+      for (const event of events) verifier.next(event)
+    })
     if (verifier.late.size === 0) return verifier.finish(1)
-    verifier.settleLate(yield* rememberLate(history, verifier.late))
+    verifier.settleLate(yield* rememberLate(read, verifier.late))
     return verifier.finish(2)
   })

@@ -30,7 +30,22 @@ import { ADMINISTRATOR } from "../model/Caller.js"
 import { nameKey } from "../model/Names.js"
 import { findTokens, quoteSafely, TOKEN_PREFIX } from "../model/Token.js"
 import type { Json, RecordedEvent } from "../store/EventStore.js"
-import { type DomainEvent, decode, isDirectoryEvent } from "../store/StoredEvent.js"
+import { type DomainEvent, DIRECTORY_CATEGORY, decode, isDirectoryEvent } from "../store/StoredEvent.js"
+
+const DIRECTORY_PREFIX = `${DIRECTORY_CATEGORY}-`
+
+/** Whether `streamId` is the directory stream of `organizationId` (without making its name). */
+const isStreamOf = (streamId: string, organizationId: string): boolean =>
+  streamId.length === DIRECTORY_PREFIX.length + organizationId.length &&
+  streamId.startsWith(DIRECTORY_PREFIX) &&
+  streamId.endsWith(organizationId)
+
+/** One more (`by` 1) or one fewer (-1) of `key`. */
+const count = (counts: Map<string, number>, key: string, by: 1 | -1): void => {
+  const now = (counts.get(key) ?? 0) + by
+  if (now === 0) counts.delete(key)
+  else counts.set(key, now)
+}
 
 /**
  * The invariants, by code. `I1`–`I9` as in DESIGN.md §2.
@@ -63,11 +78,15 @@ interface AccountModel {
   readonly nameKey: string
   live: boolean
   readonly tokens: Map<string, TokenModel>
+  /** How many active tokens have each name key: a token's name is checked without going through every token. */
+  readonly activeNames: Map<string, number>
 }
 
 interface StreamModel {
   lastRevision: bigint
   readonly accounts: Map<string, AccountModel>
+  /** How many live accounts have each name key. */
+  readonly liveNames: Map<string, number>
   /** Cascade revocations seen since the last non-cascade event: account id → token ids, with the revision of the first. */
   pendingCascade:
     | { readonly serviceAccountId: string; readonly tokenIds: Array<string>; readonly at: RecordedEvent }
@@ -149,7 +168,7 @@ export const makeInvariantChecker = (): InvariantChecker => {
 
     let stream = streams.get(recorded.streamId)
     if (stream === undefined) {
-      stream = { lastRevision: -1n, accounts: new Map(), pendingCascade: undefined }
+      stream = { lastRevision: -1n, accounts: new Map(), liveNames: new Map(), pendingCascade: undefined }
       streams.set(recorded.streamId, stream)
     }
     if (recorded.revision !== stream.lastRevision + 1n) {
@@ -165,8 +184,9 @@ export const makeInvariantChecker = (): InvariantChecker => {
       report(recorded, "I6", "a token value is stored in the event")
     }
 
-    if (eventIds.has(recorded.eventId)) report(recorded, "I8", `event id ${recorded.eventId} appears twice`)
+    const known = eventIds.size
     eventIds.add(recorded.eventId)
+    if (eventIds.size === known) report(recorded, "I8", `event id ${recorded.eventId} appears twice`)
 
     const result = decoded === undefined ? decode(recorded) : Either.right(decoded)
     if (Either.isLeft(result)) {
@@ -174,7 +194,7 @@ export const makeInvariantChecker = (): InvariantChecker => {
       return
     }
     const event = result.right.event
-    if (recorded.streamId !== `serviceAccountDirectory-${event.organizationId}`) {
+    if (!isStreamOf(recorded.streamId, event.organizationId)) {
       report(recorded, "I8", `an event of organisation ${event.organizationId} is stored in ${recorded.streamId}`)
     }
     if (event.actor.role !== ADMINISTRATOR) {
@@ -197,12 +217,17 @@ export const makeInvariantChecker = (): InvariantChecker => {
           break
         }
         const key = nameKey(event.name)
-        for (const other of stream.accounts.values()) {
-          if (other.live && other.nameKey === key) {
-            report(recorded, "I1", `the name "${event.name}" is already used by a live account`)
-          }
+        // Once for each live account of that name.
+        for (let n = stream.liveNames.get(key) ?? 0; n > 0; n--) {
+          report(recorded, "I1", `the name "${event.name}" is already used by a live account`)
         }
-        stream.accounts.set(event.serviceAccountId, { nameKey: key, live: true, tokens: new Map() })
+        stream.accounts.set(event.serviceAccountId, {
+          nameKey: key,
+          live: true,
+          tokens: new Map(),
+          activeNames: new Map()
+        })
+        count(stream.liveNames, key, 1)
         break
       }
       case "TokenIssued": {
@@ -215,12 +240,12 @@ export const makeInvariantChecker = (): InvariantChecker => {
           break
         }
         const key = nameKey(event.name)
-        for (const other of account.tokens.values()) {
-          if (other.active && other.nameKey === key) {
-            report(recorded, "I2", `the token name "${event.name}" is already used by an active token`)
-          }
+        // Once for each active token of that name.
+        for (let n = account.activeNames.get(key) ?? 0; n > 0; n--) {
+          report(recorded, "I2", `the token name "${event.name}" is already used by an active token`)
         }
         account.tokens.set(event.tokenId, { nameKey: key, active: true })
+        count(account.activeNames, key, 1)
         break
       }
       case "TokenRevoked": {
@@ -237,7 +262,8 @@ export const makeInvariantChecker = (): InvariantChecker => {
           report(recorded, "I4", `token ${event.tokenId} is revoked but was never issued to this account`)
           break
         }
-        if (!token.active) report(recorded, "I4", `token ${event.tokenId} is revoked a second time`)
+        if (token.active) count(account.activeNames, token.nameKey, -1)
+        else report(recorded, "I4", `token ${event.tokenId} is revoked a second time`)
         token.active = false
         if (event.reason === "ServiceAccountDeleted") {
           const pending = stream.pendingCascade
@@ -276,6 +302,7 @@ export const makeInvariantChecker = (): InvariantChecker => {
           )
         }
         account.live = false
+        count(stream.liveNames, account.nameKey, -1)
         break
       }
     }

@@ -7,6 +7,7 @@
 import { Effect, Stream } from "effect"
 import type { RecordedEvent } from "../store/EventStore.js"
 import * as Integrity from "./Integrity.js"
+import type { HistoryReader, UncoveredEvents } from "./verificationTypes.js"
 
 /** A checkpoint with a valid signature, waiting to be compared with its directory. */
 export interface Pinned {
@@ -75,6 +76,40 @@ export const watchCoverage = (state: DirectoryState, event: RecordedEvent): void
   }
 }
 
+/** What no valid checkpoint covers, by directory (in the order of `directories`). */
+export const uncoveredOf = (directories: ReadonlyMap<string, DirectoryState>): Array<UncoveredEvents> => {
+  const uncovered: Array<UncoveredEvents> = []
+  for (const [streamId, state] of directories) {
+    const last = state.verifier.lastRevision
+    if (last <= state.covered) continue
+    uncovered.push({
+      streamId,
+      events: Number(last - state.covered),
+      firstRevision: state.covered + 1n,
+      lastRevision: last,
+      firstPosition: state.afterCovered,
+      lastPosition: state.lastPosition
+    })
+  }
+  return uncovered
+}
+
+/** Uncovered ranges in the order of their first position (a range without one stays where it is). */
+export const byFirstPosition = (a: UncoveredEvents, b: UncoveredEvents): number =>
+  a.firstPosition === undefined || b.firstPosition === undefined
+    ? 0
+    : a.firstPosition < b.firstPosition
+      ? -1
+      : a.firstPosition > b.firstPosition
+        ? 1
+        : 0
+
+/** A stream as a `HistoryReader`: each run reads it again, a chunk at a time. */
+export const readerOf =
+  <E, R>(history: Stream.Stream<RecordedEvent, E, R>): HistoryReader<E, R> =>
+  (onChunk) =>
+    Stream.runForEachChunk(history, (chunk) => Effect.sync(() => onChunk(chunk)))
+
 export const byPosition = (a: Integrity.Finding, b: Integrity.Finding): number => {
   if (a.position === undefined) return b.position === undefined ? 0 : 1
   if (b.position === undefined) return -1
@@ -86,7 +121,7 @@ export const byPosition = (a: Integrity.Finding, b: Integrity.Finding): number =
  * and the position of the revision after each, which the coverage reports.
  */
 export const rememberLate = <E, R>(
-  history: Stream.Stream<RecordedEvent, E, R>,
+  read: HistoryReader<E, R>,
   late: ReadonlyMap<string, ReadonlyArray<Pinned>>
 ): Effect.Effect<ReadonlyMap<string, ReadonlyMap<bigint, Remembered>>, E, R> =>
   Effect.suspend(() => {
@@ -97,17 +132,14 @@ export const rememberLate = <E, R>(
       verifiers.set(streamId, new Integrity.ChainVerifier(streamId, wanted))
       positions.set(streamId, new Map())
     }
-    return Stream.runForEachChunk(history, (chunk) =>
-      Effect.sync(() => {
-        for (const event of chunk) {
-          const verifier = verifiers.get(event.streamId)
-          if (verifier === undefined) continue
-          verifier.next(event)
-          if (verifier.remembered.has(event.revision))
-            positions.get(event.streamId)?.set(event.revision, event.position)
-        }
-      })
-    ).pipe(
+    return read((events) => {
+      for (const event of events) {
+        const verifier = verifiers.get(event.streamId)
+        if (verifier === undefined) continue
+        verifier.next(event)
+        if (verifier.remembered.has(event.revision)) positions.get(event.streamId)?.set(event.revision, event.position)
+      }
+    }).pipe(
       Effect.map(() => {
         const digests = new Map<string, Map<bigint, Remembered>>()
         for (const [streamId, verifier] of verifiers) {

@@ -4,6 +4,8 @@
  * @since 0.3.0
  */
 import type { KeyObject } from "node:crypto"
+import type { Effect } from "effect"
+import type { RecordedEvent } from "../store/EventStore.js"
 import type * as Integrity from "./Integrity.js"
 
 /**
@@ -110,3 +112,14 @@ export interface VerificationReport {
   /** How many times the history was read (2 only when a checkpoint came after later events of its stream). */
   readonly passes: 1 | 2
 }
+
+/**
+ * A history read by its source itself: each run reads it once from the start, in position order, handing each chunk
+ * of events to `onChunk` as it goes. What `verifyHistoryWith` takes from a caller that reads a file itself and would
+ * rather not pass every event through a stream step (`sa-audit` does the verification in the step that read the
+ * events).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type HistoryReader<E, R> = (onChunk: (events: Iterable<RecordedEvent>) => void) => Effect.Effect<void, E, R>

@@ -1,0 +1,216 @@
+/**
+ * One line of the NDJSON history format: the header line, and an event line decoded with its schema or written.
+ * `Ndjson` re-exports what is public here.
+ *
+ * @internal
+ */
+import { Either, ParseResult, Schema } from "effect"
+import type { Json, RecordedEvent } from "../store/EventStore.js"
+import { decodeEither } from "../fast/compiled.js"
+import { hasOnlyKeys, ParsedJson, ParsedJsonObject } from "../fast/decoding.js"
+import { isJson } from "../fast/json.js"
+import { quoteSafely } from "../model/Token.js"
+import { Counter, IsoTime } from "./lineFields.js"
+import { MAX_LINE_LENGTH, type NumberedLine } from "./lines.js"
+
+/**
+ * The `format` of the header line.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const FORMAT = "service-accounts/ndjson"
+
+/**
+ * The version of the format this code writes and reads.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const VERSION = 1
+
+/**
+ * The header line's schema.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Header = Schema.Struct({ format: Schema.Literal(FORMAT), version: Schema.Literal(VERSION) })
+
+/**
+ * The header line, without its line break.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const HEADER_LINE: string = JSON.stringify({ format: FORMAT, version: VERSION })
+
+/**
+ * Any JSON value.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const JsonValue: Schema.Schema<Json> = Schema.declare(isJson, {
+  identifier: "Json",
+  description: "a JSON value"
+})
+
+const JsonObject = Schema.Record({ key: Schema.String, value: JsonValue })
+
+/**
+ * One event line's schema: from its JSON to its fields, revision and position as `bigint`, time as a `Date`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EventLine = Schema.Struct({
+  stream: Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })),
+  revision: Counter,
+  position: Counter,
+  eventId: Schema.UUID.annotations({ message: () => "must be a UUID" }),
+  type: Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })),
+  data: JsonValue,
+  metadata: JsonObject,
+  recordedAt: IsoTime
+})
+
+/**
+ * A line that cannot be read, or a file that is not a history. `line` counts from 1; it is absent when the
+ * problem is the file as a whole (an empty file).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidNdjson extends Schema.TaggedError<InvalidNdjson>()("InvalidNdjson", {
+  line: Schema.optional(Schema.Number),
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return this.line === undefined ? this.reason : `line ${this.line}: ${this.reason}`
+  }
+}
+
+const decodeHeaderSchema = Schema.decodeUnknownEither(Header, { onExcessProperty: "error" })
+/** Every problem of a line, excess properties included: what a bad line is reported with. */
+const decodeLineSchema = Schema.decodeUnknownEither(EventLine, { onExcessProperty: "error", errors: "all" })
+
+/**
+ * The same schema for a line `JSON.parse` just read (its data and metadata only need their numbers checked),
+ * stopping at the first problem and not looking for excess properties, which `hasOnlyKeys` checks first: Effect's
+ * check of excess properties costs more than the rest of the line's decoding together.
+ */
+const decodeLineFast = decodeEither(
+  Schema.Struct({ ...EventLine.fields, data: ParsedJson, metadata: ParsedJsonObject })
+)
+const lineKeys: ReadonlySet<string> = new Set(Object.keys(EventLine.fields))
+
+/** A stored line may hold anything (`JSON.parse` quotes some of it): quote it safely, and keep it short. */
+const safe = (text: string): string => quoteSafely(text, 300)
+
+const describeIssues = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`))
+    .join("; ")
+
+const parseJson = (text: string): Either.Either<unknown, string> => {
+  try {
+    return Either.right(JSON.parse(text))
+  } catch (error) {
+    return Either.left(invalidJson(error))
+  }
+}
+
+const invalidJson = (error: unknown): string =>
+  `invalid JSON (${error instanceof Error ? error.message : String(error)})`
+
+/** A bad line's error, quoting it safely; a line without its line break is said to be truncated. */
+export const problem = (line: NumberedLine, reason: string): InvalidNdjson =>
+  new InvalidNdjson({
+    line: line.number,
+    reason: line.terminated ? safe(reason) : `the file ends in the middle of this line (truncated): ${safe(reason)}`
+  })
+
+const TOO_LONG = `the line is longer than ${MAX_LINE_LENGTH.toLocaleString("en-US")} characters: not a line of this format`
+
+/**
+ * Reads the header line.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeHeader = (line: NumberedLine): Either.Either<typeof Header.Type, InvalidNdjson> => {
+  const expected = `the first line must be the header ${HEADER_LINE}`
+  if (line.tooLong === true) return Either.left(problem(line, `${expected}, but ${TOO_LONG}`))
+  return Either.flatMap(
+    Either.mapLeft(parseJson(line.text), (reason) => problem(line, `${expected}, but it is ${reason}`)),
+    (json) =>
+      Either.mapLeft(decodeHeaderSchema(json), (error) => {
+        const version = typeof json === "object" && json !== null && "version" in json ? json.version : undefined
+        return json !== null && typeof json === "object" && "format" in json && json.format === FORMAT
+          ? problem(line, `format version ${String(version)} is not known to this version of the library`)
+          : problem(line, `${expected}: ${describeIssues(error)}`)
+      })
+  )
+}
+
+const decodeEventLine = (json: unknown) => {
+  if (hasOnlyKeys(json, lineKeys)) {
+    const fields = decodeLineFast(json)
+    if (Either.isRight(fields)) return fields
+  }
+  return decodeLineSchema(json)
+}
+
+/**
+ * Reads one event line.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeLine = (line: NumberedLine): Either.Either<RecordedEvent, InvalidNdjson> => {
+  const read = readLine(line)
+  return read instanceof InvalidNdjson ? Either.left(read) : Either.right(read)
+}
+
+/** `decodeLine` without the `Either`: this runs for every line of a history, so it is written step by step. */
+export const readLine = (line: NumberedLine): RecordedEvent | InvalidNdjson => {
+  if (line.tooLong === true) return problem(line, TOO_LONG)
+  let json: unknown
+  try {
+    json = JSON.parse(line.text)
+  } catch (error) {
+    return problem(line, line.text.trim() === "" ? "the line is empty" : invalidJson(error))
+  }
+  const decoded = decodeEventLine(json)
+  if (Either.isLeft(decoded)) return problem(line, describeIssues(decoded.left))
+  const fields = decoded.right
+  return {
+    streamId: fields.stream,
+    revision: fields.revision,
+    position: fields.position,
+    eventId: fields.eventId,
+    type: fields.type,
+    data: fields.data,
+    metadata: fields.metadata,
+    recordedAt: fields.recordedAt
+  }
+}
+
+/**
+ * Writes one event line, without its line break.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeLine = (event: RecordedEvent): string =>
+  JSON.stringify({
+    stream: event.streamId,
+    revision: String(event.revision),
+    position: String(event.position),
+    eventId: event.eventId,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+    recordedAt: event.recordedAt.toISOString()
+  })
