@@ -194,7 +194,7 @@ export const hostileFiles = (): ReadonlyArray<readonly [string, string]> => {
 
 // C0 controls but the line break, DEL, C1 controls, and the bidirectional overrides and isolates.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+export const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
 
 /** What output that quotes hostile input must not hold: a raw control character, or any part of the token. */
 export const unsafeIn = (output: string): ReadonlyArray<string> => [

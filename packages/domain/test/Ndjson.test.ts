@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Either, FastCheck as fc, Stream } from "effect"
 import { Ndjson, type RecordedEvent, Token } from "../src/index.js"
 
 const golden = readFileSync(new URL("fixtures/history-v1.ndjson", import.meta.url), "utf8")
@@ -53,6 +53,26 @@ describe("Ndjson", () => {
       expect(decoded).toEqual(Either.right([event, { ...event, revision: 4n }]))
     })
   )
+
+  it("writes every character that does not print as an escape, and reads the same values back", () => {
+    // DEL, a C1 control (the one-character CSI), bidirectional overrides and isolates, zero-width marks, a byte
+    // order mark, the line and paragraph separators, a tag character (beyond the BMP), and a C0 control.
+    const hidden = "\u007f\u009b\u202e\u2066\u200b\u200d\ufeff\u2028\u2029\u{e0041}\u001b"
+    const shown = { ...event, type: `T${hidden}`, data: { text: hidden, [hidden]: [hidden] } }
+    const written = Ndjson.encodeLine(shown)
+    expect(written).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u)
+    expect(written).toContain("\\u009b")
+    expect(written).toContain("\\udb40\\udc41")
+    expect(Ndjson.decodeLine({ number: 2, text: written, terminated: true })).toEqual(Either.right(shown))
+    fc.assert(
+      fc.property(fc.fullUnicodeString(), fc.string({ unit: "binary" }), (text, units) => {
+        const any = { ...event, data: { text, units }, metadata: { [units]: text } }
+        const line = Ndjson.encodeLine(any)
+        expect(line).not.toMatch(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u)
+        expect(Ndjson.decodeLine({ number: 2, text: line, terminated: true })).toEqual(Either.right(any))
+      })
+    )
+  })
 
   it.effect("reads the same events whatever the chunk boundaries", () =>
     Effect.gen(function* () {

@@ -4,7 +4,7 @@
 import { Command, Options } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeSink from "@effect/platform-node/NodeSink"
-import { type AppendError, Ndjson, type ReadError } from "@service-accounts/domain"
+import { type AppendError, Ndjson, type ReadError, type RecordedEvent, Token } from "@service-accounts/domain"
 import { Console, Effect, Option, type Redacted, Stream } from "effect"
 import * as Content from "../Content.js"
 import { FileProblem, UsageError } from "../Errors.js"
@@ -26,11 +26,26 @@ const stdout = NodeSink.fromWritable(
   { endOnDone: false }
 )
 
+/**
+ * Why an event is not exported: what `Content.problem` finds, or a token value anywhere in it (its stream, type,
+ * data or metadata). A history written through the library holds none; one that does was written around it, and an
+ * export — a file that is copied, mailed and kept — must not carry the secret further. The reason names no part of
+ * the value.
+ */
+const exportProblem = (event: RecordedEvent): string | undefined => {
+  const problem = Content.problem(event)
+  if (problem !== undefined) return problem
+  const line = Ndjson.encodeLine(event)
+  return line.includes(Token.TOKEN_PREFIX) && Token.findTokens(line).length > 0
+    ? "it holds a token value, which an export never copies: revoke that token, and remove or redact the event at its source"
+    : undefined
+}
+
 /** `export`: the history, re-encoded, to a file (written next to it, then renamed) or to standard output. */
 export const exportCommand = Command.make("export", { ...sourceOptions, out }, (options) =>
   Effect.gen(function* () {
     const source = yield* openSource(options)
-    const text = Ndjson.encode(source.events({ check: Content.problem, label: "exporting" }))
+    const text = Ndjson.encode(source.events({ check: exportProblem, label: "exporting" }))
     if (Option.isNone(options.out)) return yield* Stream.run(text, stdout)
     const path = options.out.value
     const fs = yield* FileSystem.FileSystem
@@ -39,7 +54,9 @@ export const exportCommand = Command.make("export", { ...sourceOptions, out }, (
     yield* text.pipe(
       Stream.encodeText,
       Stream.run(fs.sink(partial)),
-      Effect.mapError((e) => (e._tag === "SystemError" || e._tag === "BadArgument" ? problem(e) : e))
+      Effect.mapError((e) => (e._tag === "SystemError" || e._tag === "BadArgument" ? problem(e) : e)),
+      // A failed export leaves no file behind: neither the one asked for nor what was written of it.
+      Effect.onError(() => Effect.ignore(fs.remove(partial)))
     )
     yield* Effect.mapError(fs.rename(partial, path), problem)
     yield* Console.error(`Exported the history of ${source.description} to ${path}.`)

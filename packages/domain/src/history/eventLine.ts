@@ -197,14 +197,30 @@ export const readLine = (line: NumberedLine): RecordedEvent | InvalidNdjson => {
   }
 }
 
+// Characters `JSON.stringify` leaves as they are but that a terminal or an editor may act on, or that hide or reorder
+// text: DEL and the C1 controls, format characters (bidirectional overrides and isolates, zero-width marks, tags),
+// the line and paragraph separators. (It escapes the C0 controls and lone surrogates itself.)
+const NON_PRINTING = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
+const NON_PRINTING_ALL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu
+
+/** A character as JSON escapes of its UTF-16 code units (two for a character beyond the BMP). */
+const jsonEscape = (character: string): string => {
+  let escaped = ""
+  for (let i = 0; i < character.length; i++) escaped += `\\u${character.charCodeAt(i).toString(16).padStart(4, "0")}`
+  return escaped
+}
+
 /**
- * Writes one event line, without its line break.
+ * Writes one event line, without its line break. Every character that does not print is written as a `\uXXXX`
+ * escape: such a character can only stand inside a JSON string, where the escape means the same character, so the
+ * line reads back to the very same values (and digests) — and a file viewed with `cat` or `less` cannot act on the
+ * terminal, nor show text in another order than it holds.
  *
  * @since 0.1.0
  * @category encoding
  */
-export const encodeLine = (event: RecordedEvent): string =>
-  JSON.stringify({
+export const encodeLine = (event: RecordedEvent): string => {
+  const json = JSON.stringify({
     stream: event.streamId,
     revision: String(event.revision),
     position: String(event.position),
@@ -214,3 +230,5 @@ export const encodeLine = (event: RecordedEvent): string =>
     metadata: event.metadata,
     recordedAt: event.recordedAt.toISOString()
   })
+  return NON_PRINTING.test(json) ? json.replace(NON_PRINTING_ALL, jsonEscape) : json
+}
