@@ -18,6 +18,10 @@
  * the new connection, whose answers then crash the process with `TypeError: undefined is not iterable` (in half the
  * runs here; docs/reliability.md, D10). `SA_INSTANCES_APPEND=batch` runs the same test over `BatchAppend`.
  *
+ * The same test runs with every process on the KurrentDB adapter (`@kurrent/kurrentdb-client`, the successor
+ * client), over `BatchAppend`: that client keeps each call's pending appends apart, so the restart that crashes the
+ * older client's processes passes (docs/reliability.md, D10).
+ *
  * `SA_INSTANCES_COMMANDS` (commands per process between two disruptions, default 40), `SA_INSTANCES_ROUNDS`
  * (restart-and-drop rounds, default 1) and `SA_INSTANCES_PROCESSES` (default 3) make the longer run.
  */
@@ -51,92 +55,104 @@ const until = async (check: () => boolean) => {
   throw new Error("never happened")
 }
 
+/** The runs: the EventStoreDB adapter (over `Append`, or `BatchAppend` when asked), and the KurrentDB adapter. */
+const RUNS = [
+  { adapter: "eventstoredb", batchAppend: BATCH_APPEND, name: "EventStoreDB adapter" },
+  { adapter: "kurrentdb", batchAppend: true, name: "KurrentDB adapter" }
+] as const
+
 describe("several processes on one EventStoreDB", () => {
-  it(`${PROCESSES} processes write the same organisations through a server restart and dropped subscriptions`, async () => {
-    const started = performance.now()
-    const server = await startTestServer({ serverFeatures: BATCH_APPEND ? "advertised" : "unimplemented" })
-    const client = EventStoreDBClient.connectionString(server.connectionString)
-    const store = eventStoreDb(client)
-    const children = spawnChildren(PROCESSES, {
-      connectionString: server.connectionString,
-      organizations: ORGANIZATIONS,
-      seed: 1600
-    })
-    try {
-      // Each phase lets every process finish COMMANDS more commands, then disrupts the server under them.
-      let target = COMMANDS
-      let dropped = 0
-      await children.until((child) => child.done() >= target)
-      for (let round = 0; round < ROUNDS; round++) {
-        await server.restart()
-        target += COMMANDS
+  it.each(RUNS)(
+    `${PROCESSES} processes on the $name write the same organisations through a server restart and dropped subscriptions`,
+    async ({ adapter, batchAppend, name }) => {
+      const started = performance.now()
+      const server = await startTestServer({ serverFeatures: batchAppend ? "advertised" : "unimplemented" })
+      const client = EventStoreDBClient.connectionString(server.connectionString)
+      const store = eventStoreDb(client)
+      const children = spawnChildren(PROCESSES, {
+        connectionString: server.connectionString,
+        organizations: ORGANIZATIONS,
+        seed: 1600,
+        adapter
+      })
+      try {
+        // Each phase lets every process finish COMMANDS more commands, then disrupts the server under them.
+        let target = COMMANDS
+        let dropped = 0
         await children.until((child) => child.done() >= target)
-        // Every process has subscribed again (the restart ended their subscriptions); now drop them all.
-        await until(() => server.openSubscriptions() >= PROCESSES)
-        dropped += server.dropSubscriptions()
-        target += COMMANDS
-        await children.until((child) => child.done() >= target)
-      }
-      for (const child of children.all) child.send({ _tag: "Stop" })
-      const stopped = await Promise.all(children.all.map((child) => child.next("Stopped")))
+        for (let round = 0; round < ROUNDS; round++) {
+          await server.restart()
+          target += COMMANDS
+          await children.until((child) => child.done() >= target)
+          // Every process has subscribed again (the restart ended their subscriptions); now drop them all.
+          await until(() => server.openSubscriptions() >= PROCESSES)
+          dropped += server.dropSubscriptions()
+          target += COMMANDS
+          await children.until((child) => child.done() >= target)
+        }
+        for (const child of children.all) child.send({ _tag: "Stop" })
+        const stopped = await Promise.all(children.all.map((child) => child.next("Stopped")))
 
-      const history = await readHistory(store)
-      expect(checkInvariants(history)).toEqual([])
-      const rebuilt = rebuild(history)
+        const history = await readHistory(store)
+        expect(checkInvariants(history)).toEqual([])
+        const rebuilt = rebuild(history)
 
-      // Each process in turn catches up and writes its read models out; they must be the history's.
-      for (const child of children.all) {
-        child.send({ _tag: "Snapshot" })
-        const { position } = await child.next("Snapshotted")
-        const { position: covered, ...held } = await newestSnapshot(store)
-        expect(covered).toBe(position)
-        expect({ process: child.name, ...held }).toEqual({ process: child.name, ...rebuilt.comparable })
-      }
+        // Each process in turn catches up and writes its read models out; they must be the history's.
+        for (const child of children.all) {
+          child.send({ _tag: "Snapshot" })
+          const { position } = await child.next("Snapshotted")
+          const { position: covered, ...held } = await newestSnapshot(store)
+          expect(covered).toBe(position)
+          expect({ process: child.name, ...held }).toEqual({ process: child.name, ...rebuilt.comparable })
+        }
 
-      // Every token value issued, asked of every process: accepted exactly when the history says it is active.
-      const issued: ReadonlyArray<IssuedToken> = stopped.flatMap((report) => report.issued)
-      const active = new Set(issued.filter((token) => activeIn(rebuilt.tokenIndex, token.value)).map((t) => t.tokenId))
-      for (const child of children.all) child.send({ _tag: "Verify", tokens: issued })
-      const verified = await Promise.all(children.all.map((child) => child.next("Verified")))
-      for (const [i, report] of verified.entries()) {
-        expect({ process: i + 1, accepted: [...report.accepted].sort() }).toEqual({
-          process: i + 1,
-          accepted: [...active].sort()
-        })
-      }
-      await children.exit()
-      // The appends took the path this run is about.
-      expect(server.callCount(BATCH_APPEND ? "Streams.Append" : "Streams.BatchAppend")).toBe(0)
+        // Every token value issued, asked of every process: accepted exactly when the history says it is active.
+        const issued: ReadonlyArray<IssuedToken> = stopped.flatMap((report) => report.issued)
+        const active = new Set(
+          issued.filter((token) => activeIn(rebuilt.tokenIndex, token.value)).map((t) => t.tokenId)
+        )
+        for (const child of children.all) child.send({ _tag: "Verify", tokens: issued })
+        const verified = await Promise.all(children.all.map((child) => child.next("Verified")))
+        for (const [i, report] of verified.entries()) {
+          expect({ process: i + 1, accepted: [...report.accepted].sort() }).toEqual({
+            process: i + 1,
+            accepted: [...active].sort()
+          })
+        }
+        await children.exit()
+        // The appends took the path this run is about.
+        expect(server.callCount(batchAppend ? "Streams.Append" : "Streams.BatchAppend")).toBe(0)
 
-      const outcomes: Record<string, number> = {}
-      for (const report of stopped) {
-        for (const [key, value] of Object.entries(report.outcomes)) outcomes[key] = (outcomes[key] ?? 0) + value
+        const outcomes: Record<string, number> = {}
+        for (const report of stopped) {
+          for (const [key, value] of Object.entries(report.outcomes)) outcomes[key] = (outcomes[key] ?? 0) + value
+        }
+        const commands = Object.values(outcomes).reduce((sum, n) => sum + n, 0)
+        const revoked = issued.length - active.size
+        expect(revoked).toBeGreaterThan(0)
+        printFigures(`several processes (${PROCESSES} OS processes, ${name}, one test server)`, [
+          ["appends through", batchAppend ? "Streams.BatchAppend" : "Streams.Append"],
+          ["commands with a definite outcome", commands],
+          [
+            "by command and outcome",
+            Object.entries(outcomes)
+              .sort()
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", ")
+          ],
+          ["commands re-sent after a retryable store failure", stopped.reduce((sum, r) => sum + r.resent, 0)],
+          ["server restarts / subscriptions dropped", `${ROUNDS} / ${dropped} (plus those the restarts ended)`],
+          ["events in the history", history.length],
+          ["invariant violations (I1–I9)", 0],
+          ["token values checked in every process", `${issued.length} (${active.size} active, ${revoked} revoked)`],
+          ["revoked tokens accepted by any process", 0],
+          ["seconds", ((performance.now() - started) / 1000).toFixed(1)]
+        ])
+      } finally {
+        await children.kill()
+        await client.dispose()
+        await server.close()
       }
-      const commands = Object.values(outcomes).reduce((sum, n) => sum + n, 0)
-      const revoked = issued.length - active.size
-      expect(revoked).toBeGreaterThan(0)
-      printFigures(`several processes (${PROCESSES} OS processes, EventStoreDB adapter, one test server)`, [
-        ["appends through", BATCH_APPEND ? "Streams.BatchAppend" : "Streams.Append"],
-        ["commands with a definite outcome", commands],
-        [
-          "by command and outcome",
-          Object.entries(outcomes)
-            .sort()
-            .map(([k, v]) => `${k} ${v}`)
-            .join(", ")
-        ],
-        ["commands re-sent after a retryable store failure", stopped.reduce((sum, r) => sum + r.resent, 0)],
-        ["server restarts / subscriptions dropped", `${ROUNDS} / ${dropped} (plus those the restarts ended)`],
-        ["events in the history", history.length],
-        ["invariant violations (I1–I9)", 0],
-        ["token values checked in every process", `${issued.length} (${active.size} active, ${revoked} revoked)`],
-        ["revoked tokens accepted by any process", 0],
-        ["seconds", ((performance.now() - started) / 1000).toFixed(1)]
-      ])
-    } finally {
-      await children.kill()
-      await client.dispose()
-      await server.close()
     }
-  })
+  )
 })

@@ -4,11 +4,13 @@
  * stop, then catching up, snapshotting and authenticating on request. Run with tsx by the parent, one per process.
  *
  * Environment: `SA_INSTANCE_CONNECTION` (the test server's connection string), `SA_INSTANCE_SEED` (the choices'
- * seed), `SA_INSTANCE_ORGS` (the organisations, comma-separated).
+ * seed), `SA_INSTANCE_ORGS` (the organisations, comma-separated), `SA_INSTANCE_ADAPTER` (`eventstoredb`, the
+ * default, or `kurrentdb`: which adapter, and so which client, the service runs on).
  */
 import { randomUUID } from "node:crypto"
-import { type CallerInput, ServiceAccounts } from "@service-accounts/domain"
+import { type CallerInput, type EventStore, ServiceAccounts } from "@service-accounts/domain"
 import { layer as eventStoreDbLayer } from "@service-accounts/store-eventstoredb"
+import { layer as kurrentDbLayer } from "@service-accounts/store-kurrentdb"
 import { Cause, Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime, Redacted, Schedule } from "effect"
 import { decodeToChild, type FromChild, type IssuedToken, type ToChild } from "./protocol.js"
 
@@ -59,13 +61,16 @@ const administrator = (organizationId: string): CallerInput => ({
   actor: { userId: "admin", role: "administrator" }
 })
 
+/** The event store of the adapter asked for (only its `EventStore` is used). */
+const storeLayer: Layer.Layer<EventStore, { readonly _tag: "InvalidConnectionString" }> =
+  process.env.SA_INSTANCE_ADAPTER === "kurrentdb"
+    ? kurrentDbLayer({ connectionString: env("SA_INSTANCE_CONNECTION") })
+    : eventStoreDbLayer({ connectionString: env("SA_INSTANCE_CONNECTION") })
+
 const random = seeded(Number(env("SA_INSTANCE_SEED")))
 const organizations = env("SA_INSTANCE_ORGS").split(",")
 const runtime = ManagedRuntime.make(
-  ServiceAccounts.layer.pipe(
-    Layer.provide(eventStoreDbLayer({ connectionString: env("SA_INSTANCE_CONNECTION") })),
-    Layer.provide(Logger.minimumLogLevel(LogLevel.Error))
-  )
+  ServiceAccounts.layer.pipe(Layer.provide(storeLayer), Layer.provide(Logger.minimumLogLevel(LogLevel.Error)))
 )
 
 const outcomes: Record<string, number> = {}

@@ -49,7 +49,13 @@ interface Waiter {
 /** Starts `count` children on the server, each with its own seed, on the same organisations. */
 export const spawnChildren = (
   count: number,
-  settings: { readonly connectionString: string; readonly organizations: ReadonlyArray<string>; readonly seed: number }
+  settings: {
+    readonly connectionString: string
+    readonly organizations: ReadonlyArray<string>
+    readonly seed: number
+    /** The adapter each process runs on (default: the EventStoreDB adapter). */
+    readonly adapter?: "eventstoredb" | "kurrentdb"
+  }
 ): Children => {
   const waiters = new Set<Waiter>()
   let failure: Error | undefined
@@ -84,7 +90,8 @@ export const spawnChildren = (
         ...process.env,
         SA_INSTANCE_CONNECTION: settings.connectionString,
         SA_INSTANCE_SEED: String(settings.seed + index),
-        SA_INSTANCE_ORGS: settings.organizations.join(",")
+        SA_INSTANCE_ORGS: settings.organizations.join(","),
+        SA_INSTANCE_ADAPTER: settings.adapter ?? "eventstoredb"
       }
     })
     const received: Array<FromChild> = []
