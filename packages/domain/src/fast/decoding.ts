@@ -33,14 +33,9 @@ export const isParsedJson = (value: unknown): value is Json => {
   for (const key in value) if (!isParsedJson(Reflect.get(value, key))) return false
   return true
 }
-
-/** Any JSON value, of a value `JSON.parse` made. */
-export const ParsedJson: Schema.Schema<Json> = Schema.declare(isParsedJson)
-/** A JSON object, of a value `JSON.parse` made. */
-export const ParsedJsonObject: Schema.Schema<{ readonly [key: string]: Json }> = Schema.declare(
-  (value): value is { readonly [key: string]: Json } =>
-    typeof value === "object" && value !== null && !Array.isArray(value) && isParsedJson(value)
-)
+/** Whether a value made by `JSON.parse` is a JSON object. */
+export const isParsedJsonObject = (value: unknown): value is { readonly [key: string]: Json } =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && isParsedJson(value)
 
 /** At most this many remembered values per schema; then it starts over (a hostile history cannot grow it). */
 const REMEMBERED = 32768
