@@ -1,8 +1,7 @@
 /**
- * The `sa-audit` executable.
+ * The `sa-audit` program, which the executable (`launcher.ts`) runs.
  */
 import { format } from "node:util"
-import { setFlagsFromString } from "node:v8"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
@@ -10,12 +9,7 @@ import { Console, Effect, Layer, Logger, LogLevel } from "effect"
 import { main } from "./Cli.js"
 import { ExitCode } from "./Errors.js"
 
-// An audit streams a long history through a small working set and makes much short-lived garbage; by default V8
-// lets the heap grow to several times what is alive before it collects. Asking it to grow by at most 70% at a time
-// keeps the peak memory nearer the live data (the read models of a replay, a few MB for a verification) without
-// collecting so often that the collections cost much (30% cost replay and check about a tenth of their time); the
-// benchmark (bench/src/audit.ts) measures both.
-setFlagsFromString("--heap-growing-percent=70")
+// The heap flag an audit runs with is set by the launcher (launcher.ts), before this program is compiled.
 
 // A reader that stops reading (`sa-audit … | head`) closes the pipe: that ends the command, quietly and with exit 0
 // (exit 1 means findings). Node reports the closed pipe as an EPIPE error on the stream.
