@@ -17,7 +17,7 @@ export default defineConfig([
     // when a command uses a server of its kind: they share the bundle's one copy of effect and of the domain (a
     // separately installed adapter would bring a second copy of each, with tags and classes of its own). Only the
     // gRPC clients stay packages of their own (the KurrentDB client loads a native add-on).
-    entry: { "sa-audit": "src/bin.ts" },
+    entry: ["src/sa-audit.ts"],
     format: ["cjs"],
     // A map of everything bundled would be four times the bundle, in every install.
     sourcemap: false,
@@ -31,8 +31,8 @@ export default defineConfig([
     external: ["@eventstore/db-client", "@kurrent/kurrentdb-client"]
   },
   {
-    // The executable: runs the program above with its code cache (src/launcher.ts), which the build script makes.
-    entry: { bin: "src/launcher.ts" },
+    // The executable: runs the program above with its code cache (src/bin.ts), which the build script makes.
+    entry: ["src/bin.ts"],
     format: ["esm"],
     sourcemap: false,
     target: "node20",

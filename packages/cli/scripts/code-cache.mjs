@@ -1,5 +1,5 @@
 /**
- * Makes the V8 code cache of the built `sa-audit` program (dist/sa-audit.cache; see src/launcher.ts): runs the
+ * Makes the V8 code cache of the built `sa-audit` program (dist/sa-audit.cache; see src/bin.ts): runs the
  * executable once, a `check` of the domain's golden history, and has it write the cache when the run ends, so that
  * the cache holds the code compiled for reading and decoding a history as well as the start-up.
  */
