@@ -96,7 +96,7 @@ describe("the publishable packages' manifests", () => {
   it.each(names)("%s names in sideEffects exactly the modules that run statements when loaded", (name) => {
     const { dir, manifest } = named(name)
     const statements = loadTimeStatements(dir)
-    const effectful = [...new Set(statements.map((s) => builtEntryOf(s.file)))].sort()
+    const effectful = [...new Set(statements.map((s) => builtEntryOf(s.file, dir)))].sort()
     // Module-level caches (a Map made at load and filled by the functions that use it) are declarations: a module a
     // bundler leaves out because nothing uses its exports leaves out its cache with it, unread.
     expect(manifest.sideEffects === false ? [] : manifest.sideEffects, JSON.stringify(statements)).toEqual(effectful)

@@ -38,11 +38,13 @@ import {
   Token,
   type Violation
 } from "@service-accounts/domain"
-import { DateTime } from "effect"
+import type { DateTime } from "effect"
+import * as JsonText from "./JsonText.js"
 
 type Directory = DirectoryView.OrganizationDirectory
 
-const time = (value: DateTime.Utc): string => DateTime.formatIso(value)
+/** `DateTime.formatIso`, written faster (`JsonText.isoTime`). */
+const time = (value: DateTime.Utc): string => JsonText.isoTime(value.epochMillis)
 
 /** A role is any text the host gave (up to 64 characters): quoted safely wherever it is shown. */
 const role = (actor: Actor): string => Token.quoteSafely(actor.role, 64)
@@ -118,7 +120,7 @@ export function* directoryJsonLines(
     yield `{"organizationId":${JSON.stringify(directory.organizationId)},"accounts":[`
     const all = DirectoryView.accounts(directory, { includeDeleted: true })
     for (const [j, account] of all.entries()) {
-      yield `${JSON.stringify(accountJson(account))}${j < all.length - 1 ? "," : ""}`
+      yield `${JsonText.account(account)}${j < all.length - 1 ? "," : ""}`
     }
     yield `]}${i < directories.length - 1 ? "," : ""}`
   }

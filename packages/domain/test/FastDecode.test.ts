@@ -111,6 +111,57 @@ describe("decoding stored events", () => {
     expect(raw((l) => l.replace('"metadata":{', '"metadata":{"n":[1,-1e999],'))).toMatch(/^line 2: metadata\.n: /)
     expect(raw((l) => l.replace('"metadata":{', '"metadata":{"n":[1,-1e99],'))).toBe("accepted")
   })
+
+  it("reads every line, and every variant of its fields, to what the EventLine schema decodes it to", () => {
+    const schema = Schema.decodeUnknownEither(Ndjson.EventLine, { onExcessProperty: "error", errors: "all" })
+    const lines = text
+      .split("\n")
+      .slice(1)
+      .filter((line) => line !== "")
+    const variants = (good: { readonly [key: string]: unknown }): ReadonlyArray<unknown> => [
+      good,
+      { ...good, stream: "" },
+      { ...good, stream: 7 },
+      { ...good, type: "" },
+      { ...good, revision: "0" },
+      { ...good, revision: "01" },
+      { ...good, revision: 3 },
+      { ...good, position: "18446744073709551615" },
+      { ...good, position: "18446744073709551616" },
+      { ...good, position: "-1" },
+      { ...good, eventId: String(good.eventId).toUpperCase() },
+      { ...good, eventId: `${String(good.eventId)}0` },
+      { ...good, eventId: String(good.eventId).replace(/^./, "g") },
+      { ...good, recordedAt: "2026-02-30T00:00:00Z" },
+      { ...good, recordedAt: "2026-01-01T00:00:00.123456789Z" },
+      { ...good, recordedAt: "2026-01-01T00:00:00+01:00" },
+      { ...good, recordedAt: "2026-01-01T25:00:00Z" },
+      { ...good, data: null },
+      { ...good, data: [1, "x", { y: [true] }] },
+      { ...good, metadata: [] },
+      { ...good, metadata: null },
+      { ...good, metadata: { nested: { deep: [1, 2] } } },
+      { ...good, extra: 1 },
+      Object.fromEntries(Object.entries(good).filter(([key]) => key !== "data")),
+      [good],
+      "line",
+      null
+    ]
+    let checked = 0
+    for (const line of lines) {
+      for (const variant of variants(JSON.parse(line))) {
+        const ours = Ndjson.decodeLine({ number: 2, text: JSON.stringify(variant), terminated: true })
+        const reference = schema(variant)
+        expect(Either.isRight(ours)).toBe(Either.isRight(reference))
+        if (Either.isRight(ours) && Either.isRight(reference)) {
+          const { stream, ...rest } = reference.right
+          expect(ours.right).toEqual({ streamId: stream, ...rest })
+        }
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThan(200)
+  })
 })
 
 const tagOf = (variant: unknown) =>

@@ -7,7 +7,7 @@
  * runs a statement at load (a call, an assignment, a loop) may do something another module relies on, so it must
  * be named in `sideEffects`.
  */
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import ts from "typescript"
 
@@ -58,7 +58,12 @@ export const loadTimeStatements = (packageDir: string): Array<LoadTimeStatement>
   })
 
 /**
- * The built file a module becomes, when it is an entry of its own (`src/bin.ts` → `./dist/bin.js`); a module
- * bundled into an entry or a shared chunk has no file of its own to name.
+ * The built file a module becomes, when it is an entry of its own (`src/bin.ts` → `./dist/bin.js`, or `.cjs` for an
+ * entry built as CommonJS alone, as sa-audit's program `src/sa-audit.ts` is, when `dir`, the package, is given); a
+ * module bundled into an entry or a shared chunk has no file of its own to name.
  */
-export const builtEntryOf = (file: string): string => `./${file.replace(/^src\//, "dist/").replace(/\.ts$/, ".js")}`
+export const builtEntryOf = (file: string, dir?: string): string => {
+  const js = file.replace(/^src\//, "dist/").replace(/\.ts$/, ".js")
+  const cjs = js.replace(/\.js$/, ".cjs")
+  return `./${dir !== undefined && !existsSync(join(dir, js)) && existsSync(join(dir, cjs)) ? cjs : js}`
+}

@@ -4,6 +4,7 @@
 import { Command, Options } from "@effect/cli"
 import { AuditTrail, applyEvents, DirectoryView, type DomainEvent } from "@service-accounts/domain"
 import { Console, Effect, Option, Stream } from "effect"
+import * as JsonText from "../JsonText.js"
 import * as Render from "../Render.js"
 import type { OpenedSource } from "../Source.js"
 import { format, mapDomainChunks, openSource, organization, sourceOptions } from "./shared.js"
@@ -76,7 +77,7 @@ const replayAudit = (source: OpenedSource, options: { format: string; organizati
       for (const event of events) {
         if (only !== undefined && event.event.organizationId !== only) continue
         const entry = AuditTrail.entry(event)
-        lines.push(json ? `${first ? "" : ","}${JSON.stringify(Render.auditJson(entry))}` : Render.auditLine(entry))
+        lines.push(json ? `${first ? "" : ","}${JsonText.auditEntry(entry)}` : Render.auditLine(entry))
         first = false
         count++
       }

@@ -37,6 +37,17 @@ const viaEffect = (ast: AST.AST): Compiled => {
 
 const options = AST.defaultParseOption
 
+/**
+ * Declarations that decode with a plain function of their own (a value, or `FAIL` for "not decided here"): compiled
+ * to it directly, without a parse result to make and look into per value.
+ */
+const plainDeclarations = new WeakMap<AST.AST, Compiled>()
+
+/** Registers the plain decoder of a declaration's node (see `plainDeclarations`). */
+export const declarePlain = (ast: AST.AST, decode: (input: unknown) => unknown): void => {
+  plainDeclarations.set(ast, decode)
+}
+
 const isOptionalUndefined = (ast: AST.AST): boolean => ast._tag === "UndefinedKeyword"
 
 /**
@@ -112,6 +123,8 @@ const compileNode = (ast: AST.AST, memo: Map<AST.AST, Compiled>): Compiled => {
       }
     }
     case "Declaration": {
+      const plain = plainDeclarations.get(ast)
+      if (plain !== undefined) return plain
       const parse = ast.decodeUnknown(...ast.typeParameters)
       return (input) => succeeded(parse(input, options, ast))
     }

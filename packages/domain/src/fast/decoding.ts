@@ -6,7 +6,8 @@
  *
  * @internal
  */
-import { Either, ParseResult, Schema } from "effect"
+import { Either, ParseResult, Schema, type SchemaAST as AST } from "effect"
+import { declarePlain, FAIL } from "./compiled.js"
 import type { Json } from "./json.js"
 
 /**
@@ -33,37 +34,45 @@ export const isParsedJson = (value: unknown): value is Json => {
   for (const key in value) if (!isParsedJson(Reflect.get(value, key))) return false
   return true
 }
-
-/** Any JSON value, of a value `JSON.parse` made. */
-export const ParsedJson: Schema.Schema<Json> = Schema.declare(isParsedJson)
-/** A JSON object, of a value `JSON.parse` made. */
-export const ParsedJsonObject: Schema.Schema<{ readonly [key: string]: Json }> = Schema.declare(
-  (value): value is { readonly [key: string]: Json } =>
-    typeof value === "object" && value !== null && !Array.isArray(value) && isParsedJson(value)
-)
+/** Whether a value made by `JSON.parse` is a JSON object. */
+export const isParsedJsonObject = (value: unknown): value is { readonly [key: string]: Json } =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && isParsedJson(value)
 
 /** At most this many remembered values per schema; then it starts over (a hostile history cannot grow it). */
 const REMEMBERED = 32768
 
-/** `schema`, remembering what it decoded, by a key of the input (inputs without a key are always decoded). */
+/**
+ * `schema`, remembering what it decoded, by a key of the input (inputs without a key are always decoded). Compiled
+ * decoders (`fast/compiled.ts`) call its plain decoder directly.
+ */
 export const remembering = <A, I>(
   schema: Schema.Schema<A, I>,
   keyOf: (input: unknown) => string | undefined
 ): Schema.Schema<A, unknown> => {
   const decode = ParseResult.decodeUnknownEither(schema)
   const known = new Map<string, A>()
-  return Schema.declare([], {
-    decode: () => (input, options) => {
-      const key = keyOf(input)
-      const hit = key === undefined ? undefined : known.get(key)
-      if (hit !== undefined) return ParseResult.succeed(hit)
-      const decoded = decode(input, options)
-      if (key !== undefined && Either.isRight(decoded)) {
-        if (known.size >= REMEMBERED) known.clear()
-        known.set(key, Object.freeze(decoded.right))
-      }
-      return decoded
-    },
+  /** The remembered value, or the input decoded now (and remembered when it has a key). */
+  const decodeRemembering = (input: unknown, options?: AST.ParseOptions): Either.Either<A, ParseResult.ParseIssue> => {
+    const key = keyOf(input)
+    const hit = key === undefined ? undefined : known.get(key)
+    if (hit !== undefined) return Either.right(hit)
+    const decoded = decode(input, options)
+    if (key !== undefined && Either.isRight(decoded)) {
+      if (known.size >= REMEMBERED) known.clear()
+      known.set(key, Object.freeze(decoded.right))
+    }
+    return decoded
+  }
+  const declared = Schema.declare([], {
+    decode: () => (input, options) => decodeRemembering(input, options),
     encode: () => (input) => ParseResult.succeed(input)
   })
+  declarePlain(declared.ast, (input) => {
+    const key = keyOf(input)
+    const hit = key === undefined ? undefined : known.get(key)
+    if (hit !== undefined) return hit
+    const decoded = decodeRemembering(input)
+    return Either.isRight(decoded) ? decoded.right : FAIL
+  })
+  return declared
 }

@@ -1,6 +1,7 @@
 /**
  * Two fields of an NDJSON event line: a 64-bit counter (revision, position) written as decimal text, and a time
- * written as ISO-8601 UTC text.
+ * written as ISO-8601 UTC text. Each is a schema and, for a reader that checks a line field by field, the plain
+ * function the schema decodes with.
  *
  * @internal
  */
@@ -9,18 +10,28 @@ import { ParseResult, Schema } from "effect"
 const decimal = /^(0|[1-9][0-9]{0,19})$/
 const COUNTER_LIMIT = 2n ** 64n
 
+/** The counter a text writes, if it is decimal digits (no leading zero) that fit in 64 bits. */
+export const counterOf = (text: unknown): bigint | undefined => {
+  if (typeof text !== "string" || !decimal.test(text)) return undefined
+  const value = BigInt(text)
+  return value < COUNTER_LIMIT ? value : undefined
+}
+
 // One transformation each (rather than a pattern, a composed schema and a filter): a replay decodes three of them
 // a line, and every layer of a schema allocates.
 export const Counter = Schema.transformOrFail(Schema.String, Schema.BigIntFromSelf, {
   strict: true,
   decode: (text, _, ast) => {
-    if (!decimal.test(text)) {
-      return ParseResult.fail(new ParseResult.Type(ast, text, "must be a string of decimal digits"))
-    }
-    const value = BigInt(text)
-    return value < COUNTER_LIMIT
+    const value = counterOf(text)
+    return value !== undefined
       ? ParseResult.succeed(value)
-      : ParseResult.fail(new ParseResult.Type(ast, text, "must fit in 64 bits"))
+      : ParseResult.fail(
+          new ParseResult.Type(
+            ast,
+            text,
+            decimal.test(text) ? "must fit in 64 bits" : "must be a string of decimal digits"
+          )
+        )
   },
   encode: (value, _, ast) =>
     value >= 0n && value < COUNTER_LIMIT
@@ -31,13 +42,18 @@ export const Counter = Schema.transformOrFail(Schema.String, Schema.BigIntFromSe
 const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/
 const ISO_TIME = "must be an ISO-8601 UTC time such as 2026-11-28T09:30:00.000Z"
 
+/** The time a text writes, if it is ISO-8601 UTC text of a valid time. */
+export const isoTimeOf = (text: unknown): Date | undefined => {
+  if (typeof text !== "string" || !isoTime.test(text)) return undefined
+  const time = new Date(text)
+  return Number.isNaN(time.getTime()) ? undefined : time
+}
+
 export const IsoTime = Schema.transformOrFail(Schema.String, Schema.ValidDateFromSelf, {
   strict: true,
   decode: (text, _, ast) => {
-    const time = isoTime.test(text) ? new Date(text) : undefined
-    return time === undefined || Number.isNaN(time.getTime())
-      ? ParseResult.fail(new ParseResult.Type(ast, text, ISO_TIME))
-      : ParseResult.succeed(time)
+    const time = isoTimeOf(text)
+    return time === undefined ? ParseResult.fail(new ParseResult.Type(ast, text, ISO_TIME)) : ParseResult.succeed(time)
   },
   encode: (time, _, ast) =>
     Number.isNaN(time.getTime())
