@@ -110,9 +110,10 @@ export interface ReadModels {
   /** Whether a subscription may pass an event by: it was applied already, or its stream is quarantined. */
   readonly passes: (recorded: RecordedEvent) => boolean
   /**
-   * Applies one event seen by a subscription; a gap is filled by reading the stream. An event that does not
-   * decode fails with `CorruptStoredEvent` when `strict`; otherwise its stream is quarantined (logged, followed
-   * no further, its tokens refused) and the other streams carry on.
+   * Applies one event seen by a subscription — in the same synchronous step when it follows what was applied and
+   * nobody holds or awaits the lock, as another process's revocation usually does; a gap is filled by reading the
+   * stream. An event that does not decode fails with `CorruptStoredEvent` when `strict`; otherwise its stream is
+   * quarantined (logged, followed no further, its tokens refused) and the other streams carry on.
    */
   readonly offer: (recorded: RecordedEvent, strict: boolean) => Effect.Effect<void, ReadError>
   /**
@@ -197,8 +198,26 @@ export const makeReadModels = (
     const passes = (recorded: RecordedEvent): boolean =>
       HashMap.has(state.quarantined, recorded.streamId) || recorded.revision <= lastRevision(state, recorded.streamId)
 
+    /**
+     * Applies an event that follows what was applied, in one synchronous step, when that is all it takes (it reads,
+     * nobody holds or awaits the lock): whether it did. An event that does not decode is left to the locked path.
+     */
+    const offerNow = (recorded: RecordedEvent): boolean => {
+      if (lockers > 0 || recorded.revision !== lastRevision(state, recorded.streamId) + 1n) return false
+      if (isUsageStream(recorded.streamId)) {
+        const usage = decodeUsage(recorded)
+        if (Either.isLeft(usage)) return false
+        state = applied(state, recorded, usageView.apply(state.usage, usage.right))
+        return true
+      }
+      const decoded = decode(recorded)
+      if (Either.isLeft(decoded)) return false
+      state = applyOne(state, decoded.right)
+      return true
+    }
+
     const offer = (recorded: RecordedEvent, strict: boolean): Effect.Effect<void, ReadError> =>
-      passes(recorded)
+      passes(recorded) || offerNow(recorded)
         ? Effect.void
         : locked(
             Effect.suspend(() => {
