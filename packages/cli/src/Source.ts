@@ -137,6 +137,16 @@ const utf8 = (): ((bytes: Uint8Array | undefined) => string) => {
  */
 const READ_SIZE = 1 << 16
 
+/** Reads the next bytes of an open file into `buffer`: how many (0 at the end), or why they cannot be read. */
+const readChunk = (fd: number, buffer: Uint8Array, path: string): number | FileProblem => {
+  try {
+    return readSync(fd, buffer, 0, READ_SIZE, null)
+  } catch (error) {
+    const reason = error instanceof Error && "code" in error ? String(error.code) : String(error)
+    return new FileProblem({ path, reason: `cannot be read (${reason})` })
+  }
+}
+
 /**
  * The text of a file as a stream of chunks, with a callback for the bytes read so far. The file is opened through
  * `FileSystem` and read 64 KiB at a time into one buffer, synchronously: a command reads one file from start to end
@@ -160,13 +170,8 @@ export const fileText = (
       let ended = false
       const next = Effect.suspend((): Effect.Effect<Chunk.Chunk<string>, Option.Option<FileProblem>> => {
         if (ended) return Effect.fail(Option.none())
-        let read: number
-        try {
-          read = readSync(file.fd, buffer, 0, READ_SIZE, null)
-        } catch (error) {
-          const reason = error instanceof Error && "code" in error ? String(error.code) : String(error)
-          return Effect.fail(Option.some(new FileProblem({ path, reason: `cannot be read (${reason})` })))
-        }
+        const read = readChunk(file.fd, buffer, path)
+        if (typeof read !== "number") return Effect.fail(Option.some(read))
         bytes += read
         onBytes(bytes)
         if (read === 0) ended = true
@@ -245,13 +250,8 @@ const fileChunks = <B, E>(
         const failure = reader.failure
         if (failure !== undefined) return Effect.fail(Option.some(invalidFile(path, failure)))
         if (ended) return Effect.fail(Option.none())
-        let read: number
-        try {
-          read = readSync(file.fd, buffer, 0, READ_SIZE, null)
-        } catch (error) {
-          const reason = error instanceof Error && "code" in error ? String(error.code) : String(error)
-          return Effect.fail(Option.some(new FileProblem({ path, reason: `cannot be read (${reason})` })))
-        }
+        const read = readChunk(file.fd, buffer, path)
+        if (typeof read !== "number") return Effect.fail(Option.some(read))
         bytes += read
         if (read === 0) ended = true
         const text = decode(ended ? undefined : buffer.subarray(0, read))
