@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, HashMap, Layer, Logger, LogLevel, Metric, Redacted } from "effect"
+import { Cause, Effect, Exit, HashMap, Layer, Logger, LogLevel, Metric, Option, Redacted } from "effect"
 import {
   CorruptStoredEvent,
   DirectoryView,
@@ -151,6 +151,52 @@ describe("authenticate", () => {
         expect(principal).not.toBe(yield* authenticate(value, options))
         expect(lines).toEqual([])
       }
+    })
+  )
+
+  it.effect("with debug logs filtered out, a refusal is still counted, logs nothing, and its error has no stack", () =>
+    Effect.gen(function* () {
+      const state: ReadModelsState = {
+        directory: DirectoryView.projection.initialState,
+        tokens: TokenIndex.projection.initialState,
+        usage: UsageView.projection.initialState,
+        revisions: Versioned.empty(),
+        quarantined: HashMap.empty()
+      }
+      const authenticate = makeAuthenticate(() => state, { stale: false })
+      const lines: Array<string> = []
+      const quiet = Layer.merge(
+        Logger.replace(
+          Logger.defaultLogger,
+          Logger.map(Logger.logfmtLogger, (line) => void lines.push(line))
+        ),
+        Logger.minimumLogLevel(LogLevel.Info)
+      )
+      const counter = failures("unknown")
+      for (const way of ["composed", "yield*"] as const) {
+        const before = (yield* Metric.value(counter)).count
+        const attempt = authenticate(newToken())
+        const exit = yield* Effect.exit(
+          way === "composed"
+            ? attempt
+            : Effect.gen(function* () {
+                return yield* attempt
+              })
+        ).pipe(Effect.provide(quiet))
+        expect(Exit.isFailure(exit), way).toBe(true)
+        if (Exit.isSuccess(exit)) continue
+        const error = Cause.failureOption(exit.cause)
+        expect(Option.isSome(error), way).toBe(true)
+        if (Option.isNone(error)) continue
+        expect(error.value._tag, way).toBe("AuthenticationFailed")
+        expect(String(error.value), way).toBe("AuthenticationFailed: authentication failed")
+        // A refusal is an answer, not a fault: no frames of this library in its stack (they cost more than the rest).
+        expect(error.value.stack ?? "", way).not.toMatch(/\n\s+at /)
+        expect((yield* Metric.value(counter)).count, way).toBe(before + 1)
+        expect(lines, way).toEqual([])
+      }
+      // Whoever builds errors after a refusal still gets their stacks.
+      expect(new Error("elsewhere").stack).toMatch(/\n\s+at /)
     })
   )
 })

@@ -16,7 +16,7 @@
  * loop (a run-loop step costs about as much as the whole check). A refusal still goes through the run loop, so it
  * is logged and counted exactly as on the composed path. See ADR 0005.
  */
-import { Effect, Effectable, Exit, HashMap, Metric, Option, Redacted, Utils } from "effect"
+import { Effect, Effectable, Exit, FiberRef, HashMap, LogLevel, Metric, Option, Redacted, Utils } from "effect"
 import { AuthenticationFailed } from "../model/Errors.js"
 import type { Principal, ServiceAccountsShape } from "./ServiceAccountsShape.js"
 import { directoryStream } from "../store/StoredEvent.js"
@@ -42,15 +42,39 @@ type FailureCause =
 
 const refusals = new Map<FailureCause, Effect.Effect<never, AuthenticationFailed>>()
 
-/** The effect of a refusal: a debug log and a count under its cause, then the one `AuthenticationFailed`. */
+/**
+ * The error of one refusal. A new one each time (the fiber that fails with it may attach its span to it), but made
+ * without capturing a stack: a refusal is an answer, not a fault, and its stack would only show this module's
+ * frames. Capturing one cost more than the rest of a refusal together — the price an attacker could make a host pay
+ * for every made-up token it sends.
+ */
+const failure = (): AuthenticationFailed => {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return new AuthenticationFailed({}, { disableValidation: true })
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
+/**
+ * The effect of a refusal: a count under its cause, a debug log of the cause (built only when debug logs are let
+ * through), then the one `AuthenticationFailed`.
+ */
 const refuse = (cause: FailureCause): Effect.Effect<never, AuthenticationFailed> => {
   let refusal = refusals.get(cause)
   if (refusal === undefined) {
-    refusal = Effect.logDebug("authentication failed").pipe(
-      Effect.annotateLogs({ cause }),
-      Effect.zipRight(Metric.increment(Metric.tagged(authenticationFailures, "cause", cause))),
-      // A new error each time it runs (an error carries the stack of where it was made).
-      Effect.zipRight(Effect.suspend(() => Effect.fail(new AuthenticationFailed())))
+    const counted = Metric.increment(Metric.tagged(authenticationFailures, "cause", cause))
+    const logged = Effect.zipRight(
+      Effect.logDebug("authentication failed").pipe(Effect.annotateLogs({ cause })),
+      counted
+    )
+    const failed = Effect.suspend(() => Effect.fail(failure()))
+    const quiet = Effect.zipRight(counted, failed)
+    const verbose = Effect.zipRight(logged, failed)
+    refusal = Effect.withFiberRuntime((fiber) =>
+      LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug) ? quiet : verbose
     )
     refusals.set(cause, refusal)
   }
