@@ -24,11 +24,14 @@ const refused = <A, E extends { readonly _tag: string; readonly message: string 
     onSuccess: () => "unexpectedly accepted"
   })
 
-const authenticated = (service: ServiceAccounts["Type"], value: Redacted.Redacted<string>) =>
-  Effect.match(service.authenticate(value), {
+/** Authenticates a token; `record`: as automation does, counting the request as a use of the token. */
+const authenticated = (service: ServiceAccounts["Type"], value: Redacted.Redacted<string>, record = false) =>
+  Effect.match(service.authenticate(value, { record }), {
     onFailure: (error) => `✗ ${error._tag}`,
     onSuccess: (principal) => `✓ service account ${principal.serviceAccountId}, scopes ${principal.scopes.join(", ")}`
   })
+
+const requests = (count: number): string => `${count} request${count === 1 ? "" : "s"}`
 
 const directoryTable = (listing: DirectoryListing): ReadonlyArray<string> => [
   `Tenant URL: ${listing.tenantUrl}`,
@@ -62,9 +65,9 @@ export const story = (say: Say) =>
     say(`   session.json:     ${Redacted.value(backup.sessionJson)}`)
     say(`   (printed by accident, a value looks like this: ${String(ci.value)})`)
 
-    say("3. Automation authenticates with both tokens.")
-    say(`   ci      ${yield* authenticated(service, ci.value)}`)
-    say(`   backup  ${yield* authenticated(service, backup.value)}`)
+    say("3. Automation authenticates with both tokens (each request is recorded as a use of its token).")
+    say(`   ci      ${yield* authenticated(service, ci.value, true)}`)
+    say(`   backup  ${yield* authenticated(service, backup.value, true)}`)
 
     say("4. Callers who may not manage service accounts are refused before anything is looked up.")
     say(`   Bob, a member:                 ${yield* refused(service.create(member, { name: "sneaky" }))}`)
@@ -74,21 +77,21 @@ export const story = (say: Say) =>
     say("5. Rotation: issue a new token, move the automation over, revoke the old one.")
     const next = yield* service.issueToken(acme, { serviceAccountId: account.serviceAccountId, name: "ci-2" })
     yield* service.revokeToken(acme, { serviceAccountId: account.serviceAccountId, tokenId: ci.tokenId })
-    say(`   new ci-2  ${yield* authenticated(service, next.value)}`)
+    say(`   new ci-2  ${yield* authenticated(service, next.value, true)}`)
     say(`   old ci    ${yield* authenticated(service, ci.value)}  (at once, from the moment revoke returned)`)
 
     say("6. Usage: the automation's requests are recorded as they are authenticated, summed, and written in batches.")
-    for (let request = 0; request < 3; request++) yield* service.authenticate(next.value, { record: true })
+    for (let request = 0; request < 2; request++) yield* service.authenticate(next.value, { record: true })
     yield* service.recordUsage(yield* service.authenticate(backup.value), { requests: 2, units: 5 })
     // The sums reach the store at the next flush, and the usage view from there.
     const usage = yield* Effect.repeat(Effect.zipLeft(service.usage(acme, { days: 7 }), Effect.sleep("20 millis")), {
-      until: (report) => report.total.requests >= 5
+      until: (report) => report.total.requests >= 7
     })
     for (const used of usage.accounts) {
-      say(`   ${used.name}: ${used.total.requests} requests, ${used.total.units} units in the last 7 days`)
+      say(`   ${used.name}: ${requests(used.total.requests)}, ${used.total.units} units in the last 7 days`)
       for (const token of used.tokens.filter((token) => token.lastUsedAt !== undefined)) {
         say(
-          `     token "${token.name}": ${token.total.requests} requests, last used ${token.lastUsedAt?.toISOString()}`
+          `     token "${token.name}": ${requests(token.total.requests)}, last used ${token.lastUsedAt?.toISOString()}`
         )
       }
     }

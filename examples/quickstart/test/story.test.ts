@@ -28,11 +28,15 @@ describe("the quick start", () => {
       expect(text).toContain("(no service accounts)")
       expect(text).toContain("<redacted>")
       expect(lines.filter((line) => line.includes("#")).length).toBe(8)
-      // Usage: three requests of ci-2 recorded by authenticate, two (and five units) of backup reported by hand.
-      expect(text).toContain("deploy-bot: 5 requests, 5 units in the last 7 days")
+      // Usage: each request the automation made recorded by authenticate (ci once, backup once, ci-2 three times), and
+      // two more of backup (with five units) reported by hand.
+      expect(text).toContain("deploy-bot: 7 requests, 5 units in the last 7 days")
+      expect(text).toMatch(/token "ci": 1 request, last used \d{4}-/)
+      expect(text).toMatch(/token "backup": 3 requests, last used \d{4}-/)
       expect(text).toMatch(/token "ci-2": 3 requests, last used \d{4}-/)
       expect(text).toMatch(/token "ci-2" …\w{4} +active .* last used \d{4}-/)
-      expect(text).toMatch(/token "ci" …\w{4} +revoked .* never used/)
+      // Rotation is safe to finish when the old token's last use is behind it: the listing shows it.
+      expect(text).toMatch(/token "ci" …\w{4} +revoked .* last used \d{4}-/)
     })
   )
 })
