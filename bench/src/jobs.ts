@@ -120,20 +120,31 @@ export const authenticateJob = async (params: AuthenticateParams, probe?: Probe)
   const fixture = Authenticate.authenticateFixture(params.tokens)
   const raw = await Authenticate.rawSubject(fixture)
   const ours = await Authenticate.oursSubject(fixture)
-  const results = { raw: [] as number[], ours: [] as number[], composed: [] as number[], recorded: [] as number[] }
+  const results = {
+    raw: [] as number[],
+    ours: [] as number[],
+    composed: [] as number[],
+    recorded: [] as number[],
+    rawRefused: [] as number[],
+    refused: [] as number[]
+  }
   const problems: Array<string> = []
   for (let round = 0; round <= params.runs; round++) {
     for (const [name, subject] of [
       ["raw", raw],
       ["ours", ours],
       ["composed", ours],
-      ["recorded", ours]
+      ["recorded", ours],
+      ["rawRefused", raw],
+      ["refused", ours]
     ] as const) {
       collectGarbage()
       const measured =
         name === "raw"
           ? await subject.run(params.calls)
-          : await subject.run(params.calls, name === "ours" ? probe : undefined, name === "ours" ? "yield" : name)
+          : name === "rawRefused"
+            ? await subject.run(params.calls, undefined, "refused")
+            : await subject.run(params.calls, name === "ours" ? probe : undefined, name === "ours" ? "yield" : name)
       if (measured.accepted !== measured.calls) {
         problems.push(`${name}: ${measured.calls - measured.accepted} of ${measured.calls} calls did not authenticate`)
       }
@@ -148,6 +159,8 @@ export const authenticateJob = async (params: AuthenticateParams, probe?: Probe)
     ours: results.ours,
     composed: results.composed,
     recorded: results.recorded,
+    rawRefused: results.rawRefused,
+    refused: results.refused,
     usage: {
       appends: appends.length,
       organizations: new Set(fixture.organizations).size,

@@ -45,6 +45,10 @@ export const AuthenticateResult = Schema.Struct({
   composed: Numbers,
   /** The library recording each call as a use of its token. */
   recorded: Numbers,
+  /** The raw baseline with values never issued (each call a miss). */
+  rawRefused: Numbers,
+  /** The library refusing values never issued, each call through `Effect.either`. */
+  refused: Numbers,
   /** The usage appends the store received over the recording calls. */
   usage: Schema.Struct({
     appends: Schema.Number,

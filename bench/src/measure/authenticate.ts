@@ -52,6 +52,18 @@ export const measureAuthenticate = async (
     formatSpread(raw),
     "—"
   ])
+  // Refusals have no target: reported so that what a flood of made-up tokens costs a host stays in view.
+  const refused = spread(result.refused)
+  const rawRefused = spread(result.rawRefused)
+  measurementRows.push([
+    "authenticate calls/s refusing values never issued (`Effect.either(authenticate(v))`)",
+    formatSpread(refused),
+    formatSpread(rawRefused),
+    "—"
+  ])
+  details.push(
+    `authenticate refusing values never issued: ${formatRatio(ratio(refused, rawRefused, true))} the raw rate of the same misses (no target)`
+  )
   // The most appends the store received within any one flush interval (wherever it starts), per organisation.
   const { appends, organizations, mostInAnInterval, intervalMs } = result.usage
   const appendsPerOrg = mostInAnInterval / organizations
@@ -78,5 +90,15 @@ export const measureAuthenticate = async (
     comparison: ">=",
     threshold: 0.5
   })
-  json.authenticate = { tokens: result.tokens, calls: config.calls, ours, raw, composed, recorded, usage: result.usage }
+  json.authenticate = {
+    tokens: result.tokens,
+    calls: config.calls,
+    ours,
+    raw,
+    composed,
+    recorded,
+    refused,
+    rawRefused,
+    usage: result.usage
+  }
 }

@@ -11,14 +11,15 @@
  *   quarantine); and, reported beside it without a target, the same calls composed —
  *   `yield* Effect.map(authenticate(value), f)` — which take the fiber's run loop (see ADR 0005); and the calls
  *   recording each request as a use of its token (`authenticate(value, { record: true })`, issue 17), whose
- *   usage appends to the store are counted;
+ *   usage appends to the store are counted; and the calls refused — well-formed values never issued, each
+ *   `yield* Effect.either(authenticate(value))` — which pay for the refusal (its counter, and its error);
  * - the raw baseline: `crypto.hash("sha256", value, "hex")` (or `createHash` before Node 20.12) and `Map.get`,
- *   refusing revoked entries.
+ *   refusing revoked entries, over the same values.
  */
 import { randomUUID } from "node:crypto"
 import { EventStore, isUsageStream, OrganizationId, ServiceAccounts, directoryStream } from "@service-accounts/domain"
 import { make as makeMemoryStore } from "@service-accounts/store-memory"
-import { Context, Effect, Layer, LogLevel, Logger, Scope, Exit } from "effect"
+import { Context, Effect, Either, Layer, LogLevel, Logger, Scope, Exit } from "effect"
 import { type EventJson, METADATA, generateHistory } from "../history.js"
 import { newToken, prng, sha256Hex } from "../tokens.js"
 import { type Probe, noProbe } from "../probe.js"
@@ -30,7 +31,12 @@ export interface AuthenticateFixture {
   readonly values: ReadonlyArray<string>
   /** The organisation of each value, at the same index. */
   readonly organizations: ReadonlyArray<string>
+  /** Well-formed values that were never issued: every call with one is refused. */
+  readonly unknown: ReadonlyArray<string>
 }
+
+/** How many never-issued values the refusals cycle through. */
+const UNKNOWN_VALUES = 10_000
 
 const ORGANIZATIONS = 100
 const ACCOUNTS = 10
@@ -79,7 +85,8 @@ export const authenticateFixture = (tokens: number, seed = 99): AuthenticateFixt
   return {
     streams,
     values: issued.map((token) => token.value),
-    organizations: issued.map((token) => token.organizationId)
+    organizations: issued.map((token) => token.organizationId),
+    unknown: Array.from({ length: Math.min(UNKNOWN_VALUES, Math.max(1, issued.length)) }, newToken)
   }
 }
 
@@ -87,12 +94,18 @@ export interface AuthenticateMeasurement {
   readonly calls: number
   readonly seconds: number
   readonly perSecond: number
-  /** Calls that found the token's own organisation (all of them, or something is wrong). */
+  /**
+   * Calls answered as expected (all of them, or something is wrong): the token's own organisation found, or — for
+   * the refusals — the value refused.
+   */
   readonly accepted: number
 }
 
-/** How the library is called: `yield* authenticate(value)`, composed with `Effect.map` first, or recording. */
-export type CallPath = "yield" | "composed" | "recorded"
+/**
+ * How the library is called: `yield* authenticate(value)`, composed with `Effect.map` first, recording, or with
+ * values never issued (`refused`, through `Effect.either`). The raw baseline knows `yield` (its lookup) and `refused`.
+ */
+export type CallPath = "yield" | "composed" | "recorded" | "refused"
 
 /** How often the library flushes recorded usage in this workload. */
 export const USAGE_FLUSH_MS = 1000
@@ -144,7 +157,7 @@ export const oursSubject = async (fixture: AuthenticateFixture): Promise<Authent
     return Context.get(context, ServiceAccounts)
   }).pipe(Logger.withMinimumLogLevel(LogLevel.Warning), Effect.runPromise)
   const setupMs = performance.now() - t0
-  const { values, organizations } = fixture
+  const { values, organizations, unknown } = fixture
   return {
     setupMs,
     run: async (calls, probe = noProbe, path = "yield") => {
@@ -163,10 +176,15 @@ export const oursSubject = async (fixture: AuthenticateFixture): Promise<Authent
             const principal = yield* Effect.map(service.authenticate(values[i % values.length] ?? ""), same)
             if (principal.organizationId === organizations[i % values.length]) accepted++
           }
-        } else {
+        } else if (path === "recorded") {
           for (let i = 0; i < calls; i++) {
             const principal = yield* service.authenticate(values[i % values.length] ?? "", RECORD)
             if (principal.organizationId === organizations[i % values.length]) accepted++
+          }
+        } else {
+          for (let i = 0; i < calls; i++) {
+            const outcome = yield* Effect.either(service.authenticate(unknown[i % unknown.length] ?? ""))
+            if (Either.isLeft(outcome)) accepted++
           }
         }
         return measurement(calls, start, performance.now(), accepted)
@@ -213,20 +231,24 @@ export const rawSubject = async (fixture: AuthenticateFixture): Promise<Authenti
     }
   }
   const setupMs = performance.now() - t0
-  const { values, organizations } = fixture
+  const { values, organizations, unknown } = fixture
   const authenticate = (value: string): RawEntry | undefined => {
     const entry = index.get(sha256Hex(value))
     return entry === undefined || entry.revoked ? undefined : entry
   }
   return {
     setupMs,
-    run: async (calls, probe = noProbe) => {
+    run: async (calls, probe = noProbe, path = "yield") => {
       await probe.start()
       let accepted = 0
       const start = performance.now()
-      for (let i = 0; i < calls; i++) {
-        const principal = authenticate(values[i % values.length] ?? "")
-        if (principal !== undefined && principal.organizationId === organizations[i % values.length]) accepted++
+      if (path === "refused") {
+        for (let i = 0; i < calls; i++) if (authenticate(unknown[i % unknown.length] ?? "") === undefined) accepted++
+      } else {
+        for (let i = 0; i < calls; i++) {
+          const principal = authenticate(values[i % values.length] ?? "")
+          if (principal !== undefined && principal.organizationId === organizations[i % values.length]) accepted++
+        }
       }
       const end = performance.now()
       await probe.stop()
