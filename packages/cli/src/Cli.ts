@@ -118,9 +118,20 @@ export interface MainOptions {
   readonly colour?: { readonly stdout: boolean; readonly stderr: boolean }
 }
 
-/** The console the command-line library prints with: help in colour only if allowed, each error as `sa-audit: …`. */
+// The usage line of a command's help: the command-line library writes it as `$ replay …`, without the executable.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the colour codes around the `$`
+const USAGE_LINE = /^((?:\u001b\[[0-9;]*m)*\$ (?:\u001b\[[0-9;]*m)*)(?!sa-audit\b)(?=\S)/gm
+
+/** The help's usage line as a reader types it: `$ sa-audit replay …`. */
+const fullUsage = (text: string): string =>
+  text.includes("USAGE") ? text.replace(USAGE_LINE, (prompt: string) => `${prompt}sa-audit `) : text
+
+/**
+ * The console the command-line library prints with: help in colour only if allowed (and each command's usage line
+ * with the executable's name), each error as `sa-audit: …`.
+ */
 const libraryConsole = (console: Console.Console, options: MainOptions): Console.Console => {
-  const text = (items: ReadonlyArray<unknown>) => items.map(String).join(" ")
+  const text = (items: ReadonlyArray<unknown>) => fullUsage(items.map(String).join(" "))
   const out = (items: ReadonlyArray<unknown>) =>
     options.colour?.stdout === true ? text(items).replace(/\s+$/, "") : plain(text(items))
   return {

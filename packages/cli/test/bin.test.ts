@@ -115,6 +115,10 @@ describe.skipIf(!built)("the sa-audit executable", () => {
     expect(help).toContain("--public-key <public key .pem>")
     expect(help).toContain("--expect-checkpoint <position or digest>")
     expect(run("usage", "--help").stdout).toContain("--since <YYYY-MM-DD>")
+    // Each command's usage line as a reader types it, the executable's name first.
+    expect(help).toMatch(/^\$ sa-audit verify \[--file <history\.ndjson>\]/m)
+    expect(run("replay", "--help").stdout).toMatch(/^\$ sa-audit replay /m)
+    expect(run("--help").stdout).toMatch(/^\$ sa-audit$/m)
     expect(help).not.toContain("confidential")
     expect(help).not.toMatch(/--eventstoredb redacted/)
     // Argument errors are sa-audit's errors too.
