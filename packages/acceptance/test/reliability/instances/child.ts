@@ -9,8 +9,6 @@
  */
 import { randomUUID } from "node:crypto"
 import { type CallerInput, type EventStore, ServiceAccounts } from "@service-accounts/domain"
-import { layer as eventStoreDbLayer } from "@service-accounts/store-eventstoredb"
-import { layer as kurrentDbLayer } from "@service-accounts/store-kurrentdb"
 import { Cause, Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime, Redacted, Schedule } from "effect"
 import { decodeToChild, type FromChild, type IssuedToken, type ToChild } from "./protocol.js"
 
@@ -61,11 +59,16 @@ const administrator = (organizationId: string): CallerInput => ({
   actor: { userId: "admin", role: "administrator" }
 })
 
-/** The event store of the adapter asked for (only its `EventStore` is used). */
+/**
+ * The event store of the adapter asked for (only its `EventStore` is used). Only that adapter is loaded: the two
+ * clients' generated protobuf classes share global names, and with both loaded the older client serialises its
+ * `BatchAppend` requests with the newer client's classes and fails every append (docs/eventstoredb.md: one adapter
+ * per process).
+ */
 const storeLayer: Layer.Layer<EventStore, { readonly _tag: "InvalidConnectionString" }> =
   process.env.SA_INSTANCE_ADAPTER === "kurrentdb"
-    ? kurrentDbLayer({ connectionString: env("SA_INSTANCE_CONNECTION") })
-    : eventStoreDbLayer({ connectionString: env("SA_INSTANCE_CONNECTION") })
+    ? (await import("@service-accounts/store-kurrentdb")).layer({ connectionString: env("SA_INSTANCE_CONNECTION") })
+    : (await import("@service-accounts/store-eventstoredb")).layer({ connectionString: env("SA_INSTANCE_CONNECTION") })
 
 const random = seeded(Number(env("SA_INSTANCE_SEED")))
 const organizations = env("SA_INSTANCE_ORGS").split(",")
