@@ -20,6 +20,8 @@
  */
 import { Buffer } from "node:buffer"
 import { Schema } from "effect"
+import { declarePlain, FAIL } from "../fast/compiled.js"
+import { isUuid } from "../fast/uuid.js"
 import { tokenFree } from "./tokenFree.js"
 
 const HostId = Schema.String.pipe(
@@ -100,6 +102,12 @@ export const TokenId = Uuid.pipe(Schema.brand("TokenId"))
  * @category models
  */
 export type TokenId = typeof TokenId.Type
+
+// Compiled decoders (a replay decodes an account's or a token's id in most events) check these ids by hand rather
+// than by their pattern: the same texts are accepted, and the value is the text itself, as with the pattern.
+const lowerCaseUuid = (input: unknown): unknown => (typeof input === "string" && isUuid(input, true) ? input : FAIL)
+declarePlain(ServiceAccountId.ast, lowerCaseUuid)
+declarePlain(TokenId.ast, lowerCaseUuid)
 
 const HEX_DIGITS = Uint8Array.from("0123456789abcdef", (digit) => digit.charCodeAt(0))
 /** Where each byte's two digits go in the text of a UUID. */
