@@ -78,8 +78,36 @@ export const isoTime = (epochMillis: number): string => {
 const time = (value: DateTime.Utc): string => `"${isoTime(value.epochMillis)}"`
 
 /** `Render`'s actor: the role quoted safely (at most 64 characters). */
-const actor = (who: Actor): string =>
+const actorText = (who: Actor): string =>
   `{"userId":${string(who.userId)},"role":${string(Token.quoteSafely(who.role, 64))}}`
+
+// The last actor written and its text: the read models and the decoder share one object per actor, and a directory's
+// tokens and a history's events come in runs by the same one (values are immutable, so the same object has the same
+// text).
+let lastActor: Actor | undefined
+let lastActorText = ""
+
+const actor = (who: Actor): string => {
+  if (who !== lastActor) {
+    lastActorText = actorText(who)
+    lastActor = who
+  }
+  return lastActorText
+}
+
+// The same for scope lists, which the directory view shares between tokens.
+let lastScopes: ReadonlyArray<Scope> | undefined
+let lastScopesText = ""
+
+const scopeList = (scopes: ReadonlyArray<Scope>): string => {
+  if (scopes !== lastScopes) {
+    const texts: Array<string> = []
+    for (const scope of scopes) texts.push(plain(scope))
+    lastScopesText = `[${texts.join(",")}]`
+    lastScopes = scopes
+  }
+  return lastScopesText
+}
 
 /**
  * `JSON.stringify(Render.auditJson(entry))`.
@@ -91,9 +119,7 @@ export const auditEntry = (entry: AuditTrail.AuditEntry): string =>
   `{"position":"${entry.position}","revision":"${entry.revision}","occurredAt":${time(entry.occurredAt)},"organizationId":${string(entry.organizationId)},"actor":${actor(entry.actor)},"action":${plain(entry.action)},"serviceAccountId":${plain(entry.serviceAccountId)}${entry.tokenId === undefined ? "" : `,"tokenId":${plain(entry.tokenId)}`},"summary":${string(entry.summary)}}`
 
 const token = (view: DirectoryView.TokenView): string => {
-  const scopes: Array<string> = []
-  for (const scope of view.scopes) scopes.push(plain(scope))
-  return `{"tokenId":${plain(view.tokenId)},"name":${string(view.name)},"hint":${string(view.hint)},"scopes":[${scopes.join(",")}],"status":${plain(view.status)},"issuedAt":${time(view.issuedAt)},"issuedBy":${actor(view.issuedBy)}${view.revokedAt === undefined ? "" : `,"revokedAt":${time(view.revokedAt)}`}${view.revokedBy === undefined ? "" : `,"revokedBy":${actor(view.revokedBy)}`}${view.revocationReason === undefined ? "" : `,"revocationReason":${plain(view.revocationReason)}`}}`
+  return `{"tokenId":${plain(view.tokenId)},"name":${string(view.name)},"hint":${string(view.hint)},"scopes":${scopeList(view.scopes)},"status":${plain(view.status)},"issuedAt":${time(view.issuedAt)},"issuedBy":${actor(view.issuedBy)}${view.revokedAt === undefined ? "" : `,"revokedAt":${time(view.revokedAt)}`}${view.revokedBy === undefined ? "" : `,"revokedBy":${actor(view.revokedBy)}`}${view.revocationReason === undefined ? "" : `,"revocationReason":${plain(view.revocationReason)}`}}`
 }
 
 /**

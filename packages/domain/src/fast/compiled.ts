@@ -50,6 +50,12 @@ export const declarePlain = (ast: AST.AST, decode: (input: unknown) => unknown):
   plainDeclarations.set(ast, decode)
 }
 
+/** `schema` itself, with `decode` registered as the plain decoder of its node (see `plainDeclarations`). */
+export const withPlainDecoder = <S extends Schema.Schema.Any>(schema: S, decode: (input: unknown) => unknown): S => {
+  plainDeclarations.set(schema.ast, decode)
+  return schema
+}
+
 /**
  * `Schema.DateTimeUtc` (every event's `occurredAt`): a time in the usual form (`toISOString`'s) is read by `isoMillis`,
  * without `Date`'s parser. Effect's decoder reads a text that ends in `Z` as `new Date(text)`, which is the same

@@ -20,7 +20,7 @@
  */
 import { Buffer } from "node:buffer"
 import { Schema } from "effect"
-import { declarePlain, FAIL } from "../fast/compiled.js"
+import { FAIL, withPlainDecoder } from "../fast/compiled.js"
 import { isUuid } from "../fast/uuid.js"
 import { tokenFree } from "./tokenFree.js"
 
@@ -31,6 +31,10 @@ const HostId = Schema.String.pipe(
   // It goes into stream names, events and metadata: a token pasted here would be stored for ever.
   tokenFree()
 )
+
+// Compiled decoders (a replay decodes an account's or a token's id in most events) check these ids by hand rather
+// than by their pattern: the same texts are accepted, and the value is the text itself, as with the pattern.
+const lowerCaseUuid = (input: unknown): unknown => (typeof input === "string" && isUuid(input, true) ? input : FAIL)
 
 const Uuid = Schema.String.pipe(
   Schema.pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
@@ -83,7 +87,7 @@ export type CommandId = typeof CommandId.Type
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceAccountId = Uuid.pipe(Schema.brand("ServiceAccountId"))
+export const ServiceAccountId = withPlainDecoder(Uuid.pipe(Schema.brand("ServiceAccountId")), lowerCaseUuid)
 /**
  * @since 0.1.0
  * @category models
@@ -96,18 +100,12 @@ export type ServiceAccountId = typeof ServiceAccountId.Type
  * @since 0.1.0
  * @category schemas
  */
-export const TokenId = Uuid.pipe(Schema.brand("TokenId"))
+export const TokenId = withPlainDecoder(Uuid.pipe(Schema.brand("TokenId")), lowerCaseUuid)
 /**
  * @since 0.1.0
  * @category models
  */
 export type TokenId = typeof TokenId.Type
-
-// Compiled decoders (a replay decodes an account's or a token's id in most events) check these ids by hand rather
-// than by their pattern: the same texts are accepted, and the value is the text itself, as with the pattern.
-const lowerCaseUuid = (input: unknown): unknown => (typeof input === "string" && isUuid(input, true) ? input : FAIL)
-declarePlain(ServiceAccountId.ast, lowerCaseUuid)
-declarePlain(TokenId.ast, lowerCaseUuid)
 
 const HEX_DIGITS = Uint8Array.from("0123456789abcdef", (digit) => digit.charCodeAt(0))
 /** Where each byte's two digits go in the text of a UUID. */
