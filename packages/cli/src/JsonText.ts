@@ -6,7 +6,15 @@
  *
  * @internal
  */
-import type { Actor, AuditTrail, DirectoryView } from "@service-accounts/domain"
+import type {
+  Actor,
+  AuditTrail,
+  DirectoryView,
+  RevocationReason,
+  Scope,
+  ServiceAccountId,
+  TokenId
+} from "@service-accounts/domain"
 import { Token } from "@service-accounts/domain"
 import type { DateTime } from "effect"
 
@@ -17,6 +25,23 @@ const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/
 
 /** A string as JSON text: what `JSON.stringify(text)` gives. */
 export const string = (text: string): string => (ESCAPED.test(text) ? JSON.stringify(text) : `"${text}"`)
+
+/**
+ * The JSON text of a value that holds nothing `JSON.stringify` escapes, by its type: an account's or a token's id (a
+ * lower-case UUID, checked when its event was decoded) and a literal of the domain (an action, a scope, a status, a
+ * reason). A replay writes several a line, and looking for what to escape in them cost more than writing them.
+ */
+const plain = (
+  text:
+    | ServiceAccountId
+    | TokenId
+    | AuditTrail.AuditEntry["action"]
+    | Scope
+    | RevocationReason
+    | "active"
+    | "revoked"
+    | "deleted"
+): string => `"${text}"`
 
 const DAY = 86_400_000
 const pad2 = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, "0"))
@@ -53,8 +78,36 @@ export const isoTime = (epochMillis: number): string => {
 const time = (value: DateTime.Utc): string => `"${isoTime(value.epochMillis)}"`
 
 /** `Render`'s actor: the role quoted safely (at most 64 characters). */
-const actor = (who: Actor): string =>
+const actorText = (who: Actor): string =>
   `{"userId":${string(who.userId)},"role":${string(Token.quoteSafely(who.role, 64))}}`
+
+// The last actor written and its text: the read models and the decoder share one object per actor, and a directory's
+// tokens and a history's events come in runs by the same one (values are immutable, so the same object has the same
+// text).
+let lastActor: Actor | undefined
+let lastActorText = ""
+
+const actor = (who: Actor): string => {
+  if (who !== lastActor) {
+    lastActorText = actorText(who)
+    lastActor = who
+  }
+  return lastActorText
+}
+
+// The same for scope lists, which the directory view shares between tokens.
+let lastScopes: ReadonlyArray<Scope> | undefined
+let lastScopesText = ""
+
+const scopeList = (scopes: ReadonlyArray<Scope>): string => {
+  if (scopes !== lastScopes) {
+    const texts: Array<string> = []
+    for (const scope of scopes) texts.push(plain(scope))
+    lastScopesText = `[${texts.join(",")}]`
+    lastScopes = scopes
+  }
+  return lastScopesText
+}
 
 /**
  * `JSON.stringify(Render.auditJson(entry))`.
@@ -63,12 +116,10 @@ const actor = (who: Actor): string =>
  * @category json
  */
 export const auditEntry = (entry: AuditTrail.AuditEntry): string =>
-  `{"position":"${entry.position}","revision":"${entry.revision}","occurredAt":${time(entry.occurredAt)},"organizationId":${string(entry.organizationId)},"actor":${actor(entry.actor)},"action":${string(entry.action)},"serviceAccountId":${string(entry.serviceAccountId)}${entry.tokenId === undefined ? "" : `,"tokenId":${string(entry.tokenId)}`},"summary":${string(entry.summary)}}`
+  `{"position":"${entry.position}","revision":"${entry.revision}","occurredAt":${time(entry.occurredAt)},"organizationId":${string(entry.organizationId)},"actor":${actor(entry.actor)},"action":${plain(entry.action)},"serviceAccountId":${plain(entry.serviceAccountId)}${entry.tokenId === undefined ? "" : `,"tokenId":${plain(entry.tokenId)}`},"summary":${string(entry.summary)}}`
 
 const token = (view: DirectoryView.TokenView): string => {
-  const scopes: Array<string> = []
-  for (const scope of view.scopes) scopes.push(string(scope))
-  return `{"tokenId":${string(view.tokenId)},"name":${string(view.name)},"hint":${string(view.hint)},"scopes":[${scopes.join(",")}],"status":${string(view.status)},"issuedAt":${time(view.issuedAt)},"issuedBy":${actor(view.issuedBy)}${view.revokedAt === undefined ? "" : `,"revokedAt":${time(view.revokedAt)}`}${view.revokedBy === undefined ? "" : `,"revokedBy":${actor(view.revokedBy)}`}${view.revocationReason === undefined ? "" : `,"revocationReason":${string(view.revocationReason)}`}}`
+  return `{"tokenId":${plain(view.tokenId)},"name":${string(view.name)},"hint":${string(view.hint)},"scopes":${scopeList(view.scopes)},"status":${plain(view.status)},"issuedAt":${time(view.issuedAt)},"issuedBy":${actor(view.issuedBy)}${view.revokedAt === undefined ? "" : `,"revokedAt":${time(view.revokedAt)}`}${view.revokedBy === undefined ? "" : `,"revokedBy":${actor(view.revokedBy)}`}${view.revocationReason === undefined ? "" : `,"revocationReason":${plain(view.revocationReason)}`}}`
 }
 
 /**
@@ -82,5 +133,5 @@ export const account = (view: DirectoryView.AccountView): string => {
   // times the size of its text, and a replay holds a thousand accounts' lines before each write.
   const tokens: Array<string> = []
   for (const each of view.tokens) tokens.push(token(each))
-  return `{"serviceAccountId":${string(view.serviceAccountId)},"name":${string(view.name)}${view.description === undefined ? "" : `,"description":${string(view.description)}`},"status":${string(view.status)},"createdAt":${time(view.createdAt)},"createdBy":${actor(view.createdBy)}${view.deletedAt === undefined ? "" : `,"deletedAt":${time(view.deletedAt)}`}${view.deletedBy === undefined ? "" : `,"deletedBy":${actor(view.deletedBy)}`},"tokens":[${tokens.join(",")}]}`
+  return `{"serviceAccountId":${plain(view.serviceAccountId)},"name":${string(view.name)}${view.description === undefined ? "" : `,"description":${string(view.description)}`},"status":${plain(view.status)},"createdAt":${time(view.createdAt)},"createdBy":${actor(view.createdBy)}${view.deletedAt === undefined ? "" : `,"deletedAt":${time(view.deletedAt)}`}${view.deletedBy === undefined ? "" : `,"deletedBy":${actor(view.deletedBy)}`},"tokens":[${tokens.join(",")}]}`
 }

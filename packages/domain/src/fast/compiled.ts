@@ -15,7 +15,8 @@
  *
  * @internal
  */
-import { Either, ParseResult, Predicate, Schema, SchemaAST as AST } from "effect"
+import { DateTime, Either, ParseResult, Predicate, Schema, SchemaAST as AST } from "effect"
+import { isoMillis } from "./isoTime.js"
 
 /** "Not decided here": the schema's own decoder must run. */
 export const FAIL: unique symbol = Symbol("service-accounts/compiled/fail")
@@ -38,15 +39,41 @@ const viaEffect = (ast: AST.AST): Compiled => {
 const options = AST.defaultParseOption
 
 /**
- * Declarations that decode with a plain function of their own (a value, or `FAIL` for "not decided here"): compiled
- * to it directly, without a parse result to make and look into per value.
+ * Nodes that decode with a plain function of their own (a value, or `FAIL` for "not decided here"): declarations
+ * (remembered values), and refinements whose check is written by hand (ids): compiled to it directly, without a parse
+ * result to make and look into per value. The function must accept exactly what the node accepts, giving the same value.
  */
 const plainDeclarations = new WeakMap<AST.AST, Compiled>()
 
-/** Registers the plain decoder of a declaration's node (see `plainDeclarations`). */
+/** Registers the plain decoder of a node (see `plainDeclarations`). */
 export const declarePlain = (ast: AST.AST, decode: (input: unknown) => unknown): void => {
   plainDeclarations.set(ast, decode)
 }
+
+/** `schema` itself, with `decode` registered as the plain decoder of its node (see `plainDeclarations`). */
+export const withPlainDecoder = <S extends Schema.Schema.Any>(schema: S, decode: (input: unknown) => unknown): S => {
+  plainDeclarations.set(schema.ast, decode)
+  return schema
+}
+
+/**
+ * `Schema.DateTimeUtc` (every event's `occurredAt`): a time in the usual form (`toISOString`'s) is read by `isoMillis`,
+ * without `Date`'s parser. Effect's decoder reads a text that ends in `Z` as `new Date(text)`, which is the same
+ * instant; anything else is decoded by Effect's decoder of the node.
+ */
+const dateTimeUtc = (): Compiled => {
+  const viaSchema = viaEffect(Schema.DateTimeUtc.ast)
+  return (input) => {
+    if (typeof input === "string") {
+      const millis = isoMillis(input)
+      if (millis !== undefined && !Number.isNaN(millis)) return DateTime.unsafeMake(millis)
+    }
+    return viaSchema(input)
+  }
+}
+
+/** Nodes of Effect's own schemas decoded by a plain function of this module (made once the node is compiled). */
+const plainNodes = new Map<AST.AST, () => Compiled>([[Schema.DateTimeUtc.ast, dateTimeUtc]])
 
 const isOptionalUndefined = (ast: AST.AST): boolean => ast._tag === "UndefinedKeyword"
 
@@ -78,6 +105,10 @@ const compileNode = (ast: AST.AST, memo: Map<AST.AST, Compiled>): Compiled => {
   if (AST.getParseOptionsAnnotation(ast)._tag === "Some" || AST.getDecodingFallbackAnnotation(ast)._tag === "Some") {
     return viaEffect(ast)
   }
+  const declared = plainDeclarations.get(ast)
+  if (declared !== undefined) return declared
+  const plain = plainNodes.get(ast)
+  if (plain !== undefined) return plain()
   switch (ast._tag) {
     case "StringKeyword":
       return (input) => (typeof input === "string" ? input : FAIL)
@@ -123,8 +154,6 @@ const compileNode = (ast: AST.AST, memo: Map<AST.AST, Compiled>): Compiled => {
       }
     }
     case "Declaration": {
-      const plain = plainDeclarations.get(ast)
-      if (plain !== undefined) return plain
       const parse = ast.decodeUnknown(...ast.typeParameters)
       return (input) => succeeded(parse(input, options, ast))
     }

@@ -31,7 +31,10 @@ export const isParsedJson = (value: unknown): value is Json => {
     for (const item of value) if (!isParsedJson(item)) return false
     return true
   }
-  for (const key in value) if (!isParsedJson(Reflect.get(value, key))) return false
+  // An indexed read in a for-in loop is one V8 makes fast (it reads through the object's enum cache); `Reflect.get`
+  // took half as long again, for every object of every line of a history.
+  const record = value as { readonly [key: string]: unknown }
+  for (const key in record) if (!isParsedJson(record[key])) return false
   return true
 }
 /** Whether a value made by `JSON.parse` is a JSON object. */

@@ -64,13 +64,16 @@ export const CHECKPOINT_EVENT_TYPE = "IntegrityCheckpoint"
 export const integrityStreamOf = (directoryStreamId: string): string =>
   `${INTEGRITY_CATEGORY}-${directoryStreamId.slice(DIRECTORY_CATEGORY.length + 1)}`
 
+// Made once: a reader of a history asks this of every event.
+const INTEGRITY_PREFIX = `${INTEGRITY_CATEGORY}-`
+
 /**
  * Whether a stream holds integrity checkpoints.
  *
  * @since 0.1.0
  * @category streams
  */
-export const isIntegrityStream = (streamId: string): boolean => streamId.startsWith(`${INTEGRITY_CATEGORY}-`)
+export const isIntegrityStream = (streamId: string): boolean => streamId.startsWith(INTEGRITY_PREFIX)
 
 /**
  * A checkpoint event's data: `Integrity.Checkpoint`.

@@ -210,43 +210,34 @@ export const projection: Projection<DirectoryViewState> = Versioned.projection({
   applyOne: applyTo
 })
 
-const tokenView = (token: TokenRecord): TokenView =>
-  token.revocationReason === undefined
-    ? {
-        tokenId: token.tokenId,
-        name: token.name,
-        hint: token.hint,
-        scopes: token.scopes,
-        status: "active",
-        issuedAt: utc(token.issuedAt),
-        issuedBy: token.issuedBy
-      }
-    : {
-        tokenId: token.tokenId,
-        name: token.name,
-        hint: token.hint,
-        scopes: token.scopes,
-        status: "revoked",
-        issuedAt: utc(token.issuedAt),
-        issuedBy: token.issuedBy,
-        revokedAt: utc(token.revokedAt),
-        ...(token.revokedBy === undefined ? {} : { revokedBy: token.revokedBy }),
-        revocationReason: token.revocationReason
-      }
+// The views are object literals of each shape, keys in the same order, rather than spreads of optional parts: a
+// replay's output builds one per account and token of the directory, and a spread made and copied an object more.
+const tokenView = (token: TokenRecord): TokenView => {
+  const { tokenId, name, hint, scopes, issuedBy, revokedBy, revocationReason } = token
+  if (revocationReason === undefined) {
+    return { tokenId, name, hint, scopes, status: "active", issuedAt: utc(token.issuedAt), issuedBy }
+  }
+  const issuedAt = utc(token.issuedAt)
+  const revokedAt = utc(token.revokedAt)
+  return revokedBy === undefined
+    ? { tokenId, name, hint, scopes, status: "revoked", issuedAt, issuedBy, revokedAt, revocationReason }
+    : { tokenId, name, hint, scopes, status: "revoked", issuedAt, issuedBy, revokedAt, revokedBy, revocationReason }
+}
 
 const accountView = (account: AccountRecord): AccountView => {
   const tokens: Array<TokenView> = []
   for (const token of account.tokens.values()) tokens.push(tokenView(token))
-  return {
-    serviceAccountId: account.serviceAccountId,
-    name: account.name,
-    ...(account.description === undefined ? {} : { description: account.description }),
-    status: account.deletedBy === undefined ? "active" : "deleted",
-    createdAt: utc(account.createdAt),
-    createdBy: account.createdBy,
-    ...(account.deletedBy === undefined ? {} : { deletedAt: utc(account.deletedAt), deletedBy: account.deletedBy }),
-    tokens
+  const { serviceAccountId, name, description, createdBy, deletedBy } = account
+  const createdAt = utc(account.createdAt)
+  if (deletedBy === undefined) {
+    return description === undefined
+      ? { serviceAccountId, name, status: "active", createdAt, createdBy, tokens }
+      : { serviceAccountId, name, description, status: "active", createdAt, createdBy, tokens }
   }
+  const deletedAt = utc(account.deletedAt)
+  return description === undefined
+    ? { serviceAccountId, name, status: "deleted", createdAt, createdBy, deletedAt, deletedBy, tokens }
+    : { serviceAccountId, name, description, status: "deleted", createdAt, createdBy, deletedAt, deletedBy, tokens }
 }
 
 /**

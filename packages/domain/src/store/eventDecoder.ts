@@ -30,18 +30,32 @@ import { hasOnlyKeys, remembering } from "../fast/decoding.js"
 
 const actorKeys: ReadonlySet<string> = new Set(Object.keys(Actor.fields))
 
-const RememberedActor = remembering(Actor, (input) =>
-  typeof input === "object" &&
-  input !== null &&
-  "userId" in input &&
-  "role" in input &&
-  typeof input.userId === "string" &&
-  typeof input.role === "string" &&
-  hasOnlyKeys(input, actorKeys)
-    ? // The NUL cannot be in a user id (printable ASCII), so the key is unambiguous.
-      `${input.userId}\u0000${input.role}`
-    : undefined
-)
+// The last actor's key and its parts: events come in runs by the same actor, and making the key (a new string, hashed
+// again by the map of remembered actors) cost more than the look-up it is for.
+let lastUserId = ""
+let lastRole = ""
+let lastActorKey = ""
+
+const RememberedActor = remembering(Actor, (input) => {
+  if (
+    typeof input !== "object" ||
+    input === null ||
+    !("userId" in input) ||
+    !("role" in input) ||
+    typeof input.userId !== "string" ||
+    typeof input.role !== "string" ||
+    !hasOnlyKeys(input, actorKeys)
+  ) {
+    return undefined
+  }
+  if (input.userId !== lastUserId || input.role !== lastRole || lastActorKey === "") {
+    lastUserId = input.userId
+    lastRole = input.role
+    // The NUL cannot be in a user id (printable ASCII), so the key is unambiguous.
+    lastActorKey = `${input.userId}\u0000${input.role}`
+  }
+  return lastActorKey
+})
 
 const stringKey = (input: unknown) => (typeof input === "string" ? input : undefined)
 const RememberedOrganizationId = remembering(OrganizationId, stringKey)
@@ -59,14 +73,28 @@ const member = <A extends ServiceAccountEvent, I>(schema: Schema.Schema<A, I>, f
 })
 
 // A history holds a handful of distinct scope lists (two scopes make at most four), each many thousand times.
+// As for actors: the last scope list's items and key, kept so that a run of the same list makes no key.
+let lastScopes: Array<string> = []
+let lastScopesKey = ""
+
+/** Whether a value is an array of the same strings as the last scope list's. */
+const sameAsLastScopes = (input: ReadonlyArray<unknown>): boolean => {
+  if (lastScopesKey === "" || input.length !== lastScopes.length) return false
+  for (let i = 0; i < input.length; i++) if (input[i] !== lastScopes[i]) return false
+  return true
+}
+
 const RememberedScopes = remembering(Scopes, (input) => {
   if (!Array.isArray(input) || input.length > 4) return undefined
+  if (sameAsLastScopes(input)) return lastScopesKey
   let key = ""
   for (const item of input) {
     if (typeof item !== "string" || item.includes(",")) return undefined
     key = key === "" ? item : `${key},${item}`
   }
-  return `[${key}]`
+  lastScopes = [...input]
+  lastScopesKey = `[${key}]`
+  return lastScopesKey
 })
 
 const remembered = {
