@@ -5,8 +5,9 @@
  */
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, HashMap, Layer, Logger, LogLevel, Metric, Option, Redacted } from "effect"
+import { Cause, Effect, Equal, Exit, HashMap, Layer, Logger, LogLevel, Metric, Option, Redacted, Schema } from "effect"
 import {
+  AuthenticationFailed,
   CorruptStoredEvent,
   DirectoryView,
   directoryStream,
@@ -197,6 +198,69 @@ describe("authenticate", () => {
       }
       // Whoever builds errors after a refusal still gets their stacks.
       expect(new Error("elsewhere").stack).toMatch(/\n\s+at /)
+    })
+  )
+
+  it.effect("a refusal's error is an AuthenticationFailed like a constructed one, and each refusal has its own", () =>
+    Effect.gen(function* () {
+      const state: ReadModelsState = {
+        directory: DirectoryView.projection.initialState,
+        tokens: TokenIndex.projection.initialState,
+        usage: UsageView.projection.initialState,
+        revisions: Versioned.empty(),
+        quarantined: HashMap.empty()
+      }
+      const authenticate = makeAuthenticate(() => state, { stale: false })
+      const quiet = Logger.minimumLogLevel(LogLevel.Info)
+      const first = yield* Effect.flip(authenticate(newToken())).pipe(Effect.provide(quiet))
+      const second = yield* Effect.flip(authenticate(newToken())).pipe(Effect.provide(quiet))
+      const constructed = new AuthenticationFailed()
+      for (const error of [first, second]) {
+        expect(error).toBeInstanceOf(AuthenticationFailed)
+        expect(error).toBeInstanceOf(Error)
+        expect(Object.getPrototypeOf(error)).toBe(Object.getPrototypeOf(constructed))
+        expect(Object.keys(error).sort()).toEqual(Object.keys(constructed).sort())
+        expect(error.message).toBe(constructed.message)
+        expect(error.name).toBe(constructed.name)
+        expect(Equal.equals(error, constructed)).toBe(true)
+        expect(Schema.is(AuthenticationFailed)(error)).toBe(true)
+        expect(Schema.encodeSync(AuthenticationFailed)(error)).toEqual(
+          Schema.encodeSync(AuthenticationFailed)(constructed)
+        )
+      }
+      // Not one shared object: what a caller's handler adds to one refusal is not on the next.
+      expect(second).not.toBe(first)
+      Object.assign(first, { requestId: "r-1" })
+      expect("requestId" in second).toBe(false)
+      const third = yield* Effect.flip(authenticate(newToken())).pipe(Effect.provide(quiet))
+      expect("requestId" in third).toBe(false)
+    })
+  )
+
+  it.effect("a quiet refusal is counted under the fiber's metric labels, and keeps the span it failed in", () =>
+    Effect.gen(function* () {
+      const state: ReadModelsState = {
+        directory: DirectoryView.projection.initialState,
+        tokens: TokenIndex.projection.initialState,
+        usage: UsageView.projection.initialState,
+        revisions: Versioned.empty(),
+        quarantined: HashMap.empty()
+      }
+      const authenticate = makeAuthenticate(() => state, { stale: false })
+      const quiet = Logger.minimumLogLevel(LogLevel.Info)
+      const labelled = failures("unknown").pipe(Metric.tagged("host", "api-1"))
+      const before = (yield* Metric.value(labelled)).count
+      yield* Effect.flip(authenticate(newToken())).pipe(Effect.tagMetrics("host", "api-1"), Effect.provide(quiet))
+      expect((yield* Metric.value(labelled)).count).toBe(before + 1)
+      // In a span, the failure carries it, as `Effect.fail` attaches it.
+      const exit = yield* Effect.exit(authenticate(newToken()).pipe(Effect.withSpan("request"), Effect.provide(quiet)))
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isFailure(exit)) {
+        const spans = Cause.reduce(exit.cause, [] as Array<string>, (found, cause) =>
+          cause._tag === "Fail" ? Option.some([...found, String(Cause.pretty(Cause.fail(cause.error)))]) : Option.none()
+        )
+        expect(spans.join("\n")).toMatch(/at request/)
+      }
     })
   )
 })

@@ -22,6 +22,7 @@ import type { StreamsClient } from "./internal/client.js"
 import { keepFor, readAll, readStream } from "./internal/read.js"
 import { subscribeToAll, subscribeToStream } from "./internal/subscribe.js"
 import { append, tombstone } from "./internal/write.js"
+import { Writes } from "./internal/writes.js"
 
 export type {
   ClientError,
@@ -105,9 +106,11 @@ export const defaultResubscribe: Schedule.Schedule<unknown, unknown> = Schedule.
  */
 export const makeStore = (client: StreamsClient, options: StoreOptions = {}): EventStoreShape => {
   const keep = keepFor(options.streamPrefixes)
-  const settings = { schedule: options.resubscribe ?? defaultResubscribe }
+  // Shared by the port's appends and its subscriptions: deliveries give way to the store's own requests.
+  const writes = new Writes()
+  const settings = { schedule: options.resubscribe ?? defaultResubscribe, writes }
   return {
-    append: append(client),
+    append: append(client, writes),
     readStream: readStream(client),
     readAll: readAll(client, keep),
     subscribeToStream: subscribeToStream(client, settings),

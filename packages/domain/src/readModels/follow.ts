@@ -9,8 +9,8 @@
  * the follower's `unreadable`, which records it and says whether to go on after it, and the loop subscribes again at
  * once — so one unreadable event, in any stream of the store, never stops a follower for good.
  */
-import { type Chunk, Clock, Duration, Effect, Schedule, Stream } from "effect"
-import type { EventStoreShape, SubscriptionMessage } from "../store/EventStore.js"
+import { type Chunk, Clock, Duration, Effect, Option, Schedule, Stream } from "effect"
+import { type EventStoreShape, type SubscriptionMessage, subscriptionPullOf } from "../store/EventStore.js"
 import { type CorruptStoredEvent, EventStoreUnavailable, type ReadError } from "../model/Errors.js"
 
 /** An event the store could not hand out, at a known position. */
@@ -53,6 +53,38 @@ const ended = new EventStoreUnavailable({
   retryable: true
 })
 
+/**
+ * Hands each delivered chunk to `handle` until the subscription fails (a subscription is endless: one that ends is
+ * treated as a drop). A subscription a store made with `subscriptionFromPull` is pulled directly, one step a
+ * delivery; any other is run as a stream.
+ */
+const consume = <E, R>(
+  subscription: Stream.Stream<SubscriptionMessage, ReadError>,
+  handle: (messages: Chunk.Chunk<SubscriptionMessage>) => Effect.Effect<void, E, R>
+): Effect.Effect<never, E | SubscriptionFailed, R> => {
+  const open = subscriptionPullOf(subscription)
+  if (open === undefined) {
+    return subscription.pipe(
+      Stream.mapError((error) => new SubscriptionFailed(error)),
+      Stream.runForEachChunk(handle),
+      Effect.zipRight(Effect.fail(new SubscriptionFailed(ended)))
+    )
+  }
+  return Effect.scoped(
+    Effect.flatMap(open, (pull) => {
+      const next = Effect.mapError(pull, (failure) =>
+        Option.isSome(failure) ? new SubscriptionFailed(failure.value) : new SubscriptionFailed(ended)
+      )
+      // Not `Effect.forever`, which yields to the scheduler after every step: the runtime yields on its own every
+      // so many operations, so a long catch-up cannot starve other fibers either way.
+      const loop: Effect.Effect<never, E | SubscriptionFailed, R> = Effect.flatMap(next, (messages) =>
+        Effect.zipRight(handle(messages), loop)
+      )
+      return loop
+    })
+  )
+}
+
 /** After this long without a failure, the wait between attempts starts over from its shortest. */
 const HEALTHY_AFTER = Duration.toMillis("1 minute")
 
@@ -73,15 +105,7 @@ export const followAll = <E, R>(
   Effect.gen(function* () {
     let driver = yield* Schedule.driver(retry)
     const attempt = Effect.flatMap(follower.resumeFrom, (from) =>
-      Effect.zipRight(
-        follower.subscribing ?? Effect.void,
-        store.subscribeToAll({ from }).pipe(
-          Stream.mapError((error) => new SubscriptionFailed(error)),
-          Stream.runForEachChunk(follower.handle),
-          // A subscription is endless: one that ends is treated as a drop.
-          Effect.zipRight(Effect.fail(new SubscriptionFailed(ended)))
-        )
-      )
+      Effect.zipRight(follower.subscribing ?? Effect.void, consume(store.subscribeToAll({ from }), follower.handle))
     )
     for (;;) {
       const started = yield* Clock.currentTimeMillis

@@ -16,7 +16,19 @@
  * loop (a run-loop step costs about as much as the whole check). A refusal still goes through the run loop, so it
  * is logged and counted exactly as on the composed path. See ADR 0005.
  */
-import { Effect, Effectable, Exit, FiberRef, HashMap, LogLevel, Metric, Option, Redacted, Utils } from "effect"
+import {
+  Effect,
+  Effectable,
+  Exit,
+  FiberRef,
+  HashMap,
+  LogLevel,
+  Metric,
+  MetricKey,
+  Option,
+  Redacted,
+  Utils
+} from "effect"
 import { AuthenticationFailed } from "../model/Errors.js"
 import type { Principal, ServiceAccountsShape } from "./ServiceAccountsShape.js"
 import { directoryStream } from "../store/StoredEvent.js"
@@ -26,9 +38,17 @@ import type { ReadModelsState } from "./liveReadModels.js"
 import { binaryDigest } from "../fast/tokenSlots.js"
 import { type TokenSlot, slotFor } from "../readModels/TokenIndex.js"
 
-const authenticationFailures = Metric.counter("service_accounts_authentication_failures", {
+const authenticationFailures = MetricKey.counter("service_accounts_authentication_failures", {
   description: "authentications refused, by cause"
 })
+
+/**
+ * The refusals' counter for one cause: the same metric as `Metric.tagged(counter, "cause", cause)`, with the tag in
+ * its key. Updating a `Metric.tagged` counter builds and hashes a new key with its tags on every update (tens of
+ * microseconds in a process that has been idle, most of a refusal's cost); this one finds its registry entry once.
+ */
+const failuresBy = (cause: FailureCause) =>
+  Metric.fromMetricKey(MetricKey.tagged(authenticationFailures, "cause", cause))
 
 type FailureCause =
   | Token.MalformedReason
@@ -43,12 +63,17 @@ type FailureCause =
 const refusals = new Map<FailureCause, Effect.Effect<never, AuthenticationFailed>>()
 
 /**
- * The error of one refusal. A new one each time (the fiber that fails with it may attach its span to it), but made
- * without capturing a stack: a refusal is an answer, not a fault, and its stack would only show this module's
- * frames. Capturing one cost more than the rest of a refusal together — the price an attacker could make a host pay
- * for every made-up token it sends.
+ * The error of one refusal. A new one each time (the fiber that fails with it may attach its span to it, a caller's
+ * handler may add to it), but made without capturing a stack: a refusal is an answer, not a fault, and its stack
+ * would only show this module's frames. Capturing one cost more than the rest of a refusal together — the price an
+ * attacker could make a host pay for every made-up token it sends.
+ *
+ * Nor does it run the class's constructor, which merges the schema's (empty) defaults on every call: the error has
+ * no fields, so every refusal's error is the same three own properties (`stack`, `_tag`, `message`) on the class's
+ * prototype, copied from one made once. The copy is an `AuthenticationFailed` like any other (a test holds it to a
+ * constructed one: prototype, properties, equality, encoding).
  */
-const failure = (): AuthenticationFailed => {
+const template: AuthenticationFailed = (() => {
   const limit = Error.stackTraceLimit
   Error.stackTraceLimit = 0
   try {
@@ -56,26 +81,37 @@ const failure = (): AuthenticationFailed => {
   } finally {
     Error.stackTraceLimit = limit
   }
-}
+})()
+const templatePrototype: object = Object.getPrototypeOf(template)
+const templateProperties = Object.getOwnPropertyDescriptors(template)
+
+const failure = (): AuthenticationFailed =>
+  Object.defineProperties(Object.create(templatePrototype), templateProperties)
 
 /**
  * The effect of a refusal: a count under its cause, a debug log of the cause (built only when debug logs are let
  * through), then the one `AuthenticationFailed`.
+ *
+ * The common case (debug logs filtered out) is one step: the count is added at once, under the fiber's metric
+ * labels, and the failure is handed back as an `Exit`. A refusal is the one path of `authenticate` a process
+ * rarely runs — a revoked token refused for the first time — so every step it takes runs cold; the step-by-step
+ * version (`Metric.increment`, then `Effect.fail`, which also looks for a span to attach) took about twice as long
+ * there. When the fiber is in a span (a tracer is installed), the failure goes through `Effect.fail`, which attaches it.
  */
 const refuse = (cause: FailureCause): Effect.Effect<never, AuthenticationFailed> => {
   let refusal = refusals.get(cause)
   if (refusal === undefined) {
-    const counted = Metric.increment(Metric.tagged(authenticationFailures, "cause", cause))
-    const logged = Effect.zipRight(
-      Effect.logDebug("authentication failed").pipe(Effect.annotateLogs({ cause })),
-      counted
+    const counter = failuresBy(cause)
+    const verbose = Effect.logDebug("authentication failed").pipe(
+      Effect.annotateLogs({ cause }),
+      Effect.zipRight(Metric.increment(counter)),
+      Effect.zipRight(Effect.suspend(() => Effect.fail(failure())))
     )
-    const failed = Effect.suspend(() => Effect.fail(failure()))
-    const quiet = Effect.zipRight(counted, failed)
-    const verbose = Effect.zipRight(logged, failed)
-    refusal = Effect.withFiberRuntime((fiber) =>
-      LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug) ? quiet : verbose
-    )
+    refusal = Effect.withFiberRuntime((fiber) => {
+      if (!LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug)) return verbose
+      counter.unsafeUpdate(1, fiber.getFiberRef(FiberRef.currentMetricLabels))
+      return fiber.currentSpan === undefined ? Exit.fail(failure()) : Effect.fail(failure())
+    })
     refusals.set(cause, refusal)
   }
   return refusal

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream"
 import { Chunk, Effect, Option } from "effect"
+import type { Writes } from "./writes.js"
 
 /** What a cursor hands out: the client's items, and the moment the server said the subscription caught up. */
 export type Item<A> = { readonly _tag: "Item"; readonly item: A } | { readonly _tag: "CaughtUp" }
@@ -15,6 +16,9 @@ const CHUNK_SIZE = 128
  * The client announces "caught up" with an event, not an item, and may announce it while earlier items still wait
  * in its buffer; the cursor notes how many items came before it (those handed out plus those buffered at that
  * moment) and hands out `CaughtUp` exactly there.
+ *
+ * Given the store's `Writes`, a subscription's cursor takes what arrives while an append is in flight one turn of the
+ * event loop later (see `Writes`); failures and the end are always taken at once.
  */
 export class Cursor<A> {
   private received = 0
@@ -23,10 +27,29 @@ export class Cursor<A> {
   private ended = false
   private failure: { readonly error: unknown } | undefined = undefined
   private wake: (() => void) | undefined = undefined
+  /** Whether a deferred wake-up is already waiting for the next turn. */
+  private deferred = false
 
-  constructor(private readonly source: Readable) {
+  constructor(
+    private readonly source: Readable,
+    writes?: Writes
+  ) {
     const notify = () => this.wake?.()
-    source.on("readable", notify)
+    const later = () => {
+      this.deferred = false
+      notify()
+    }
+    source.on(
+      "readable",
+      writes === undefined
+        ? notify
+        : () => {
+            if (!writes.busy) return notify()
+            if (this.deferred) return
+            this.deferred = true
+            setImmediate(later)
+          }
+    )
     source.on("end", () => {
       this.ended = true
       notify()
@@ -71,23 +94,30 @@ export class Cursor<A> {
    * items no wake-up is armed: reading can make the client process further messages synchronously (and announce
    * "caught up" or an error in the middle of it), and those are picked up by the same `take`, never by a nested one.
    */
-  readonly pull: Effect.Effect<Chunk.Chunk<Item<A>>, Option.Option<unknown>> = Effect.async((resume) => {
-    let done = false
-    const attempt = (): void => {
-      if (done) return
-      this.wake = undefined
-      const taken = this.take()
-      if (taken === undefined) {
-        this.wake = attempt
-        return
+  readonly pull: Effect.Effect<Chunk.Chunk<Item<A>>, Option.Option<unknown>> = Effect.suspend(
+    () => this.take() ?? this.waitForItems
+  )
+
+  /** Waits for the source to have items (or to end or fail), then takes them. */
+  private readonly waitForItems: Effect.Effect<Chunk.Chunk<Item<A>>, Option.Option<unknown>> = Effect.async(
+    (resume) => {
+      let done = false
+      const attempt = (): void => {
+        if (done) return
+        this.wake = undefined
+        const taken = this.take()
+        if (taken === undefined) {
+          this.wake = attempt
+          return
+        }
+        done = true
+        resume(taken)
       }
-      done = true
-      resume(taken)
+      attempt()
+      return Effect.sync(() => {
+        done = true
+        this.wake = undefined
+      })
     }
-    attempt()
-    return Effect.sync(() => {
-      done = true
-      this.wake = undefined
-    })
-  })
+  )
 }

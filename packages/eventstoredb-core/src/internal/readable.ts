@@ -1,6 +1,7 @@
 import { Chunk, Effect, Option, type Scope, Stream } from "effect"
 import type { OpenRead, Pull, Stoppable } from "./client.js"
 import { Cursor, type Item } from "./cursor.js"
+import type { Writes } from "./writes.js"
 
 /** Stops a read or a subscription; the gRPC call may already be over (or may never have started), which is fine. */
 export const stop = (source: Stoppable): Effect.Effect<void> =>
@@ -8,14 +9,15 @@ export const stop = (source: Stoppable): Effect.Effect<void> =>
 
 /**
  * Opens a read or a subscription of a client, with a cursor over it. The cursor is attached in the same
- * synchronous step as the call is made, so no `error` event can come before its listener.
+ * synchronous step as the call is made, so no `error` event can come before its listener. A subscription passes
+ * its store's `Writes`, to give way to the store's own appends.
  */
-export const open = <A>(make: () => Stoppable): Effect.Effect<Cursor<A>, unknown, Scope.Scope> =>
+export const open = <A>(make: () => Stoppable, writes?: Writes): Effect.Effect<Cursor<A>, unknown, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.try({
       try: () => {
         const source = make()
-        return { source, cursor: new Cursor<A>(source) }
+        return { source, cursor: new Cursor<A>(source, writes) }
       },
       catch: (error) => error
     }),

@@ -3,20 +3,24 @@ import {
   type EventStoreShape,
   type ReadError,
   StreamDeleted,
-  SubscriptionMessage
+  SubscriptionMessage,
+  subscriptionFromPull
 } from "@service-accounts/domain"
-import { Chunk, Effect, Either, ExecutionStrategy, Exit, Option, Schedule, Scope, Stream } from "effect"
+import { Chunk, Effect, Either, ExecutionStrategy, Exit, Option, Schedule, Scope, type Stream } from "effect"
 import type { ClientEvent, StreamsClient, SubscriptionFilter } from "./client.js"
-import type { Cursor } from "./cursor.js"
+import type { Cursor, Item } from "./cursor.js"
 import { describe, type Failures, failures } from "./errors.js"
 import { allHead, clientPosition, type Keep, streamHead } from "./read.js"
 import { open as openReadable, type Stoppable } from "./readable.js"
 import { positionOf, toRecorded } from "./recorded.js"
+import type { Writes } from "./writes.js"
 
-/** How subscriptions come back after a drop. */
+/** How subscriptions come back after a drop, and what they give way to. */
 export interface ResubscribeSettings {
   /** Waits between attempts; when it ends, the subscription fails with `EventStoreUnavailable`. */
   readonly schedule: Schedule.Schedule<unknown, unknown>
+  /** The store's appends in flight: deliveries that arrive meanwhile are taken a turn later (see `Writes`). */
+  readonly writes: Writes
 }
 
 /** One kind of subscription: to a stream (points are revisions) or to `$all` (points are positions). */
@@ -50,7 +54,7 @@ const catchUp = (
   from: "start" | "end" | bigint | undefined,
   settings: ResubscribeSettings
 ): Stream.Stream<SubscriptionMessage, ReadError> =>
-  Stream.fromPull(
+  subscriptionFromPull(
     Effect.gen(function* () {
       const outer = yield* Effect.scope
       const driver = yield* Schedule.driver(settings.schedule)
@@ -83,7 +87,9 @@ const catchUp = (
         }
         const scope = yield* Scope.fork(outer, ExecutionStrategy.sequential)
         const point = after
-        const cursor = yield* openReadable<ClientEvent>(() => source.open(point)).pipe(Scope.extend(scope))
+        const cursor = yield* openReadable<ClientEvent>(() => source.open(point), settings.writes).pipe(
+          Scope.extend(scope)
+        )
         current = { cursor, scope }
         return cursor
       })
@@ -121,54 +127,69 @@ const catchUp = (
         )
       }
 
-      const pull: Effect.Effect<Chunk.Chunk<SubscriptionMessage>, Option.Option<ReadError>> = Effect.gen(function* () {
-        for (;;) {
-          if (pending !== undefined) {
-            yield* close
-            return yield* Effect.fail(Option.some(pending))
-          }
-          let cursor = current?.cursor
-          if (cursor === undefined) {
-            const connected = yield* Effect.either(connect)
-            if (Either.isLeft(connected)) {
-              yield* onFailure(Option.some(connected.left))
-              continue
+      /** Whether the schedule has been stepped since it last started over. */
+      let retried = false
+
+      /** The port's messages for a chunk of the cursor's items; an event that cannot be read stops it (`pending`). */
+      const messagesOf = (items: Chunk.Chunk<Item<ClientEvent>>): Array<SubscriptionMessage> => {
+        const out: Array<SubscriptionMessage> = []
+        const all = Chunk.toReadonlyArray(items)
+        for (let i = 0; i < all.length; i++) {
+          const item = all[i] as Item<ClientEvent>
+          if (item._tag === "CaughtUp") {
+            if (!caughtUp) {
+              caughtUp = true
+              out.push(SubscriptionMessage.caughtUp)
             }
-            cursor = connected.right
+            continue
+          }
+          const point = source.pointOf(item.item)
+          if (source.keep(item.item)) {
+            const recorded = toRecorded(item.item)
+            if (Either.isLeft(recorded)) {
+              pending = recorded.left
+              break
+            }
+            out.push(SubscriptionMessage.event(recorded.right))
+          }
+          if (point !== undefined) after = point
+        }
+        return out
+      }
+
+      const failed = (failure: Option.Option<unknown>) => {
+        retried = true
+        return Effect.zipRight(onFailure(failure), pull)
+      }
+
+      // Written as plain steps rather than a generator: it runs once for every delivery, in every process.
+      const pull: Effect.Effect<Chunk.Chunk<SubscriptionMessage>, Option.Option<ReadError>> = Effect.suspend(
+        (): Effect.Effect<Chunk.Chunk<SubscriptionMessage>, Option.Option<ReadError>> => {
+          if (pending !== undefined) return Effect.zipRight(close, Effect.fail(Option.some(pending)))
+          const cursor = current?.cursor
+          if (cursor === undefined) {
+            return Effect.matchEffect(connect, {
+              onFailure: (error) => failed(Option.some(error)),
+              onSuccess: () => pull
+            })
           }
           if (early) {
             early = false
-            return Chunk.of(SubscriptionMessage.caughtUp)
+            return Effect.succeed(Chunk.of(SubscriptionMessage.caughtUp))
           }
-          const next = yield* Effect.either(cursor.pull)
-          if (Either.isLeft(next)) {
-            yield* onFailure(next.left)
-            continue
-          }
-          const out: Array<SubscriptionMessage> = []
-          for (const item of next.right) {
-            if (item._tag === "CaughtUp") {
-              if (!caughtUp) {
-                caughtUp = true
-                out.push(SubscriptionMessage.caughtUp)
-              }
-              continue
+          return Effect.matchEffect(cursor.pull, {
+            onFailure: failed,
+            onSuccess: (items) => {
+              const out = messagesOf(items)
+              const next = out.length > 0 ? Effect.succeed(Chunk.unsafeFromArray(out)) : pull
+              if (!retried) return next
+              // Messages flow again: the schedule starts over.
+              retried = false
+              return Effect.zipRight(driver.reset, next)
             }
-            const point = source.pointOf(item.item)
-            if (source.keep(item.item)) {
-              const recorded = toRecorded(item.item)
-              if (Either.isLeft(recorded)) {
-                pending = recorded.left
-                break
-              }
-              out.push(SubscriptionMessage.event(recorded.right))
-            }
-            if (point !== undefined) after = point
-          }
-          yield* driver.reset
-          if (out.length > 0) return Chunk.unsafeFromArray(out)
+          })
         }
-      })
+      )
       return pull
     })
   )

@@ -13,6 +13,7 @@ import type { JsonEventData, StreamsClient } from "./client.js"
 import { failures } from "./errors.js"
 import { jsonPayload } from "./json.js"
 import { readStream, streamHead } from "./read.js"
+import type { Writes } from "./writes.js"
 
 /**
  * The event as the client sends it: its id (the server deduplicates by it), its type, and data and metadata as JSON
@@ -72,15 +73,15 @@ const positionAt = (
     )
   )
 
-/** The port's `append`. */
-export const append = (client: StreamsClient): EventStoreShape["append"] => {
+/** The port's `append`, each call counted in `writes` while in flight. */
+export const append = (client: StreamsClient, writes: Writes): EventStoreShape["append"] => {
   const { writeError } = failures(client.commandError)
   return (streamId, events, expected) => {
     if (events.length === 0 || (typeof expected === "bigint" && expected < 0n)) {
       return withoutWriting(client, streamId, expected)
     }
     return Effect.tryPromise({
-      try: () => client.append(streamId, events.map(eventData), expected),
+      try: () => writes.track(() => client.append(streamId, events.map(eventData), expected)),
       catch: (error) => writeError("append", streamId, expected, error)
     }).pipe(
       Effect.flatMap((result): Effect.Effect<AppendResult, AppendError> => {

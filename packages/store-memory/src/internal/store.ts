@@ -9,6 +9,7 @@ import {
   type RecordedEvent,
   StreamDeleted,
   SubscriptionMessage,
+  subscriptionFromPull,
   conflict,
   satisfies
 } from "@service-accounts/domain"
@@ -339,33 +340,35 @@ export const makeStore = (): EventStoreShape => {
     source: Source,
     from: "start" | "end" | bigint | undefined
   ): Stream.Stream<SubscriptionMessage, ReadError> =>
-    Stream.suspend(() => {
-      const lengthAtStart = source.length()
-      let cursor = subscriptionCursor(from, lengthAtStart)
-      const caughtUpAt = Math.max(cursor, lengthAtStart)
-      let caughtUp = false
-      const pull: Effect.Effect<Chunk.Chunk<SubscriptionMessage>, ReadError> = Effect.suspend(() => {
-        const failure = source.failure()
-        if (failure !== undefined) {
-          return Effect.fail(failure)
-        }
-        const available = caughtUp ? source.length() : caughtUpAt
-        if (cursor < available) {
-          const stop = Math.min(available, cursor + CHUNK_SIZE)
-          const chunk: Array<SubscriptionMessage> = []
-          for (; cursor < stop; cursor++) {
-            chunk.push(SubscriptionMessage.event(materialise(storedAt(source.logIndexAt(cursor)))))
+    subscriptionFromPull(
+      Effect.sync(() => {
+        const lengthAtStart = source.length()
+        let cursor = subscriptionCursor(from, lengthAtStart)
+        const caughtUpAt = Math.max(cursor, lengthAtStart)
+        let caughtUp = false
+        const pull: Effect.Effect<Chunk.Chunk<SubscriptionMessage>, ReadError> = Effect.suspend(() => {
+          const failure = source.failure()
+          if (failure !== undefined) {
+            return Effect.fail(failure)
           }
-          return Effect.succeed(Chunk.unsafeFromArray(chunk))
-        }
-        if (!caughtUp) {
-          caughtUp = true
-          return Effect.succeed(Chunk.of(SubscriptionMessage.caughtUp))
-        }
-        return Effect.zipRight(Deferred.await(source.changed()), pull)
+          const available = caughtUp ? source.length() : caughtUpAt
+          if (cursor < available) {
+            const stop = Math.min(available, cursor + CHUNK_SIZE)
+            const chunk: Array<SubscriptionMessage> = []
+            for (; cursor < stop; cursor++) {
+              chunk.push(SubscriptionMessage.event(materialise(storedAt(source.logIndexAt(cursor)))))
+            }
+            return Effect.succeed(Chunk.unsafeFromArray(chunk))
+          }
+          if (!caughtUp) {
+            caughtUp = true
+            return Effect.succeed(Chunk.of(SubscriptionMessage.caughtUp))
+          }
+          return Effect.zipRight(Deferred.await(source.changed()), pull)
+        })
+        return Effect.mapError(pull, Option.some)
       })
-      return Stream.repeatEffectChunk(pull)
-    })
+    )
 
   const subscribeToStream: EventStoreShape["subscribeToStream"] = (streamId, options) => {
     const logIndexes = (): ReadonlyArray<number> => streams.get(streamId)?.logIndexes ?? []
