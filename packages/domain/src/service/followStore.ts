@@ -106,7 +106,8 @@ export const followStore = (
           }
           const recorded = message.event
           handled++
-          if (!isFollowed(recorded) || readModels.passes(recorded)) {
+          // The common case takes no step of its own: passed by, or applied at once.
+          if (!isFollowed(recorded) || readModels.offerAtOnce(recorded)) {
             lastPosition = recorded.position
             continue
           }

@@ -110,6 +110,12 @@ export interface ReadModels {
   /** Whether a subscription may pass an event by: it was applied already, or its stream is quarantined. */
   readonly passes: (recorded: RecordedEvent) => boolean
   /**
+   * Takes an event a subscription delivered in the same synchronous step, when that is all it takes: it passes, or it
+   * follows what was applied, decodes, and nobody holds or awaits the lock (then it is applied). Returns whether it
+   * did; if not, `offer` must be used.
+   */
+  readonly offerAtOnce: (recorded: RecordedEvent) => boolean
+  /**
    * Applies one event seen by a subscription — in the same synchronous step when it follows what was applied and
    * nobody holds or awaits the lock, as another process's revocation usually does; a gap is filled by reading the
    * stream. An event that does not decode fails with `CorruptStoredEvent` when `strict`; otherwise its stream is
@@ -289,6 +295,7 @@ export const makeReadModels = (
       applyAppendedNow,
       applyAppended,
       passes,
+      offerAtOnce: (recorded) => passes(recorded) || offerNow(recorded),
       offer,
       quarantine
     }
