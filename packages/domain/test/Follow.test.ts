@@ -116,14 +116,7 @@ describe("followAll", () => {
     Effect.gen(function* () {
       const expected = {
         starts: ["start", "4", "5"],
-        seen: [
-          "1,2",
-          "3,caught up",
-          "unreadable 4 (its data is not JSON)",
-          "5",
-          "failed: EventStoreUnavailable",
-          "6"
-        ]
+        seen: ["1,2", "3,caught up", "unreadable 4 (its data is not JSON)", "5", "failed: EventStoreUnavailable", "6"]
       }
       expect(yield* follow(false)).toEqual(expected)
       expect(yield* follow(true)).toEqual(expected)
