@@ -193,6 +193,34 @@ describe("compiled decoding", () => {
     }
   })
 
+  it("decodes `X | null` and bigints at their edges exactly as the schema does", () => {
+    const row = Schema.Struct({
+      revoked: Schema.NullOr(Schema.Literal("Manual", "ServiceAccountDeleted")),
+      lastUsed: Schema.NullOr(Schema.NumberFromString),
+      pair: Schema.NullOr(Schema.Tuple(Schema.String, Schema.String)),
+      count: Schema.BigIntFromSelf
+    })
+    const valid = { revoked: null, lastUsed: "12", pair: ["a", "b"], count: 1n }
+    const inputs: ReadonlyArray<unknown> = [
+      valid,
+      { ...valid, revoked: "Manual", lastUsed: null, pair: null },
+      { ...valid, revoked: "Other" },
+      { ...valid, revoked: 0 },
+      { ...valid, revoked: undefined },
+      { ...valid, lastUsed: 12 },
+      { ...valid, lastUsed: "twelve" },
+      { ...valid, pair: ["a"] },
+      { ...valid, pair: "a,b" },
+      { ...valid, count: 1 },
+      { ...valid, count: "1" }
+    ]
+    for (const input of inputs) {
+      const got = decodeEither(row)(input)
+      const expected = Schema.decodeUnknownEither(row)(input)
+      expect(got, String(JSON.stringify(input, (_, v) => (typeof v === "bigint" ? `${v}n` : v)))).toEqual(expected)
+    }
+  })
+
   it("hands a refusal to the schema's decoder with the options it was given", () => {
     const strict = decodeEither(CreateServiceAccount, { errors: "all", onExcessProperty: "error" })
     const refused = strict({ _tag: "CreateServiceAccount", name: "", extra: 1 })

@@ -77,6 +77,9 @@ const plainNodes = new Map<AST.AST, () => Compiled>([[Schema.DateTimeUtc.ast, da
 
 const isOptionalUndefined = (ast: AST.AST): boolean => ast._tag === "UndefinedKeyword"
 
+/** `null`, what `Schema.NullOr` adds. */
+const isNull = (ast: AST.AST): boolean => ast._tag === "Literal" && ast.literal === null
+
 /**
  * A property every member of a union has, required, as a literal of its own: the members by that literal. Only
  * object members without index signatures qualify (what `Schema.Struct`s and tagged structs make).
@@ -116,6 +119,8 @@ const compileNode = (ast: AST.AST, memo: Map<AST.AST, Compiled>): Compiled => {
       return (input) => (typeof input === "number" ? input : FAIL)
     case "BooleanKeyword":
       return (input) => (typeof input === "boolean" ? input : FAIL)
+    case "BigIntKeyword":
+      return (input) => (typeof input === "bigint" ? input : FAIL)
     case "UndefinedKeyword":
       return (input) => (input === undefined ? input : FAIL)
     case "UnknownKeyword":
@@ -171,6 +176,15 @@ const compileNode = (ast: AST.AST, memo: Map<AST.AST, Compiled>): Compiled => {
           // The first member is tried first, as Effect's decoder does; `undefined` is the second's.
           const decoded = value(input)
           return decoded === FAIL && input === undefined ? input : decoded
+        }
+      }
+      // `X | null`, what `Schema.NullOr` makes (the snapshots' token rows have several).
+      if (members.length === 2 && first !== undefined && second !== undefined && isNull(second)) {
+        const value = compile(first, memo)
+        return (input) => {
+          // The first member is tried first, as Effect's decoder does; `null` is the second's.
+          const decoded = value(input)
+          return decoded === FAIL && input === null ? input : decoded
         }
       }
       // Objects told apart by one literal property (a `kind` or `_tag`): only the member it names can accept.
