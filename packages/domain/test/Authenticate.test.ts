@@ -31,6 +31,15 @@ const failures = (cause: string) =>
     description: "authentications refused, by cause"
   }).pipe(Metric.tagged("cause", cause))
 
+/** Read models that hold nothing: every token is unknown to them. */
+const emptyState = (): ReadModelsState => ({
+  directory: DirectoryView.projection.initialState,
+  tokens: TokenIndex.projection.initialState,
+  usage: UsageView.projection.initialState,
+  revisions: Versioned.empty(),
+  quarantined: HashMap.empty()
+})
+
 const newToken = (): string => Token.fromEntropy(crypto.getRandomValues(new Uint8Array(32)))
 
 describe("authenticate", () => {
@@ -157,13 +166,7 @@ describe("authenticate", () => {
 
   it.effect("with debug logs filtered out, a refusal is still counted, logs nothing, and its error has no stack", () =>
     Effect.gen(function* () {
-      const state: ReadModelsState = {
-        directory: DirectoryView.projection.initialState,
-        tokens: TokenIndex.projection.initialState,
-        usage: UsageView.projection.initialState,
-        revisions: Versioned.empty(),
-        quarantined: HashMap.empty()
-      }
+      const state = emptyState()
       const authenticate = makeAuthenticate(() => state, { stale: false })
       const lines: Array<string> = []
       const quiet = Layer.merge(
@@ -203,13 +206,7 @@ describe("authenticate", () => {
 
   it.effect("a refusal's error is an AuthenticationFailed like a constructed one, and each refusal has its own", () =>
     Effect.gen(function* () {
-      const state: ReadModelsState = {
-        directory: DirectoryView.projection.initialState,
-        tokens: TokenIndex.projection.initialState,
-        usage: UsageView.projection.initialState,
-        revisions: Versioned.empty(),
-        quarantined: HashMap.empty()
-      }
+      const state = emptyState()
       const authenticate = makeAuthenticate(() => state, { stale: false })
       const quiet = Logger.minimumLogLevel(LogLevel.Info)
       const first = yield* Effect.flip(authenticate(newToken())).pipe(Effect.provide(quiet))
@@ -239,13 +236,7 @@ describe("authenticate", () => {
 
   it.effect("a quiet refusal is counted under the fiber's metric labels, and keeps the span it failed in", () =>
     Effect.gen(function* () {
-      const state: ReadModelsState = {
-        directory: DirectoryView.projection.initialState,
-        tokens: TokenIndex.projection.initialState,
-        usage: UsageView.projection.initialState,
-        revisions: Versioned.empty(),
-        quarantined: HashMap.empty()
-      }
+      const state = emptyState()
       const authenticate = makeAuthenticate(() => state, { stale: false })
       const quiet = Logger.minimumLogLevel(LogLevel.Info)
       const labelled = failures("unknown").pipe(Metric.tagged("host", "api-1"))
