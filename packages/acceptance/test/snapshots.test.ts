@@ -6,16 +6,19 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import {
+  directoryStream,
   EventStore,
   type EventStoreShape,
+  OrganizationId,
   type RecordedEvent,
   ServiceAccounts,
   type ServiceAccountsOptions,
-  type ServiceAccountsShape
+  type ServiceAccountsShape,
+  Token
 } from "@service-accounts/domain"
 import { make as makeMemoryStore } from "@service-accounts/store-memory"
 import { administrator, scanForSecrets, storedHaystacks } from "@service-accounts/testing"
-import { Chunk, Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime, type Redacted, Stream } from "effect"
+import { Chunk, Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime, Redacted, Stream } from "effect"
 
 const SNAPSHOTS = "serviceAccountSnapshots"
 
@@ -218,6 +221,84 @@ describe("snapshots of the read models", () => {
       const markers = () => all(store.readStream(SNAPSHOTS))
       for (let i = 0; i < 1500 && (await markers()).length === 0; i++) await new Promise((r) => setTimeout(r, 20))
       expect((await markers()).length).toBeGreaterThan(0)
+    } finally {
+      await a.dispose()
+    }
+  })
+
+  it("the index's tokens the directory does not show are restored too (a history not written by the service)", async () => {
+    // Events appended by hand: a token of an account that was never created (the index files it, the directory
+    // does not show it) and a token revoked twice (the index keeps the first reason, the directory the last).
+    const store = Effect.runSync(makeMemoryStore)
+    const organizationId = "odd"
+    const actor = { userId: "admin-1", role: "administrator" }
+    const account = crypto.randomUUID()
+    const stranger = crypto.randomUUID()
+    const values = [0, 1, 2].map(() => Token.fromEntropy(crypto.getRandomValues(new Uint8Array(32))))
+    const tokenIds = values.map(() => crypto.randomUUID())
+    const base = { organizationId, actor, occurredAt: "2026-12-07T10:00:00.000Z" }
+    const issued = (i: number, serviceAccountId: string) => ({
+      _tag: "TokenIssued",
+      ...base,
+      serviceAccountId,
+      tokenId: tokenIds[i] ?? "",
+      name: `t-${i}`,
+      scopes: ["read"],
+      secretHash: Token.digest(values[i] ?? ""),
+      hint: (values[i] ?? "").slice(-4)
+    })
+    const revoked = (i: number, reason: string) => ({
+      _tag: "TokenRevoked",
+      ...base,
+      serviceAccountId: account,
+      tokenId: tokenIds[i] ?? "",
+      reason
+    })
+    const history = [
+      { _tag: "ServiceAccountCreated", ...base, serviceAccountId: account, name: "bot" },
+      issued(0, account),
+      issued(1, stranger),
+      issued(2, account),
+      revoked(2, "Manual"),
+      revoked(2, "ServiceAccountDeleted")
+    ]
+    await Effect.runPromise(
+      store.append(
+        directoryStream(OrganizationId.make(organizationId)),
+        history.map((data) => ({
+          eventId: crypto.randomUUID(),
+          type: data._tag,
+          data,
+          metadata: { schemaVersion: 1 }
+        })),
+        "no_stream"
+      )
+    )
+    const secrets = values.map((value) => Redacted.make(value))
+    const a = serviceOn(store)
+    try {
+      const replayed = await answers(a, [organizationId], secrets)
+      // The replay authenticates the first two (the second as the account that was never created), not the third.
+      expect(replayed.principals.map((principal) => principal?.serviceAccountId ?? null)).toEqual([
+        account,
+        stranger,
+        null
+      ])
+      const info = await a.runPromise(Effect.flatMap(ServiceAccounts, (s) => s.snapshot))
+      const marker = (await all(store.readStream(SNAPSHOTS)))[0]?.data as { readonly stream: string }
+      const kinds = (await all(store.readStream(marker.stream))).map(
+        (event) => (JSON.parse((event.data as { readonly chunk: string }).chunk) as { readonly kind: string }).kind
+      )
+      // The stranger's token and the twice-revoked one are kept whole, beside the directory.
+      expect(kinds).toContain("tokens")
+      const b = serviceOn(store)
+      try {
+        const readiness = await b.runPromise(Effect.flatMap(ServiceAccounts, (s) => s.readiness))
+        expect(readiness.startedFrom?.position).toBe(info?.position)
+        expect(await answers(b, [organizationId], secrets)).toEqual(replayed)
+      } finally {
+        await b.dispose()
+      }
     } finally {
       await a.dispose()
     }

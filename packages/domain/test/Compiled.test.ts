@@ -18,7 +18,7 @@ import {
   TokenRevoked
 } from "../src/index.js"
 import { decodeEither } from "../src/fast/compiled.js"
-import { SnapshotChunk } from "../src/service/snapshots.js"
+import { SnapshotChunk, SnapshotChunkText } from "../src/service/snapshots.js"
 
 /** Every kind of node: optional and required fields, `X | undefined`, literal unions, other unions, arrays, tuples,
  * index signatures, transformations (final, composed, property signatures), declarations, refinements, brands. */
@@ -55,7 +55,8 @@ const schemas = {
   TokenIssued,
   TokenRevoked,
   ServiceAccountDeleted,
-  SnapshotChunk
+  SnapshotChunk,
+  SnapshotChunkText
 } as const
 
 /** Mostly `valid`, now and then `invalid`. */

@@ -1,6 +1,6 @@
 /**
- * The hand-written checks of ids, counters and times (`isUuid`, `isDecimal`, `isoMillis`, and through them a line's
- * `isEventId` and `isoTimeOf`, and the compiled decoders of `ServiceAccountId`, `TokenId` and `Schema.DateTimeUtc`) give exactly what the schema or `Date` they stand in for gives:
+ * The hand-written checks of ids, digests, counters and times (`isUuid`, `isDecimal`, `isoMillis`, and through them a line's
+ * `isEventId` and `isoTimeOf`, and the compiled decoders of `ServiceAccountId`, `TokenId`, `SecretHash` and `Schema.DateTimeUtc`) give exactly what the schema or `Date` they stand in for gives:
  * checked on generated valid values and on broken ones.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -8,7 +8,7 @@ import { DateTime, Either, FastCheck as fc, Schema } from "effect"
 import { decodeEither } from "../src/fast/compiled.js"
 import { isoMillis } from "../src/fast/isoTime.js"
 import { isDecimal, isoTimeOf, isEventId } from "../src/history/lineFields.js"
-import { ServiceAccountId, TokenId } from "../src/index.js"
+import { SecretHash, ServiceAccountId, TokenId } from "../src/index.js"
 
 /** A text with one character replaced by another (from a set that holds near misses and awkward characters). */
 const mutated = (texts: fc.Arbitrary<string>): fc.Arbitrary<string> =>
@@ -24,6 +24,22 @@ const mutated = (texts: fc.Arbitrary<string>): fc.Arbitrary<string> =>
     })
 
 const isSchemaUuid = Schema.is(Schema.UUID)
+
+/** Holds the compiled decoder of `schema` to the schema's own on 5,000 inputs; returns how many were accepted. */
+const acceptedAsTheSchemaDoes = <A, I>(schema: Schema.Schema<A, I>, inputs: fc.Arbitrary<unknown>): number => {
+  const compiled = decodeEither(schema)
+  const effect = Schema.decodeUnknownEither(schema)
+  let accepted = 0
+  fc.assert(
+    fc.property(inputs, (input) => {
+      const ours = compiled(input)
+      expect(ours).toEqual(effect(input))
+      if (Either.isRight(ours)) accepted++
+    }),
+    { numRuns: 5000 }
+  )
+  return accepted
+}
 
 const uuids = fc.oneof(
   fc.uuid(),
@@ -60,22 +76,28 @@ describe("ids checked by hand", () => {
 
   it("an account's and a token's id: the compiled decoder gives what the schema gives", () => {
     for (const schema of [ServiceAccountId, TokenId]) {
-      const compiled = decodeEither(schema)
-      const effect = Schema.decodeUnknownEither(schema)
-      let accepted = 0
-      fc.assert(
-        fc.property(
-          fc.oneof(fc.uuid(), mutated(fc.uuid()), uuidLike, fc.constantFrom(undefined, null, 7, {})),
-          (input) => {
-            const ours = compiled(input)
-            expect(ours).toEqual(effect(input))
-            if (Either.isRight(ours)) accepted++
-          }
-        ),
-        { numRuns: 5000 }
-      )
-      expect(accepted).toBeGreaterThan(1000)
+      const inputs = fc.oneof(fc.uuid(), mutated(fc.uuid()), uuidLike, fc.constantFrom(undefined, null, 7, {}))
+      expect(acceptedAsTheSchemaDoes(schema, inputs)).toBeGreaterThan(1000)
     }
+  })
+})
+
+const digests = fc.stringMatching(/^[0-9a-f]{64}$/)
+
+describe("a token's digest checked without the filter", () => {
+  it("the compiled decoder of SecretHash gives what the schema gives", () => {
+    const inputs = fc.oneof(
+      digests,
+      mutated(digests),
+      digests.map((digest) => digest.toUpperCase()),
+      digests.map((digest) => `${digest}0`),
+      digests.map((digest) => digest.slice(1)),
+      digests.map((digest) => `${digest}\n`),
+      fc.stringMatching(/^[0-9a-gA-G]{64}$/),
+      fc.string(),
+      fc.constantFrom(undefined, null, 7, {}, ["a"])
+    )
+    expect(acceptedAsTheSchemaDoes(SecretHash, inputs)).toBeGreaterThan(500)
   })
 })
 

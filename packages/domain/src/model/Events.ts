@@ -34,10 +34,13 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { FAIL, withPlainDecoder } from "../fast/compiled.js"
 import { Actor } from "./Caller.js"
 import { OrganizationId, ServiceAccountId, TokenId } from "./Ids.js"
 import { Description, ServiceAccountName, TokenName } from "./Names.js"
 import { Scopes } from "./Scope.js"
+
+const LOWER_HEX_DIGEST = /^[0-9a-f]{64}$/
 
 /**
  * A SHA-256 digest in lower-case hex.
@@ -45,9 +48,14 @@ import { Scopes } from "./Scope.js"
  * @since 0.1.0
  * @category schemas
  */
-export const SecretHash = Schema.String.pipe(
-  Schema.pattern(/^[0-9a-f]{64}$/, { message: () => "must be a SHA-256 digest in lower-case hex" }),
-  Schema.brand("SecretHash")
+export const SecretHash = withPlainDecoder(
+  Schema.String.pipe(
+    Schema.pattern(LOWER_HEX_DIGEST, { message: () => "must be a SHA-256 digest in lower-case hex" }),
+    Schema.brand("SecretHash")
+  ),
+  // Compiled decoders (every token a replay or a snapshot reads) run the pattern themselves, without the filter's
+  // result to make and look into for each digest.
+  (input) => (typeof input === "string" && LOWER_HEX_DIGEST.test(input) ? input : FAIL)
 )
 /**
  * @since 0.1.0

@@ -3,11 +3,16 @@
  * the latest one plus the events after it instead of the whole history.
  *
  * - A snapshot is one stream of its own, `serviceAccountSnapshot-<uuid>`, of chunk events (`$`-typed, so readers
- *   of the whole store treat them as system events and EventStoreDB's subscriptions never send them): the
- *   directory view's organisations, the token index's tokens (digests, never values), and the last revision of
- *   every directory stream, each chunk small enough for any store's append.
+ *   of the whole store treat them as system events and EventStoreDB's subscriptions never send them), each small
+ *   enough for any store's append. A chunk event's data is `{ chunk: <JSON text> }`: the text is what the digest
+ *   covers and what is parsed, so no chunk is serialised again to be checked (ADR 0015).
+ * - The chunks hold the directory view's organisations, with the digest under which the token index holds each of
+ *   their tokens (digests, never values); the index's tokens the directory cannot account for (none, in a history
+ *   the service wrote); the usage view's tokens; and the last revision of every directory stream. The token index is
+ *   rebuilt from the directory's tokens and those few: each token's organisation, account, scopes and revocation
+ *   are stored once.
  * - A marker in `serviceAccountSnapshots` names the snapshot's stream, its version, how many chunks it has, the
- *   SHA-256 of their JSON text, the position it covers and the quarantined streams. It is written after the chunks,
+ *   SHA-256 of their texts, the position it covers and the quarantined streams. It is written after the chunks,
  *   so a snapshot whose writer died half-way has no marker and is never read.
  * - Loading reads the newest markers first; a snapshot of another version, with missing chunks, a digest that does
  *   not match or a chunk that does not decode is skipped (logged) for the one before it, and without one the process
@@ -21,6 +26,7 @@ import { Chunk, Effect, Either, HashMap, Option, Schema, Stream } from "effect"
 import { decodeEither } from "../fast/compiled.js"
 import * as Versioned from "../fast/versioned.js"
 import { type AppendError, CorruptStoredEvent } from "../model/Errors.js"
+import { SecretHash } from "../model/Events.js"
 import * as DirectoryView from "../readModels/DirectoryView.js"
 import * as TokenIndex from "../readModels/TokenIndex.js"
 import * as UsageView from "../readModels/UsageView.js"
@@ -33,8 +39,12 @@ export const SNAPSHOT_INDEX = "serviceAccountSnapshots"
 const STREAM_PREFIX = "serviceAccountSnapshot-"
 const CHUNK_TYPE = "$serviceAccountSnapshotChunk"
 const MARKER_TYPE = "$serviceAccountSnapshot"
-/** Bump when the format or the read models' meaning changes: snapshots of another version are not read. */
-export const SNAPSHOT_VERSION = 1
+/**
+ * Bump when the format or the read models' meaning changes: snapshots of another version are not read. Version 1
+ * held every token twice (in the directory view and in the token index), and its digest covered each chunk's data
+ * serialised again; version 2 holds each token once and its digest covers the stored text (ADR 0015).
+ */
+export const SNAPSHOT_VERSION = 2
 /** Snapshots kept; older ones are retired when a new one is written. */
 const KEEP = 2
 /** How many markers loading tries, newest first, before it replays the history instead. */
@@ -44,14 +54,29 @@ const TOKENS_PER_CHUNK = 2000
 
 const Revision = Schema.BigInt
 
+/**
+ * One chunk's content. A directory chunk's `digests` has one entry per token of its `items`, in their order (by
+ * organisation, account, token): the digest the token index holds the token under, or `null` when the index does
+ * not hold it with the same organisation, account, scopes and revocation (its entry, if any, is then among the
+ * `tokens` chunks, whole).
+ */
 export const SnapshotChunk = Schema.Union(
-  Schema.Struct({ kind: Schema.Literal("directory"), items: Schema.Array(DirectoryView.OrganizationJsonSchema) }),
+  Schema.Struct({
+    kind: Schema.Literal("directory"),
+    items: Schema.Array(DirectoryView.OrganizationJsonSchema),
+    digests: Schema.Array(Schema.NullOr(SecretHash))
+  }),
   Schema.Struct({ kind: Schema.Literal("tokens"), items: Schema.Array(TokenIndex.TokenJsonSchema) }),
   Schema.Struct({ kind: Schema.Literal("revisions"), items: Schema.Array(Schema.Tuple(Schema.String, Revision)) }),
   Schema.Struct({ kind: Schema.Literal("usage"), items: Schema.Array(UsageView.TokenUsageJsonSchema) })
 )
 type SnapshotChunk = typeof SnapshotChunk.Type
-const decodeChunk = decodeEither(SnapshotChunk)
+/** A chunk event's data: the chunk's JSON text, parsed and decoded when read. */
+const ChunkData = Schema.Struct({ chunk: Schema.String })
+const decodeChunkData = decodeEither(ChunkData)
+/** A chunk's JSON text, as a chunk event holds it. */
+export const SnapshotChunkText = Schema.parseJson(SnapshotChunk)
+const decodeChunk = decodeEither(SnapshotChunkText)
 const encodeChunk = Schema.encodeSync(SnapshotChunk)
 
 const Marker = Schema.Struct({
@@ -75,15 +100,50 @@ const infoOf = (marker: typeof Marker.Type): SnapshotInfo => ({
   chunks: marker.chunks
 })
 
+/** The index's entry of a token, as `TokenIndex.toJson` gives it, keyed by token id. */
+type IndexRows = Map<string, TokenIndex.TokenJson>
+
+const sameScopes = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
+  a.length === b.length && a.every((scope, i) => scope === b[i])
+
+/**
+ * The digest of a directory token, if the index holds that token with the same organisation, account, scopes and
+ * revocation — what restoring it from the directory's fields gives back — and takes it out of `rows`; else `null`.
+ */
+const coveredDigest = (
+  rows: IndexRows,
+  organizationId: string,
+  serviceAccountId: string,
+  token: DirectoryView.OrganizationJson[1][number][7][number]
+): SecretHash | null => {
+  const [tokenId, , , scopes, , , , , reason] = token
+  const row = rows.get(tokenId)
+  if (
+    row === undefined ||
+    row[1] !== organizationId ||
+    row[2] !== serviceAccountId ||
+    !sameScopes(row[4], scopes) ||
+    row[5] !== reason
+  ) {
+    return null
+  }
+  rows.delete(tokenId)
+  return row[0]
+}
+
 /** The chunks of a state, made in one synchronous step (the state must not be read again later: see `write`). */
 const chunksOf = (state: ReadModelsState): Array<SnapshotChunk> => {
   const chunks: Array<SnapshotChunk> = []
+  // Every token of the index; those the directory accounts for are taken out as the directory is written.
+  const rows: IndexRows = new Map(TokenIndex.toJson(state.tokens).map((row) => [row[3], row] as const))
   // Organisations, split (by account, then by token) so that no chunk holds more than TOKENS_PER_CHUNK tokens.
   let current: Array<DirectoryView.OrganizationJson> = []
+  let digests: Array<SecretHash | null> = []
   let weight = 0
   const flush = () => {
-    if (current.length > 0) chunks.push({ kind: "directory", items: current })
+    if (current.length > 0) chunks.push({ kind: "directory", items: current, digests })
     current = []
+    digests = []
     weight = 0
   }
   for (const [organizationId, accounts] of DirectoryView.toJson(state.directory)) {
@@ -94,12 +154,14 @@ const chunksOf = (state: ReadModelsState): Array<SnapshotChunk> => {
         if (weight + part.length + 1 > TOKENS_PER_CHUNK) flush()
         const [id, name, description, createdAt, createdBy, deletedAt, deletedBy] = account
         current.push([organizationId, [[id, name, description, createdAt, createdBy, deletedAt, deletedBy, part]]])
+        for (const token of part) digests.push(coveredDigest(rows, organizationId, id, token))
         weight += part.length + 1
       }
     }
   }
   flush()
-  const tokens = TokenIndex.toJson(state.tokens)
+  // The index's tokens the directory does not account for, whole, in the index's order.
+  const tokens = Array.from(rows.values())
   for (let from = 0; from < tokens.length; from += TOKENS_PER_CHUNK) {
     chunks.push({ kind: "tokens", items: tokens.slice(from, from + TOKENS_PER_CHUNK) })
   }
@@ -135,9 +197,9 @@ export const write = (
   now: Date
 ): Effect.Effect<SnapshotInfo, AppendError> =>
   Effect.suspend(() => {
-    const chunks: Array<Json> = chunksOf(state).map((chunk) => encodeChunk(chunk))
+    const chunks: Array<string> = chunksOf(state).map((chunk) => JSON.stringify(encodeChunk(chunk)))
     const hash = createHash("sha256")
-    for (const chunk of chunks) hash.update(JSON.stringify(chunk)).update("\n")
+    for (const chunk of chunks) hash.update(chunk).update("\n")
     const stream = `${STREAM_PREFIX}${crypto.randomUUID()}`
     const marker: typeof Marker.Encoded = {
       version: SNAPSHOT_VERSION,
@@ -156,7 +218,7 @@ export const write = (
     }
     return Effect.forEach(
       chunks,
-      (chunk, i) => store.append(stream, [event(CHUNK_TYPE, chunk)], i === 0 ? "no_stream" : BigInt(i - 1)),
+      (chunk, i) => store.append(stream, [event(CHUNK_TYPE, { chunk })], i === 0 ? "no_stream" : BigInt(i - 1)),
       { discard: true }
     ).pipe(
       Effect.zipRight(store.append(SNAPSHOT_INDEX, [event(MARKER_TYPE, marker)], "any")),
@@ -218,15 +280,35 @@ const read = (store: EventStoreShape, marker: typeof Marker.Type) =>
         Effect.suspend(() => {
           if (recorded.type !== CHUNK_TYPE)
             return Effect.fail(new Rejected(`it holds an event of type ${recorded.type}`))
-          const decoded = decodeChunk(recorded.data)
+          const data = decodeChunkData(recorded.data)
+          if (Either.isLeft(data)) return Effect.fail(new Rejected(`chunk ${chunks} is not a chunk's text`))
+          const text = data.right.chunk
+          hash.update(text).update("\n")
+          const decoded = decodeChunk(text)
           if (Either.isLeft(decoded)) return Effect.fail(new Rejected(`chunk ${chunks} does not decode`))
-          hash.update(JSON.stringify(recorded.data)).update("\n")
           chunks++
           const chunk = decoded.right
           switch (chunk.kind) {
-            case "directory":
-              for (const organization of chunk.items) view.add(organization)
+            case "directory": {
+              let at = 0
+              for (const organization of chunk.items) {
+                view.add(organization)
+                const [organizationId, accounts] = organization
+                for (const [serviceAccountId, , , , , , , tokens] of accounts) {
+                  for (const [tokenId, , , scopes, , , , , reason] of tokens) {
+                    const digest = chunk.digests[at++]
+                    if (digest !== undefined && digest !== null) {
+                      index.add([digest, organizationId, serviceAccountId, tokenId, scopes, reason])
+                    }
+                  }
+                }
+              }
+              if (at !== chunk.digests.length) {
+                const counts = `${chunk.digests.length} digests for ${at} tokens`
+                return Effect.fail(new Rejected(`chunk ${chunks - 1} has ${counts}`))
+              }
               break
+            }
             case "tokens":
               for (const token of chunk.items) index.add(token)
               break

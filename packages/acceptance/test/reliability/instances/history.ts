@@ -9,6 +9,7 @@ import {
   type EventStoreShape,
   isDirectoryEvent,
   type RecordedEvent,
+  SecretHash,
   Token,
   TokenIndex
 } from "@service-accounts/domain"
@@ -89,30 +90,59 @@ export const activeIn = (index: TokenIndex.TokenIndexState, value: string): bool
   })
 
 const Marker = Schema.Struct({ stream: Schema.String, chunks: Schema.Number, position: Schema.String })
-const SnapshotChunk = Schema.Union(
-  Schema.Struct({ kind: Schema.Literal("directory"), items: Schema.Array(DirectoryView.OrganizationJsonSchema) }),
-  Schema.Struct({ kind: Schema.Literal("tokens"), items: Schema.Array(TokenIndex.TokenJsonSchema) }),
-  Schema.Struct({ kind: Schema.Literal("revisions"), items: Schema.Array(Schema.Tuple(Schema.String, Schema.String)) })
-)
+/** A chunk event's data: the chunk's JSON text (format 2, ADR 0015). */
+const SnapshotChunk = Schema.Struct({
+  chunk: Schema.parseJson(
+    Schema.Union(
+      Schema.Struct({
+        kind: Schema.Literal("directory"),
+        items: Schema.Array(DirectoryView.OrganizationJsonSchema),
+        digests: Schema.Array(Schema.NullOr(Schema.String))
+      }),
+      Schema.Struct({ kind: Schema.Literal("tokens"), items: Schema.Array(TokenIndex.TokenJsonSchema) }),
+      Schema.Struct({
+        kind: Schema.Literal("revisions"),
+        items: Schema.Array(Schema.Tuple(Schema.String, Schema.String))
+      })
+    )
+  )
+})
 
 /**
- * The read models of the process that wrote the newest snapshot, as it held them: the snapshot is `TokenIndex.toJson`
- * and `DirectoryView.toJson` of its state, in chunks (ADR 0010).
+ * The read models of the process that wrote the newest snapshot, as it held them: the snapshot is
+ * `DirectoryView.toJson` of its state with, for each token, the digest the token index holds it under, and the
+ * index's other tokens (`TokenIndex.toJson`'s entries), in chunks (ADR 0010, ADR 0015).
  */
 export const newestSnapshot = async (store: EventStoreShape): Promise<Comparable & { readonly position: string }> => {
   const [newest] = await collect(store.readStream("serviceAccountSnapshots", { direction: "backwards", maxCount: 1 }))
   if (newest === undefined) throw new Error("no snapshot in the store")
   const marker = Schema.decodeUnknownSync(Marker)(newest.data)
-  const chunks = (await collect(store.readStream(marker.stream))).map((recorded) =>
-    Schema.decodeUnknownSync(SnapshotChunk)(recorded.data)
+  const chunks = (await collect(store.readStream(marker.stream))).map(
+    (recorded) => Schema.decodeUnknownSync(SnapshotChunk)(recorded.data).chunk
   )
   if (chunks.length !== marker.chunks) throw new Error(`the snapshot has ${chunks.length} of ${marker.chunks} chunks`)
   const organizations: Array<DirectoryView.OrganizationJson> = []
   const tokens: Array<TokenIndex.TokenJson> = []
   const revisions: Record<string, string> = {}
   for (const chunk of chunks) {
-    if (chunk.kind === "directory") organizations.push(...chunk.items)
-    else if (chunk.kind === "tokens") tokens.push(...chunk.items)
+    if (chunk.kind === "directory") {
+      organizations.push(...chunk.items)
+      // The index's entry of each token the directory accounts for: its digest, and the directory's fields.
+      const digests = [...chunk.digests]
+      for (const [organizationId, accounts] of chunk.items) {
+        for (const [serviceAccountId, , , , , , , accountTokens] of accounts) {
+          for (const [tokenId, , , scopes, , , , , reason] of accountTokens) {
+            const digest = digests.shift()
+            if (digest === undefined) throw new Error("a directory chunk has fewer digests than tokens")
+            if (digest !== null) {
+              const secretHash = Schema.decodeUnknownSync(SecretHash)(digest)
+              tokens.push([secretHash, organizationId, serviceAccountId, tokenId, scopes, reason])
+            }
+          }
+        }
+      }
+      if (digests.length > 0) throw new Error("a directory chunk has more digests than tokens")
+    } else if (chunk.kind === "tokens") tokens.push(...chunk.items)
     else for (const [streamId, revision] of chunk.items) revisions[streamId] = revision
   }
   return {
