@@ -160,7 +160,6 @@ class Done<A> {
   }
 }
 
-/** `authenticate(value, options)` as an effect; the value is kept in a private field, out of any printout. */
 /** What every authentication of one service shares. */
 interface Context {
   readonly current: () => ReadModelsState
@@ -183,6 +182,7 @@ const run = (context: Context, value: unknown, options: AuthenticateOptions): Pr
   }
 }
 
+/** `authenticate(value, options)` as an effect; the value is kept in a private field, out of any printout. */
 class Authentication extends Effectable.Class<Principal, AuthenticationFailed> {
   readonly #context: Context
   readonly #value: unknown
