@@ -4,11 +4,13 @@
  * read back whole (tampered, another version, chunks missing) is passed over; snapshots hold digests, never token
  * values; old ones are retired; and a service configured to write them does so when they are due.
  */
+import { Buffer } from "node:buffer"
 import { describe, expect, it } from "@effect/vitest"
 import {
   directoryStream,
   EventStore,
   type EventStoreShape,
+  type Json,
   OrganizationId,
   type RecordedEvent,
   ServiceAccounts,
@@ -77,6 +79,42 @@ const answers = async (
     organizations.map((organization) => Effect.runPromise(service.usage(administrator(organization))))
   )
   return { listings, principals, usage }
+}
+
+/** An event's data as written by hand (not through the service). */
+type HandWritten = { readonly _tag: string } & { readonly [key: string]: Json }
+
+/** Appends events written by hand to an organisation's directory stream, as a new stream. */
+const appendByHand = (store: EventStoreShape, organizationId: string, history: ReadonlyArray<HandWritten>) =>
+  Effect.runPromise(
+    store.append(
+      directoryStream(OrganizationId.make(organizationId)),
+      history.map((data) => ({ eventId: crypto.randomUUID(), type: data._tag, data, metadata: { schemaVersion: 1 } })),
+      "no_stream"
+    )
+  )
+
+/** The chunk events of the newest snapshot. */
+const newestChunks = async (store: EventStoreShape) => {
+  const marker = (await all(store.readStream(SNAPSHOTS)))[0]?.data as { readonly stream: string }
+  return all(store.readStream(marker.stream))
+}
+
+/** A service started on `store` now starts from its newest snapshot and answers as `wanted`. */
+const expectRestored = async (
+  store: EventStoreShape,
+  organizations: ReadonlyArray<string>,
+  values: ReadonlyArray<Redacted.Redacted<string>>,
+  wanted: Awaited<ReturnType<typeof answers>>
+) => {
+  const restored = serviceOn(store)
+  try {
+    const readiness = await restored.runPromise(Effect.flatMap(ServiceAccounts, (s) => s.readiness))
+    expect(readiness.startedFrom).toBeDefined()
+    expect(await answers(restored, organizations, values)).toEqual(wanted)
+  } finally {
+    await restored.dispose()
+  }
 }
 
 describe("snapshots of the read models", () => {
@@ -254,26 +292,14 @@ describe("snapshots of the read models", () => {
       tokenId: tokenIds[i] ?? "",
       reason
     })
-    const history = [
+    await appendByHand(store, organizationId, [
       { _tag: "ServiceAccountCreated", ...base, serviceAccountId: account, name: "bot" },
       issued(0, account),
       issued(1, stranger),
       issued(2, account),
       revoked(2, "Manual"),
       revoked(2, "ServiceAccountDeleted")
-    ]
-    await Effect.runPromise(
-      store.append(
-        directoryStream(OrganizationId.make(organizationId)),
-        history.map((data) => ({
-          eventId: crypto.randomUUID(),
-          type: data._tag,
-          data,
-          metadata: { schemaVersion: 1 }
-        })),
-        "no_stream"
-      )
-    )
+    ])
     const secrets = values.map((value) => Redacted.make(value))
     const a = serviceOn(store)
     try {
@@ -284,21 +310,56 @@ describe("snapshots of the read models", () => {
         stranger,
         null
       ])
-      const info = await a.runPromise(Effect.flatMap(ServiceAccounts, (s) => s.snapshot))
-      const marker = (await all(store.readStream(SNAPSHOTS)))[0]?.data as { readonly stream: string }
-      const kinds = (await all(store.readStream(marker.stream))).map(
+      await a.runPromise(Effect.flatMap(ServiceAccounts, (s) => s.snapshot))
+      const kinds = (await newestChunks(store)).map(
         (event) => (JSON.parse((event.data as { readonly chunk: string }).chunk) as { readonly kind: string }).kind
       )
       // The stranger's token and the twice-revoked one are kept whole, beside the directory.
       expect(kinds).toContain("tokens")
-      const b = serviceOn(store)
-      try {
-        const readiness = await b.runPromise(Effect.flatMap(ServiceAccounts, (s) => s.readiness))
-        expect(readiness.startedFrom?.position).toBe(info?.position)
-        expect(await answers(b, [organizationId], secrets)).toEqual(replayed)
-      } finally {
-        await b.dispose()
-      }
+      await expectRestored(store, [organizationId], secrets, replayed)
+    } finally {
+      await a.dispose()
+    }
+  })
+
+  it("a snapshot's chunk events stay within half a megabyte, however long the texts they quote", async () => {
+    // 2,100 tokens issued and half of them revoked by a user whose id is 200 quotation marks (printable ASCII, so a
+    // valid id): each token quotes it twice, and a quotation mark takes four bytes once the chunk's text is quoted in
+    // its event. 2,000 such tokens, the most a chunk takes, would make an event of several megabytes, which
+    // EventStoreDB refuses (its largest append is 1 MiB by default).
+    const store = Effect.runSync(makeMemoryStore)
+    const organizationId = "wide"
+    const actor = { userId: '"'.repeat(200), role: "administrator" }
+    const account = crypto.randomUUID()
+    const base = { organizationId, actor, occurredAt: "2026-12-07T10:00:00.000Z", serviceAccountId: account }
+    const values = Array.from({ length: 2100 }, () => Token.fromEntropy(crypto.getRandomValues(new Uint8Array(32))))
+    const history: Array<HandWritten> = [{ _tag: "ServiceAccountCreated", ...base, name: "bot" }]
+    for (const [i, value] of values.entries()) {
+      const tokenId = crypto.randomUUID()
+      const hint = value.slice(-4)
+      history.push({
+        _tag: "TokenIssued",
+        ...base,
+        tokenId,
+        name: `t-${i}`,
+        scopes: ["read"],
+        secretHash: Token.digest(value),
+        hint
+      })
+      if (i % 2 === 0) history.push({ _tag: "TokenRevoked", ...base, tokenId, reason: "Manual" })
+    }
+    await appendByHand(store, organizationId, history)
+    const secrets = values.map((value) => Redacted.make(value))
+    const a = serviceOn(store)
+    try {
+      const replayed = await answers(a, [organizationId], secrets)
+      expect(replayed.principals.filter((principal) => principal !== null)).toHaveLength(1050)
+      await a.runPromise(Effect.flatMap(ServiceAccounts, (s) => s.snapshot))
+      const sizes = (await newestChunks(store)).map((event) => Buffer.byteLength(JSON.stringify(event.data)))
+      // Split, and every part small enough.
+      expect(sizes.length).toBeGreaterThan(4)
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(512 * 1024)
+      await expectRestored(store, [organizationId], secrets, replayed)
     } finally {
       await a.dispose()
     }

@@ -21,6 +21,7 @@
  *
  * @internal
  */
+import { Buffer } from "node:buffer"
 import { createHash } from "node:crypto"
 import { Chunk, Effect, Either, HashMap, Option, Schema, Stream } from "effect"
 import { decodeEither } from "../fast/compiled.js"
@@ -49,8 +50,13 @@ export const SNAPSHOT_VERSION = 2
 const KEEP = 2
 /** How many markers loading tries, newest first, before it replays the history instead. */
 const TRIES = 3
-/** Items of a chunk: about 150 bytes each, so a chunk stays well under a store's largest append (1 MiB). */
+/** Items of a chunk at most (tokens, for the directory's chunks): about 250 bytes each with the usual texts. */
 const TOKENS_PER_CHUNK = 2000
+/**
+ * The most bytes of a chunk event's data (its text, quoted): half of EventStoreDB's default largest append (1 MiB).
+ * A chunk whose texts (names, user ids) make it larger is split in two, as often as it takes.
+ */
+const MAX_CHUNK_BYTES = 512 * 1024
 
 const Revision = Schema.BigInt
 
@@ -99,6 +105,114 @@ const infoOf = (marker: typeof Marker.Type): SnapshotInfo => ({
   tokens: marker.tokens,
   chunks: marker.chunks
 })
+
+/** How many tokens a directory chunk's items hold (one digest each). */
+const tokensIn = (items: ReadonlyArray<DirectoryView.OrganizationJson>): number => {
+  let count = 0
+  for (const [, accounts] of items) for (const account of accounts) count += account[7].length
+  return count
+}
+
+/** A list in two halves, or `undefined` when it has fewer than two items. */
+const inTwo = <A>(items: ReadonlyArray<A>): readonly [ReadonlyArray<A>, ReadonlyArray<A>] | undefined => {
+  if (items.length < 2) return undefined
+  const middle = Math.ceil(items.length / 2)
+  return [items.slice(0, middle), items.slice(middle)]
+}
+
+/** Two halves of a chunk, in order, or `undefined` when it is one item (one token, for the directory's) already. */
+const halve = (chunk: SnapshotChunk): readonly [SnapshotChunk, SnapshotChunk] | undefined => {
+  switch (chunk.kind) {
+    case "tokens": {
+      const halves = inTwo(chunk.items)
+      return (
+        halves && [
+          { kind: "tokens", items: halves[0] },
+          { kind: "tokens", items: halves[1] }
+        ]
+      )
+    }
+    case "usage": {
+      const halves = inTwo(chunk.items)
+      return (
+        halves && [
+          { kind: "usage", items: halves[0] },
+          { kind: "usage", items: halves[1] }
+        ]
+      )
+    }
+    case "revisions": {
+      const halves = inTwo(chunk.items)
+      return (
+        halves && [
+          { kind: "revisions", items: halves[0] },
+          { kind: "revisions", items: halves[1] }
+        ]
+      )
+    }
+    case "directory":
+      return halveDirectory(chunk.items, chunk.digests)
+  }
+}
+
+/** A directory chunk's halves: by its entries, else by its one entry's accounts, else by its one account's tokens. */
+const halveDirectory = (
+  items: ReadonlyArray<DirectoryView.OrganizationJson>,
+  digests: ReadonlyArray<SecretHash | null>
+): readonly [SnapshotChunk, SnapshotChunk] | undefined => {
+  if (items.length > 1) {
+    const middle = Math.ceil(items.length / 2)
+    const first = items.slice(0, middle)
+    const split = tokensIn(first)
+    return [
+      { kind: "directory", items: first, digests: digests.slice(0, split) },
+      { kind: "directory", items: items.slice(middle), digests: digests.slice(split) }
+    ]
+  }
+  // The builder joins an account's parts (an account split over entries is one record), so any split reads back.
+  const [only] = items
+  if (only === undefined) return undefined
+  const [organizationId, accounts] = only
+  if (accounts.length > 1) {
+    const middle = Math.ceil(accounts.length / 2)
+    const first = accounts.slice(0, middle)
+    const split = tokensIn([[organizationId, first]])
+    return [
+      { kind: "directory", items: [[organizationId, first]], digests: digests.slice(0, split) },
+      { kind: "directory", items: [[organizationId, accounts.slice(middle)]], digests: digests.slice(split) }
+    ]
+  }
+  const [account] = accounts
+  if (account === undefined || account[7].length < 2) return undefined
+  const [id, name, description, createdAt, createdBy, deletedAt, deletedBy, tokens] = account
+  const middle = Math.ceil(tokens.length / 2)
+  const part = (from: number, to: number): DirectoryView.OrganizationJson => [
+    organizationId,
+    [[id, name, description, createdAt, createdBy, deletedAt, deletedBy, tokens.slice(from, to)]]
+  ]
+  return [
+    { kind: "directory", items: [part(0, middle)], digests: digests.slice(0, middle) },
+    { kind: "directory", items: [part(middle, tokens.length)], digests: digests.slice(middle) }
+  ]
+}
+
+/** The bytes of a chunk event's data holding `text`. */
+const storedBytes = (text: string): number => Buffer.byteLength(JSON.stringify({ chunk: text }))
+
+/**
+ * The stored texts of a chunk, each within `MAX_CHUNK_BYTES` once quoted: the chunk's JSON, or that of its halves.
+ * One item larger than that on its own (no text of the model is that long) is written as it is.
+ */
+const textsOf = (chunk: SnapshotChunk, out: Array<string>): void => {
+  const text = JSON.stringify(encodeChunk(chunk))
+  const halves = storedBytes(text) > MAX_CHUNK_BYTES ? halve(chunk) : undefined
+  if (halves === undefined) {
+    out.push(text)
+    return
+  }
+  textsOf(halves[0], out)
+  textsOf(halves[1], out)
+}
 
 /** The index's entry of a token, as `TokenIndex.toJson` gives it, keyed by token id. */
 type IndexRows = Map<string, TokenIndex.TokenJson>
@@ -197,7 +311,8 @@ export const write = (
   now: Date
 ): Effect.Effect<SnapshotInfo, AppendError> =>
   Effect.suspend(() => {
-    const chunks: Array<string> = chunksOf(state).map((chunk) => JSON.stringify(encodeChunk(chunk)))
+    const chunks: Array<string> = []
+    for (const chunk of chunksOf(state)) textsOf(chunk, chunks)
     const hash = createHash("sha256")
     for (const chunk of chunks) hash.update(chunk).update("\n")
     const stream = `${STREAM_PREFIX}${crypto.randomUUID()}`
