@@ -18,7 +18,7 @@ import {
   TokenRevoked
 } from "../src/index.js"
 import { decodeEither } from "../src/fast/compiled.js"
-import { SnapshotChunk, SnapshotChunkText } from "../src/service/snapshots.js"
+import { SnapshotChunk, SnapshotChunkText } from "../src/service/snapshotChunks.js"
 
 /** Every kind of node: optional and required fields, `X | undefined`, literal unions, other unions, arrays, tuples,
  * index signatures, transformations (final, composed, property signatures), declarations, refinements, brands. */
