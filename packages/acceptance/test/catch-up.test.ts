@@ -5,19 +5,11 @@
  * holds back.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { EventStore, type EventStoreShape, ServiceAccounts } from "@service-accounts/domain"
+import { type EventStoreShape, ServiceAccounts } from "@service-accounts/domain"
 import { make as makeMemoryStore } from "@service-accounts/store-memory"
 import { administrator } from "@service-accounts/testing"
-import { Deferred, Effect, Exit, Fiber, Layer, Logger, LogLevel, ManagedRuntime, Option, Stream } from "effect"
-
-// No staleness bound: a machine slow enough to take seconds here must not make B refuse every token meanwhile.
-const serviceOn = (store: EventStoreShape) =>
-  ManagedRuntime.make(
-    ServiceAccounts.layerWith({ maxStaleness: "unbounded" }).pipe(
-      Layer.provide(Layer.succeed(EventStore, store)),
-      Layer.provide(Logger.minimumLogLevel(LogLevel.Error))
-    )
-  )
+import { Deferred, Effect, Exit, Fiber, Option, Stream } from "effect"
+import { quietly, serviceOn, twoProcesses } from "./support.js"
 
 /** Waits until `check` holds, looking again every 10 ms; the limit only turns a hang into a failure. */
 const until = async (check: () => Promise<boolean>) => {
@@ -51,25 +43,18 @@ const heldBack = (store: EventStoreShape) => {
 
 const acme = administrator("acme")
 
-/** Runs a service call with its info logs filtered (the runtimes' logger only covers building the layers). */
-const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
-  Effect.runPromise(Logger.withMinimumLogLevel(effect, LogLevel.Error))
-
 describe("catching up with the store (read-your-writes across processes)", () => {
   it("waits until the other process's revocation is in the read models, then the token is refused", async () => {
     const store = Effect.runSync(makeMemoryStore)
     const b = heldBack(store)
-    const first = serviceOn(store)
-    const second = serviceOn(b.shape)
-    try {
-      const [a, bService] = [await first.runPromise(ServiceAccounts), await second.runPromise(ServiceAccounts)]
-      const account = await run(a.create(acme, { name: "ci" }))
-      const token = await run(a.issueToken(acme, { serviceAccountId: account.serviceAccountId, name: "deploy" }))
+    await twoProcesses(store, b.shape, async (a, bService) => {
+      const account = await quietly(a.create(acme, { name: "ci" }))
+      const token = await quietly(a.issueToken(acme, { serviceAccountId: account.serviceAccountId, name: "deploy" }))
       await until(async () => Exit.isSuccess(await Effect.runPromiseExit(bService.authenticate(token.value))))
 
       // B's subscription is held back: A's revocation is in the store, not yet in B's read models.
       await Effect.runPromise(b.gate.close)
-      await run(a.revokeToken(acme, { serviceAccountId: account.serviceAccountId, tokenId: token.tokenId }))
+      await quietly(a.revokeToken(acme, { serviceAccountId: account.serviceAccountId, tokenId: token.tokenId }))
       expect(Exit.isSuccess(await Effect.runPromiseExit(bService.authenticate(token.value)))).toBe(true)
 
       const reads = b.counts.reads
@@ -84,10 +69,7 @@ describe("catching up with the store (read-your-writes across processes)", () =>
       // No polling: the moment catchUp returns, the revocation is in B's read models.
       expect(Exit.isFailure(await Effect.runPromiseExit(bService.authenticate(token.value)))).toBe(true)
       expect((await Effect.runPromise(bService.get(acme, account.serviceAccountId))).tokens[0]?.status).toBe("revoked")
-    } finally {
-      await second.dispose()
-      await first.dispose()
-    }
+    })
   })
 
   it("returns at once when the read models hold everything already, and on an empty store", async () => {
@@ -99,7 +81,7 @@ describe("catching up with the store (read-your-writes across processes)", () =>
       await Effect.runPromise(b.gate.close)
       await Effect.runPromise(service.catchUp)
       await Effect.runPromise(b.gate.open)
-      const account = await run(service.create(acme, { name: "ci" }))
+      const account = await quietly(service.create(acme, { name: "ci" }))
       // Its own write: the subscription also delivers it, then nothing is left to wait for, gate closed or not.
       await Effect.runPromise(service.catchUp)
       await Effect.runPromise(b.gate.close)
@@ -121,7 +103,7 @@ describe("catching up with the store (read-your-writes across processes)", () =>
     try {
       const [a, bService] = [await first.runPromise(ServiceAccounts), await second.runPromise(ServiceAccounts)]
       await Effect.runPromise(b.gate.close)
-      await run(a.create(acme, { name: "ci" }))
+      await quietly(a.create(acme, { name: "ci" }))
       const reads = b.counts.reads
       const done = Effect.runSync(Deferred.make<void>())
       const gaveUp = Effect.runFork(

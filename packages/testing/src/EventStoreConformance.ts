@@ -14,6 +14,7 @@ import type { Effect, Layer } from "effect"
 import { dataCases } from "./internal/conformance/dataCases.js"
 import { readCases } from "./internal/conformance/readCases.js"
 import { subscriptionCases } from "./internal/conformance/subscriptionCases.js"
+import { takerCases } from "./internal/conformance/takerCases.js"
 import { unreadableCases } from "./internal/conformance/unreadableCases.js"
 import { makeFollowers } from "./internal/conformance/support.js"
 import { writeCases } from "./internal/conformance/writeCases.js"
@@ -46,7 +47,7 @@ export interface EventStoreConformanceOptions {
  * Defines a vitest `describe` block that checks an `EventStore` layer against the port's whole contract: revisions
  * and positions, every kind of expected revision, atomicity, idempotent re-appends, reads of a stream and of the
  * whole store in both directions, tombstones, catch-up subscriptions to a stream and to the whole store (including
- * races between writers and subscribers), JSON round trips of data and metadata, and — when the adapter's tests can
+ * races between writers and subscribers; and, for a store that offers one, a subscription's synchronous taker), JSON round trips of data and metadata, and — when the adapter's tests can
  * plant one — what reads and subscriptions do with an event the store cannot read.
  *
  * The layer is built once for the block and the cases share the store, each on streams of its own with random
@@ -84,6 +85,7 @@ export const eventStoreConformance = (
       writeCases(it, context)
       readCases(it, context)
       subscriptionCases(it, context)
+      takerCases(it, context)
       dataCases(it, context)
       unreadableCases(it, context, options.plantUnreadable)
     })

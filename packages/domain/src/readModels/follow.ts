@@ -10,7 +10,13 @@
  * once — so one unreadable event, in any stream of the store, never stops a follower for good.
  */
 import { type Chunk, Clock, Duration, Effect, Option, Schedule, Stream } from "effect"
-import { type EventStoreShape, type SubscriptionMessage, subscriptionPullOf } from "../store/EventStore.js"
+import {
+  type EventStoreShape,
+  type RecordedEvent,
+  type SubscriptionMessage,
+  subscriptionPullOf,
+  subscriptionTakingPullOf
+} from "../store/EventStore.js"
 import { type CorruptStoredEvent, EventStoreUnavailable, type ReadError } from "../model/Errors.js"
 
 /** An event the store could not hand out, at a known position. */
@@ -29,6 +35,12 @@ export interface Follower<E, R = never> {
   readonly subscribing?: Effect.Effect<void>
   /** One delivered chunk, in order. */
   readonly handle: (messages: Chunk.Chunk<SubscriptionMessage>) => Effect.Effect<void, E, R>
+  /**
+   * An event that arrived while the loop waited, offered synchronously before any chunk is delivered (when the
+   * store can: `SubscriptionTaker`): `true` when the follower has done with it everything `handle` would have —
+   * then `handle` never sees it — and `false` to have it delivered to `handle` as usual.
+   */
+  readonly take?: (event: RecordedEvent) => boolean
   /**
    * An event the store could not read. Succeeding means "done with it": the follower has recorded it (its
    * `resumeFrom` now points at or past it) and the loop subscribes again at once. Failing is a failure like any other.
@@ -56,13 +68,16 @@ const ended = new EventStoreUnavailable({
 /**
  * Hands each delivered chunk to `handle` until the subscription fails (a subscription is endless: one that ends is
  * treated as a drop). A subscription a store made with `subscriptionFromPull` is pulled directly, one step a
- * delivery; any other is run as a stream.
+ * delivery — opened with the follower's `take` when both the store and the follower offer one; any other is run as
+ * a stream.
  */
 const consume = <E, R>(
   subscription: Stream.Stream<SubscriptionMessage, ReadError>,
-  handle: (messages: Chunk.Chunk<SubscriptionMessage>) => Effect.Effect<void, E, R>
+  handle: (messages: Chunk.Chunk<SubscriptionMessage>) => Effect.Effect<void, E, R>,
+  take: ((event: RecordedEvent) => boolean) | undefined
 ): Effect.Effect<never, E | SubscriptionFailed, R> => {
-  const open = subscriptionPullOf(subscription)
+  const taking = take === undefined ? undefined : subscriptionTakingPullOf(subscription)
+  const open = take !== undefined && taking !== undefined ? taking(take) : subscriptionPullOf(subscription)
   if (open === undefined) {
     return subscription.pipe(
       Stream.mapError((error) => new SubscriptionFailed(error)),
@@ -105,7 +120,10 @@ export const followAll = <E, R>(
   Effect.gen(function* () {
     let driver = yield* Schedule.driver(retry)
     const attempt = Effect.flatMap(follower.resumeFrom, (from) =>
-      Effect.zipRight(follower.subscribing ?? Effect.void, consume(store.subscribeToAll({ from }), follower.handle))
+      Effect.zipRight(
+        follower.subscribing ?? Effect.void,
+        consume(store.subscribeToAll({ from }), follower.handle, follower.take)
+      )
     )
     for (;;) {
       const started = yield* Clock.currentTimeMillis

@@ -7,7 +7,7 @@
 import { Chunk, Clock, Deferred, Effect, Schedule, type Scope } from "effect"
 import type { ReadError } from "../model/Errors.js"
 import { type Follower, followAll, type UnreadableEvent } from "../readModels/follow.js"
-import type { EventStoreShape, SubscriptionMessage } from "../store/EventStore.js"
+import type { EventStoreShape, RecordedEvent, SubscriptionMessage } from "../store/EventStore.js"
 import { isDirectoryStream } from "../store/StoredEvent.js"
 import type { Freshness } from "./freshness.js"
 import { isFollowed, passedOver, type ReadModels } from "./liveReadModels.js"
@@ -124,6 +124,21 @@ export const followStore = (
       return Effect.suspend(() => from(0))
     }
 
+    /**
+     * Another process's event, taken in the step the store announces it (`Follower.take`): applied at once, as
+     * `handle` would, and the position noted — or declined, for `handle` to deal with, when any of it needs an
+     * effect (a gap to fill, the lock held, an event that does not decode, a caller of `reach` to release, a probe
+     * to confirm). A declined event may already be applied: `handle` then passes it by.
+     */
+    const take = (recorded: RecordedEvent): boolean => {
+      if (!ready || waiting.size > 0) return false
+      if (isFollowed(recorded) && !readModels.offerAtOnce(recorded)) return false
+      if (!freshness.reachedAtOnce(recorded.position)) return false
+      handled++
+      lastPosition = recorded.position
+      return true
+    }
+
     const unreadable = ({ error, position }: UnreadableEvent): Effect.Effect<void, ReadError> => {
       if (isDirectoryStream(error.streamId) && !ready && !options.background) {
         return Effect.zipRight(Deferred.fail(caughtUp, error), error)
@@ -147,6 +162,7 @@ export const followStore = (
         subscribedAt = now
       }),
       handle,
+      take,
       unreadable,
       // While the layer is being built, what no retry can mend fails it; later, every failure is retried.
       failed: (error) =>

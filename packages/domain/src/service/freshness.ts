@@ -60,6 +60,11 @@ export interface Freshness {
   readonly hasCaughtUp: () => boolean
   /** Everything up to `position` has been handled by the follower. */
   readonly reached: (position: bigint) => Effect.Effect<void>
+  /**
+   * `reached`, in the same synchronous step when that is all it takes: `false` (and nothing done) when reaching
+   * `position` confirms a probe, which `reached` must then do.
+   */
+  readonly reachedAtOnce: (position: bigint) => boolean
   /** Everything the store held at `at` (a `Clock` time in milliseconds) has been applied. */
   readonly confirm: (at: number) => Effect.Effect<void>
   readonly status: (quarantined: ReadonlyArray<string>) => Effect.Effect<ReadModelsFreshness>
@@ -117,6 +122,13 @@ export const makeFreshness = (store: EventStoreShape, options: FreshnessOptions)
         return confirmed === undefined ? Effect.void : confirm(confirmed)
       })
 
+    const reachedAtOnce = (handled: bigint): boolean => {
+      const oldest = pending[0]
+      if (oldest !== undefined && oldest.head <= handled) return false
+      position = handled
+      return true
+    }
+
     /** The position of the store's last event, as a reader of the whole store sees it (`none`: empty). */
     const head = lastPosition(store)
 
@@ -153,5 +165,14 @@ export const makeFreshness = (store: EventStoreShape, options: FreshnessOptions)
         })
       )
 
-    return { gate, caughtUp: markCaughtUp, hasCaughtUp: () => caughtUp, reached, confirm, status, watch }
+    return {
+      gate,
+      caughtUp: markCaughtUp,
+      hasCaughtUp: () => caughtUp,
+      reached,
+      reachedAtOnce,
+      confirm,
+      status,
+      watch
+    }
   })

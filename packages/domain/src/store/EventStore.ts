@@ -176,7 +176,25 @@ export type SubscriptionPull = Effect.Effect<
   Scope.Scope
 >
 
+/**
+ * Takes an event of a subscription synchronously, the moment it arrives, instead of waiting for the next pull to
+ * hand it out: `true` when the taker is done with it (the pull never delivers it), `false` to have the pull deliver
+ * it (and every event after it) as usual. A store calls it only while the subscriber waits in a pull — so every
+ * message delivered before has been handled — with events in order, never a `CaughtUp`, and never an event after
+ * one it declined until the pull has delivered that one. It runs outside any fiber: it must not throw (a store
+ * treats a throw as `false`) and must do nothing a pull's delivery would not do.
+ *
+ * A service following the whole store for the life of the process takes another process's event this way: no
+ * fiber resumes, no effect runs, and a revocation made elsewhere is applied as soon as the client hands it over
+ * (ADR 0016).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type SubscriptionTaker = (event: RecordedEvent) => boolean
+
 const pullKey: unique symbol = Symbol.for("@service-accounts/domain/SubscriptionPull")
+const takingKey: unique symbol = Symbol.for("@service-accounts/domain/SubscriptionPullTaking")
 
 /**
  * A subscription stream made from its pull: `Stream.fromPull(open)`, which also keeps `open`, so that the service's
@@ -190,8 +208,11 @@ const pullKey: unique symbol = Symbol.for("@service-accounts/domain/Subscription
  * @since 0.3.0
  * @category constructors
  */
-export const subscriptionFromPull = (open: SubscriptionPull): Stream.Stream<SubscriptionMessage, ReadError> =>
-  Object.assign(Stream.fromPull(open), { [pullKey]: open })
+export const subscriptionFromPull = (
+  open: SubscriptionPull,
+  openTaking?: (taker: SubscriptionTaker) => SubscriptionPull
+): Stream.Stream<SubscriptionMessage, ReadError> =>
+  Object.assign(Stream.fromPull(open), { [pullKey]: open, [takingKey]: openTaking })
 
 /**
  * The pull a subscription stream was made from by `subscriptionFromPull`, if it was.
@@ -204,6 +225,20 @@ export const subscriptionPullOf = (
 ): SubscriptionPull | undefined => {
   const open: unknown = pullKey in stream ? (stream as { readonly [pullKey]?: unknown })[pullKey] : undefined
   return open === undefined ? undefined : (open as SubscriptionPull)
+}
+
+/**
+ * The second way in to a subscription stream a store made with `subscriptionFromPull`, if it gave one: its pull,
+ * opened with a `SubscriptionTaker` that events arriving while the subscriber waits are handed to first.
+ *
+ * @since 0.4.0
+ * @category getters
+ */
+export const subscriptionTakingPullOf = (
+  stream: Stream.Stream<SubscriptionMessage, ReadError>
+): ((taker: SubscriptionTaker) => SubscriptionPull) | undefined => {
+  const open: unknown = takingKey in stream ? (stream as { readonly [takingKey]?: unknown })[takingKey] : undefined
+  return typeof open === "function" ? (open as (taker: SubscriptionTaker) => SubscriptionPull) : undefined
 }
 
 /**

@@ -69,11 +69,17 @@ export class Cursor<A> {
     })
   }
 
-  /** Items available now, up to the caught-up mark; `undefined` when there are none yet. */
-  private take(): Effect.Effect<Chunk.Chunk<Item<A>>, Option.Option<unknown>> | undefined {
+  /**
+   * Takes arrivals synchronously while the consumer waits (see `waitForItems`): given the items that arrived, it
+   * returns those it left for the pull to hand out — from the first one it did not take, in order.
+   */
+  arrivals: ((items: Array<Item<A>>) => Array<Item<A>>) | undefined = undefined
+
+  /** Items available now, up to the caught-up mark (empty when there are none). */
+  private takeItems(): Array<Item<A>> {
     if (this.caughtUpAt !== undefined && !this.caughtUpDelivered && this.received >= this.caughtUpAt) {
       this.caughtUpDelivered = true
-      return Effect.succeed(Chunk.of<Item<A>>({ _tag: "CaughtUp" }))
+      return [{ _tag: "CaughtUp" }]
     }
     const items: Array<Item<A>> = []
     while (items.length < CHUNK_SIZE) {
@@ -83,6 +89,13 @@ export class Cursor<A> {
       this.received++
       items.push({ _tag: "Item", item })
     }
+    return items
+  }
+
+  /** Items available now, or the failure or end; `undefined` when there is nothing yet. */
+  private take(
+    items: Array<Item<A>> = this.takeItems()
+  ): Effect.Effect<Chunk.Chunk<Item<A>>, Option.Option<unknown>> | undefined {
     if (items.length > 0) return Effect.succeed(Chunk.unsafeFromArray(items))
     if (this.failure !== undefined) return Effect.fail(Option.some(this.failure.error))
     if (this.ended) return Effect.fail(Option.none())
@@ -98,15 +111,34 @@ export class Cursor<A> {
     () => this.take() ?? this.waitForItems
   )
 
-  /** Waits for the source to have items (or to end or fail), then takes them. */
+  /**
+   * Waits for the source to have items (or to end or fail), then takes them. Items that arrive while it waits go to
+   * `arrivals` first, in the step that announces them, and the consumer is resumed only with what it leaves — or
+   * not at all, when it takes everything.
+   */
   private readonly waitForItems: Effect.Effect<Chunk.Chunk<Item<A>>, Option.Option<unknown>> = Effect.async(
     (resume) => {
       let done = false
+      let waited = false
       const attempt = (): void => {
         if (done) return
         this.wake = undefined
-        const taken = this.take()
+        let items = this.takeItems()
+        // Taking can bring a "caught up" mark within reach, so take again until something is left or nothing came.
+        const arrivals = waited ? this.arrivals : undefined
+        if (arrivals !== undefined) {
+          while (items.length > 0) {
+            const left = arrivals(items)
+            if (left.length > 0) {
+              items = left
+              break
+            }
+            items = this.takeItems()
+          }
+        }
+        const taken = this.take(items)
         if (taken === undefined) {
+          waited = true
           this.wake = attempt
           return
         }

@@ -2,8 +2,11 @@ import {
   EventStoreUnavailable,
   type EventStoreShape,
   type ReadError,
+  type RecordedEvent,
   StreamDeleted,
   SubscriptionMessage,
+  type SubscriptionPull,
+  type SubscriptionTaker,
   subscriptionFromPull
 } from "@service-accounts/domain"
 import { Chunk, Effect, Either, ExecutionStrategy, Exit, Option, Schedule, Scope, type Stream } from "effect"
@@ -48,151 +51,193 @@ interface Source {
  * delivered, so nothing is missed and nothing is delivered twice. `CaughtUp` is delivered once, the first time the
  * server reports it. A start point of "end" is fixed to the store's last event when the subscription starts, so a
  * drop before the first live event cannot lose one either.
+ *
+ * Opened with a taker (`subscriptionTakingPullOf`), it hands the events that arrive while the consumer waits to the
+ * taker first, in the step the client announces them (see `Cursor.arrivals`).
  */
 const catchUp = (
   source: Source,
   from: "start" | "end" | bigint | undefined,
   settings: ResubscribeSettings
 ): Stream.Stream<SubscriptionMessage, ReadError> =>
-  subscriptionFromPull(
-    Effect.gen(function* () {
-      const outer = yield* Effect.scope
-      const driver = yield* Schedule.driver(settings.schedule)
-      let resolved = from !== "end" && !source.caughtUpWhenEmpty
-      let after: bigint | undefined =
-        from === undefined || from === "start" || from === "end" || from < 0n ? undefined : from
-      let caughtUp = false
-      let current: { readonly cursor: Cursor<ClientEvent>; readonly scope: Scope.CloseableScope } | undefined
-      /** A failure found in the middle of a chunk: the events before it go out first. */
-      let pending: ReadError | undefined
-      /** `CaughtUp` found out before subscribing, to go out first. */
-      let early = false
+  subscriptionFromPull(open(source, from, settings, undefined), (taker) => open(source, from, settings, taker))
 
-      const close = Effect.suspend(() => {
-        const scope = current?.scope
-        current = undefined
-        return scope === undefined ? Effect.void : Scope.close(scope, Exit.void)
-      })
+/** The pull of a catch-up subscription (`catchUp`), with or without a taker. */
+const open = (
+  source: Source,
+  from: "start" | "end" | bigint | undefined,
+  settings: ResubscribeSettings,
+  taker: SubscriptionTaker | undefined
+): SubscriptionPull =>
+  Effect.gen(function* () {
+    const outer = yield* Effect.scope
+    const driver = yield* Schedule.driver(settings.schedule)
+    let resolved = from !== "end" && !source.caughtUpWhenEmpty
+    let after: bigint | undefined =
+      from === undefined || from === "start" || from === "end" || from < 0n ? undefined : from
+    let caughtUp = false
+    let current: { readonly cursor: Cursor<ClientEvent>; readonly scope: Scope.CloseableScope } | undefined
+    /** A failure found in the middle of a chunk: the events before it go out first. */
+    let pending: ReadError | undefined
+    /** `CaughtUp` found out before subscribing, to go out first. */
+    let early = false
 
-      /** One attempt: resolve "end" if needed, then open a subscription. */
-      const connect = Effect.gen(function* () {
-        if (!resolved) {
-          const head = yield* source.head
-          if (from === "end") after = head
-          if (head === undefined && source.caughtUpWhenEmpty && !caughtUp) {
-            caughtUp = true
-            early = true
-          }
-          resolved = true
+    const close = Effect.suspend(() => {
+      const scope = current?.scope
+      current = undefined
+      return scope === undefined ? Effect.void : Scope.close(scope, Exit.void)
+    })
+
+    /** One attempt: resolve "end" if needed, then open a subscription. */
+    const connect = Effect.gen(function* () {
+      if (!resolved) {
+        const head = yield* source.head
+        if (from === "end") after = head
+        if (head === undefined && source.caughtUpWhenEmpty && !caughtUp) {
+          caughtUp = true
+          early = true
         }
-        const scope = yield* Scope.fork(outer, ExecutionStrategy.sequential)
-        const point = after
-        const cursor = yield* openReadable<ClientEvent>(() => source.open(point), settings.writes).pipe(
-          Scope.extend(scope)
-        )
-        current = { cursor, scope }
-        return cursor
-      })
-
-      /**
-       * After a failure (`None`: the server ended the call): fails the subscription for good, or waits by the
-       * schedule before the next attempt.
-       */
-      const onFailure = (failure: Option.Option<unknown>): Effect.Effect<void, Option.Option<ReadError>> => {
-        const error = Option.getOrElse(failure, () => new Error("the server ended the subscription"))
-        const fatal = Option.isNone(failure)
-          ? undefined
-          : error instanceof EventStoreUnavailable || error instanceof StreamDeleted
-            ? error
-            : source.fatal(error)
-        if (fatal !== undefined && !(fatal instanceof EventStoreUnavailable && fatal.retryable)) {
-          return Effect.zipRight(close, Effect.fail(Option.some(fatal)))
-        }
-        const reason = fatal instanceof EventStoreUnavailable ? fatal.reason : describe(error)
-        return close.pipe(
-          Effect.zipRight(
-            Effect.logInfo("event store subscription dropped; resubscribing").pipe(Effect.annotateLogs({ reason }))
-          ),
-          Effect.zipRight(driver.next(error)),
-          Effect.mapError(() =>
-            Option.some<ReadError>(
-              new EventStoreUnavailable({
-                operation: "subscribe",
-                reason: `gave up resubscribing: ${reason}`,
-                retryable: true
-              })
-            )
-          ),
-          Effect.asVoid
-        )
+        resolved = true
       }
+      const scope = yield* Scope.fork(outer, ExecutionStrategy.sequential)
+      const point = after
+      const cursor = yield* openReadable<ClientEvent>(() => source.open(point), settings.writes).pipe(
+        Scope.extend(scope)
+      )
+      if (taker !== undefined) cursor.arrivals = arrivals(taker)
+      current = { cursor, scope }
+      return cursor
+    })
 
-      /** Whether the schedule has been stepped since it last started over. */
-      let retried = false
+    /**
+     * After a failure (`None`: the server ended the call): fails the subscription for good, or waits by the
+     * schedule before the next attempt.
+     */
+    const onFailure = (failure: Option.Option<unknown>): Effect.Effect<void, Option.Option<ReadError>> => {
+      const error = Option.getOrElse(failure, () => new Error("the server ended the subscription"))
+      const fatal = Option.isNone(failure)
+        ? undefined
+        : error instanceof EventStoreUnavailable || error instanceof StreamDeleted
+          ? error
+          : source.fatal(error)
+      if (fatal !== undefined && !(fatal instanceof EventStoreUnavailable && fatal.retryable)) {
+        return Effect.zipRight(close, Effect.fail(Option.some(fatal)))
+      }
+      const reason = fatal instanceof EventStoreUnavailable ? fatal.reason : describe(error)
+      return close.pipe(
+        Effect.zipRight(
+          Effect.logInfo("event store subscription dropped; resubscribing").pipe(Effect.annotateLogs({ reason }))
+        ),
+        Effect.zipRight(driver.next(error)),
+        Effect.mapError(() =>
+          Option.some<ReadError>(
+            new EventStoreUnavailable({
+              operation: "subscribe",
+              reason: `gave up resubscribing: ${reason}`,
+              retryable: true
+            })
+          )
+        ),
+        Effect.asVoid
+      )
+    }
 
-      /** The port's messages for a chunk of the cursor's items; an event that cannot be read stops it (`pending`). */
-      const messagesOf = (items: Chunk.Chunk<Item<ClientEvent>>): Array<SubscriptionMessage> => {
-        const out: Array<SubscriptionMessage> = []
-        const all = Chunk.toReadonlyArray(items)
-        for (let i = 0; i < all.length; i++) {
-          const item = all[i] as Item<ClientEvent>
-          if (item._tag === "CaughtUp") {
-            if (!caughtUp) {
-              caughtUp = true
-              out.push(SubscriptionMessage.caughtUp)
-            }
-            continue
+    /** Whether the schedule has been stepped since it last started over. */
+    let retried = false
+
+    /** The port's messages for a chunk of the cursor's items; an event that cannot be read stops it (`pending`). */
+    const messagesOf = (items: Chunk.Chunk<Item<ClientEvent>>): Array<SubscriptionMessage> => {
+      const out: Array<SubscriptionMessage> = []
+      const all = Chunk.toReadonlyArray(items)
+      for (let i = 0; i < all.length; i++) {
+        const item = all[i] as Item<ClientEvent>
+        if (item._tag === "CaughtUp") {
+          if (!caughtUp) {
+            caughtUp = true
+            out.push(SubscriptionMessage.caughtUp)
           }
-          const point = source.pointOf(item.item)
+          continue
+        }
+        const point = source.pointOf(item.item)
+        if (source.keep(item.item)) {
+          const recorded = toRecorded(item.item)
+          if (Either.isLeft(recorded)) {
+            pending = recorded.left
+            break
+          }
+          out.push(SubscriptionMessage.event(recorded.right))
+        }
+        if (point !== undefined) after = point
+      }
+      return out
+    }
+
+    /**
+     * Hands arrivals to the taker, in order, until it declines one; returns the items from there on. What the pull
+     * must see first — "caught up", an event that cannot be read, the first messages after a resubscription (which
+     * start the schedule over) — is left to it.
+     */
+    const arrivals =
+      (take: SubscriptionTaker) =>
+      (items: Array<Item<ClientEvent>>): Array<Item<ClientEvent>> => {
+        if (retried || pending !== undefined) return items
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i] as Item<ClientEvent>
+          if (item._tag === "CaughtUp") return items.slice(i)
           if (source.keep(item.item)) {
             const recorded = toRecorded(item.item)
-            if (Either.isLeft(recorded)) {
-              pending = recorded.left
-              break
-            }
-            out.push(SubscriptionMessage.event(recorded.right))
+            if (Either.isLeft(recorded) || !takes(take, recorded.right)) return items.slice(i)
           }
+          const point = source.pointOf(item.item)
           if (point !== undefined) after = point
         }
-        return out
+        return []
       }
 
-      const failed = (failure: Option.Option<unknown>) => {
-        retried = true
-        return Effect.zipRight(onFailure(failure), pull)
-      }
+    const failed = (failure: Option.Option<unknown>) => {
+      retried = true
+      return Effect.zipRight(onFailure(failure), pull)
+    }
 
-      // Written as plain steps rather than a generator: it runs once for every delivery, in every process.
-      const pull: Effect.Effect<Chunk.Chunk<SubscriptionMessage>, Option.Option<ReadError>> = Effect.suspend(
-        (): Effect.Effect<Chunk.Chunk<SubscriptionMessage>, Option.Option<ReadError>> => {
-          if (pending !== undefined) return Effect.zipRight(close, Effect.fail(Option.some(pending)))
-          const cursor = current?.cursor
-          if (cursor === undefined) {
-            return Effect.matchEffect(connect, {
-              onFailure: (error) => failed(Option.some(error)),
-              onSuccess: () => pull
-            })
-          }
-          if (early) {
-            early = false
-            return Effect.succeed(Chunk.of(SubscriptionMessage.caughtUp))
-          }
-          return Effect.matchEffect(cursor.pull, {
-            onFailure: failed,
-            onSuccess: (items) => {
-              const out = messagesOf(items)
-              const next = out.length > 0 ? Effect.succeed(Chunk.unsafeFromArray(out)) : pull
-              if (!retried) return next
-              // Messages flow again: the schedule starts over.
-              retried = false
-              return Effect.zipRight(driver.reset, next)
-            }
+    // Written as plain steps rather than a generator: it runs once for every delivery, in every process.
+    const pull: Effect.Effect<Chunk.Chunk<SubscriptionMessage>, Option.Option<ReadError>> = Effect.suspend(
+      (): Effect.Effect<Chunk.Chunk<SubscriptionMessage>, Option.Option<ReadError>> => {
+        if (pending !== undefined) return Effect.zipRight(close, Effect.fail(Option.some(pending)))
+        const cursor = current?.cursor
+        if (cursor === undefined) {
+          return Effect.matchEffect(connect, {
+            onFailure: (error) => failed(Option.some(error)),
+            onSuccess: () => pull
           })
         }
-      )
-      return pull
-    })
-  )
+        if (early) {
+          early = false
+          return Effect.succeed(Chunk.of(SubscriptionMessage.caughtUp))
+        }
+        return Effect.matchEffect(cursor.pull, {
+          onFailure: failed,
+          onSuccess: (items) => {
+            const out = messagesOf(items)
+            const next = out.length > 0 ? Effect.succeed(Chunk.unsafeFromArray(out)) : pull
+            if (!retried) return next
+            // Messages flow again: the schedule starts over.
+            retried = false
+            return Effect.zipRight(driver.reset, next)
+          }
+        })
+      }
+    )
+    return pull
+  })
+
+/** Asks the taker; a taker that throws has declined (the pull then delivers the event as usual). */
+const takes = (take: SubscriptionTaker, event: RecordedEvent): boolean => {
+  try {
+    return take(event)
+  } catch {
+    return false
+  }
+}
 
 /** A failure of a subscription that no resubscription can fix. */
 const fatalFor =
