@@ -2,8 +2,8 @@
  * Conformance cases for a subscription opened with a taker (`subscriptionTakingPullOf`), for stores that offer one:
  * what arrives while the subscriber waits goes to the taker first; what it declines (or throws on) comes through the
  * pull, and so does everything after it until the subscriber waits again; `CaughtUp` always comes through the pull.
- * Taken or pulled, every event is seen once, in order. A store that offers no taker has nothing to check here: its
- * subscriptions are pulled as usual.
+ * Taken or pulled, every event is seen once, in order. A store that offers no taker has nothing to check here (its
+ * subscriptions are pulled as usual): the cases are reported as skipped.
  *
  * @internal
  */
@@ -36,13 +36,14 @@ const kinds: ReadonlyArray<{ readonly name: string; readonly subscribe: Subscrib
 export const takerCases = (it: ConformanceIt, context: ConformanceContext): void => {
   describe("a subscription with a taker (when the store offers one)", () => {
     for (const kind of kinds) {
-      it.scoped(`${kind.name}: the taker gets what arrives while the subscriber waits, the pull the rest`, () =>
+      it.scoped(`${kind.name}: the taker gets what arrives while the subscriber waits, the pull the rest`, (test) =>
         Effect.gen(function* () {
           const store = yield* EventStore
           const streamId = streamName("taker")
           const marker = yield* append(streamName("taker-marker"), batch(1), "no_stream")
           const open = subscriptionTakingPullOf(kind.subscribe(store, streamId, marker.position))
-          if (open === undefined) return
+          // A store that offers no taker has nothing to check here: the case is reported as skipped.
+          if (open === undefined) return yield* Effect.sync(() => test.skip())
           const history = batch(2)
           yield* append(streamId, history, "no_stream")
           const live = batch(6)
